@@ -1,0 +1,179 @@
+//! The wgpu context: adapter, device and queue, the pipeline cache, and device-health tracking.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::{GpuError, GpuTensor, Kernel};
+use crate::engine::AdapterSummary;
+
+/// A GPU device ready to run kernels. Pipelines are compiled once per kernel and reused.
+pub struct GpuContext {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    adapter: AdapterSummary,
+    pipelines: RefCell<HashMap<&'static str, wgpu::ComputePipeline>>,
+    /// Set by wgpu's callbacks when the device is lost or a command fails outside an error scope.
+    failure: Arc<Mutex<Option<GpuError>>>,
+}
+
+impl GpuContext {
+    /// Finds the best adapter (a high-performance one where there is a choice) and opens a device on it.
+    pub async fn new() -> Result<Self, GpuError> {
+        #[cfg(target_arch = "wasm32")]
+        if !wgpu::util::is_browser_webgpu_supported().await {
+            return Err(GpuError::NoAdapter(
+                "this browser does not offer WebGPU (navigator.gpu is missing or has no adapter)".into(),
+            ));
+        }
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: None,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let summary = AdapterSummary::from_info(&adapter.get_info());
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("nas-playground"),
+                required_limits: adapter.limits(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::DeviceRequest(e.to_string()))?;
+
+        let failure = Arc::new(Mutex::new(None));
+        let lost = Arc::clone(&failure);
+        device.set_device_lost_callback(move |reason, message| {
+            let text = if message.is_empty() { format!("{reason:?}") } else { message };
+            lost.lock().unwrap().get_or_insert(GpuError::DeviceLost(text));
+        });
+        let uncaptured = Arc::clone(&failure);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            uncaptured.lock().unwrap().get_or_insert(GpuError::from(error));
+        }));
+
+        Ok(Self { device, queue, adapter: summary, pipelines: RefCell::new(HashMap::new()), failure })
+    }
+
+    pub fn adapter(&self) -> &AdapterSummary {
+        &self.adapter
+    }
+
+    pub(crate) fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    pub(crate) fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// The first failure wgpu reported (a lost device, a rejected command), if any.
+    pub fn check_health(&self) -> Result<(), GpuError> {
+        match self.failure.lock().unwrap().as_ref() {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// The compiled pipeline for `kernel`, compiling it on first use.
+    pub(crate) fn pipeline(&self, kernel: Kernel) -> wgpu::ComputePipeline {
+        if let Some(pipeline) = self.pipelines.borrow().get(kernel.name) {
+            return pipeline.clone();
+        }
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(kernel.name),
+            source: wgpu::ShaderSource::Wgsl(kernel.source.into()),
+        });
+        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel.name),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        self.pipelines.borrow_mut().insert(kernel.name, pipeline.clone());
+        pipeline
+    }
+
+    /// Checks a buffer of `bytes` against the device's limits before asking for it.
+    fn check_size(&self, what: &str, bytes: u64) -> Result<(), GpuError> {
+        let limits = self.device.limits();
+        let limit = limits.max_buffer_size.min(limits.max_storage_buffer_binding_size as u64);
+        if bytes > limit {
+            return Err(GpuError::TooLarge { what: what.to_string(), bytes, limit });
+        }
+        Ok(())
+    }
+
+    fn storage_buffer(&self, label: &str, bytes: u64) -> Result<wgpu::Buffer, GpuError> {
+        self.check_health()?;
+        self.check_size(label, bytes)?;
+        Ok(self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            // wgpu rejects zero-sized bindings: an empty tensor still owns one value's room.
+            size: bytes.max(4),
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }))
+    }
+
+    /// A tensor of `len` zeros.
+    pub fn zeros(&self, label: &str, len: usize) -> Result<GpuTensor, GpuError> {
+        let buffer = self.storage_buffer(label, (len * 4) as u64)?;
+        Ok(GpuTensor::new(buffer, len))
+    }
+
+    /// A tensor holding a copy of `values`.
+    pub fn upload(&self, label: &str, values: &[f32]) -> Result<GpuTensor, GpuError> {
+        let tensor = self.zeros(label, values.len())?;
+        if !values.is_empty() {
+            self.queue.write_buffer(&tensor.buffer, 0, bytemuck::cast_slice(values));
+        }
+        Ok(tensor)
+    }
+
+    /// Copies a tensor back to the host. Natively this waits for the GPU; in the browser it yields
+    /// to the event loop until the copy is done, so the page never blocks.
+    pub async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>, GpuError> {
+        self.check_health()?;
+        if tensor.is_empty() {
+            return Ok(Vec::new());
+        }
+        let size = tensor.byte_size();
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+        encoder.copy_buffer_to_buffer(&tensor.buffer, 0, &staging, 0, size);
+        self.queue.submit([encoder.finish()]);
+
+        let (sender, receiver) = futures_channel::oneshot::channel();
+        staging.slice(..).map_async(wgpu::MapMode::Read, move |result| {
+            let _ = sender.send(result);
+        });
+        #[cfg(not(target_arch = "wasm32"))]
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        let mapped = receiver.await.map_err(|_| GpuError::Readback("the device dropped the request".into()))?;
+        mapped.map_err(|e| {
+            self.check_health().err().unwrap_or_else(|| GpuError::Readback(e.to_string()))
+        })?;
+        let values = {
+            let view = staging.slice(..).get_mapped_range().map_err(|e| GpuError::Readback(e.to_string()))?;
+            bytemuck::cast_slice::<u8, f32>(&view).to_vec()
+        };
+        staging.unmap();
+        self.check_health()?;
+        Ok(values)
+    }
+}

@@ -1,0 +1,77 @@
+//! The playground page (Yew): a thin layer that shows what the core reports and never does maths.
+
+mod browser_adapter;
+mod engine_badge;
+mod panel;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::gpu::GpuContext;
+use crate::engine::{detect_engine, EngineReport};
+use engine_badge::EngineBadge;
+use panel::Panel;
+
+/// Mounts the app on the page's body.
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
+
+/// The engine the page trains on, once detection has finished.
+#[derive(Clone)]
+pub struct Engine {
+    pub report: EngineReport,
+    pub gpu: Option<Rc<GpuContext>>,
+}
+
+impl PartialEq for Engine {
+    fn eq(&self, other: &Self) -> bool {
+        self.report == other.report
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let engine = use_state(|| None::<Engine>);
+    {
+        let engine = engine.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let (mut report, gpu) = detect_engine().await;
+                if let EngineReport::Gpu { adapter } = &mut report {
+                    browser_adapter::fill_in_name(adapter).await;
+                }
+                engine.set(Some(Engine { report, gpu: gpu.map(Rc::new) }));
+            });
+        });
+    }
+
+    html! {
+        <div class="app">
+            <header class="top">
+                <h1>{ "NAS Playground" }</h1>
+                <p class="tagline">{ "Neural architecture search that trains in your browser, on your GPU." }</p>
+                <EngineBadge report={ engine.as_ref().map(|e| e.report.clone()) } />
+            </header>
+            <main class="layout">
+                <Panel id="space" title="Search space">
+                    { "Depth, widths, activations, optimizer and learning rate to search over." }
+                </Panel>
+                <Panel id="curves" title="Learning curves">
+                    { "No trials yet: each trial's loss and accuracy are drawn here as it trains." }
+                </Panel>
+                <Panel id="pareto" title="Accuracy against size">
+                    { "No trials yet: every finished trial becomes a point, with the Pareto front." }
+                </Panel>
+                <Panel id="leaderboard" title="Leaderboard">
+                    { "No trials yet: the best architectures are ranked here." }
+                </Panel>
+                <Panel id="network" title="Best network">
+                    { "No trials yet: the winning architecture is drawn here." }
+                </Panel>
+            </main>
+            <footer class="bottom">{ crate::version_line() }</footer>
+        </div>
+    }
+}
