@@ -1,0 +1,35 @@
+//! Browser suite (wasm-pack test --headless --chrome): the same kernels on the browser's WebGPU,
+//! checked against the CPU reference compiled to WebAssembly.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use nas_playground::engine::gpu::GpuContext;
+use nas_playground::engine::{detect_engine, EngineReport};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn axpy_on_webgpu_matches_the_cpu_reference() {
+    let ctx = GpuContext::new().await.expect("WebGPU adapter (webdriver.json turns WebGPU on)");
+    common::axpy_matches_cpu(&ctx).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn upload_then_read_returns_the_same_values() {
+    let ctx = GpuContext::new().await.expect("WebGPU adapter");
+    let values = common::seeded_values(7, 3_000);
+    let tensor = ctx.upload("round trip", &values).unwrap();
+    assert_eq!(ctx.read(&tensor).await.unwrap(), values);
+}
+
+#[wasm_bindgen_test]
+async fn detection_reports_a_webgpu_adapter() {
+    let (report, context) = detect_engine().await;
+    assert!(context.is_some(), "{report:?}");
+    match report {
+        EngineReport::Gpu { adapter } => assert_eq!(adapter.backend, "WebGPU"),
+        other => panic!("expected the GPU engine, got {other:?}"),
+    }
+}
