@@ -9,7 +9,7 @@ use super::gpu::GpuContext;
 pub struct AdapterSummary {
     /// The adapter's name as the driver or browser reports it (browsers may leave it empty).
     pub name: String,
-    /// "discrete GPU", "integrated GPU", "virtual GPU", "software (CPU)" or "unknown type".
+    /// "discrete GPU", "integrated GPU", "virtual GPU", "software adapter" or "unknown type".
     pub device_type: String,
     /// The API underneath: "Vulkan", "Metal", "DirectX 12", "WebGPU", ...
     pub backend: String,
@@ -22,7 +22,7 @@ impl AdapterSummary {
             wgpu::DeviceType::DiscreteGpu => "discrete GPU",
             wgpu::DeviceType::IntegratedGpu => "integrated GPU",
             wgpu::DeviceType::VirtualGpu => "virtual GPU",
-            wgpu::DeviceType::Cpu => "software (CPU)",
+            wgpu::DeviceType::Cpu => "software adapter",
             wgpu::DeviceType::Other => "unknown type",
         };
         let backend = match info.backend {
@@ -44,7 +44,7 @@ impl AdapterSummary {
 
     /// True for adapters that emulate a GPU on the processor (llvmpipe, SwiftShader).
     pub fn is_software(&self) -> bool {
-        self.device_type == "software (CPU)"
+        self.device_type == "software adapter"
     }
 }
 
@@ -65,7 +65,7 @@ impl EngineReport {
         }
     }
 
-    /// One line for a person: "WebGPU: SwiftShader Device (software (CPU))" or
+    /// One line for a person: "WebGPU: google swiftshader (software adapter)" or
     /// "CPU: no WebGPU adapter (this browser does not offer WebGPU ...)".
     pub fn headline(&self) -> String {
         match self {
@@ -98,7 +98,7 @@ mod tests {
     fn software_adapter() -> AdapterSummary {
         AdapterSummary {
             name: "llvmpipe (LLVM 15.0.6, 256 bits)".into(),
-            device_type: "software (CPU)".into(),
+            device_type: "software adapter".into(),
             backend: "Vulkan".into(),
             driver: "llvmpipe".into(),
         }
@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn headline_names_backend_adapter_and_type() {
         let report = EngineReport::Gpu { adapter: software_adapter() };
-        assert_eq!(report.headline(), "Vulkan: llvmpipe (LLVM 15.0.6, 256 bits) (software (CPU))");
+        assert_eq!(report.headline(), "Vulkan: llvmpipe (LLVM 15.0.6, 256 bits) (software adapter)");
         assert_eq!(report.kind(), "gpu");
         assert!(software_adapter().is_software());
     }

@@ -1,0 +1,75 @@
+// End-to-end: the release build (dist/) served on loopback and opened in headless Chromium, once with
+// WebGPU on and once with it off; the page must render its layout and report the engine it found.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './static-server.mjs';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = process.env.NAS_DIST ?? join(projectRoot, 'dist');
+const screenshots = join(projectRoot, 'target', 'e2e');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// This machine has no network beyond loopback: keep Chromium from trying to reach out.
+const QUIET_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-quic', '--disable-sync'];
+
+let server;
+before(async () => {
+  assert.ok(existsSync(join(dist, 'index.html')), `no release build at ${dist}: run trunk build --release first`);
+  mkdirSync(screenshots, { recursive: true });
+  server = await serve(dist);
+});
+after(async () => server?.close());
+
+/** Opens the page in a fresh Chromium and waits until the engine badge has left "detecting". */
+async function openPage(extraFlags, screenshotName) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...extraFlags] });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+    await page.goto(server.url);
+    const badge = page.locator('#engine:not([data-engine="detecting"])');
+    await badge.waitFor({ timeout: 30_000 });
+    const result = {
+      title: await page.title(),
+      heading: await page.locator('h1').textContent(),
+      engine: await badge.getAttribute('data-engine'),
+      headline: (await badge.locator('.engine-name').textContent()).trim(),
+      panels: await page.locator('section.panel h2').allTextContents(),
+      errors,
+    };
+    await page.screenshot({ path: join(screenshots, screenshotName), fullPage: true });
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+const PANELS = ['Search space', 'Learning curves', 'Accuracy against size', 'Leaderboard', 'Best network'];
+
+test('with WebGPU on, the page reports the WebGPU adapter', async () => {
+  const page = await openPage(['--enable-unsafe-webgpu'], 'webgpu-on.png');
+  console.log(`  engine (WebGPU on): ${page.headline}`);
+  assert.equal(page.title, 'NAS Playground');
+  assert.equal(page.heading, 'NAS Playground');
+  assert.deepEqual(page.panels, PANELS);
+  assert.equal(page.engine, 'gpu');
+  assert.match(page.headline, /^WebGPU: \S.* \((software adapter|discrete GPU|integrated GPU|virtual GPU|unknown type)\)$/);
+  assert.doesNotMatch(page.headline, /unnamed adapter/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('with WebGPU off, the page falls back to the CPU and says why', async () => {
+  const page = await openPage(['--disable-features=WebGPU'], 'webgpu-off.png');
+  console.log(`  engine (WebGPU off): ${page.headline}`);
+  assert.equal(page.title, 'NAS Playground');
+  assert.deepEqual(page.panels, PANELS);
+  assert.equal(page.engine, 'cpu');
+  assert.match(page.headline, /^CPU: no WebGPU adapter \(.+\)$/);
+  assert.deepEqual(page.errors, []);
+});
