@@ -1,7 +1,8 @@
 //! Test bodies shared by the native suite (llvmpipe) and the browser suite (the browser's WebGPU):
 //! the same kernels, the same inputs, compared with the CPU reference.
 
-use nas_playground::engine::cpu;
+#![allow(dead_code)] // each test crate uses only part of this module
+use nas_playground::engine::cpu::reference as cpu;
 use nas_playground::engine::gpu::{self, GpuContext};
 
 /// Deterministic values in [-1, 1) from a seed (a 64-bit linear congruential generator).

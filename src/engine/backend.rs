@@ -1,0 +1,140 @@
+//! The operations training needs, as one trait that the CPU and the GPU devices both implement.
+//!
+//! Tensors are flat f32 buffers that stay on their device. Every op writes its output tensor
+//! (overwriting it unless it says it accumulates); the GPU records ops into one command encoder
+//! and runs them at `submit`, so a whole training step is one submission. Loss sums and correct
+//! counts accumulate on the device and are read back only when the caller asks (`read`).
+
+use std::future::Future;
+
+use super::activation::Activation;
+use super::optimizer::{AdamConfig, SgdConfig};
+use super::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
+use super::EngineError;
+
+pub trait Backend {
+    type Tensor;
+
+    /// A short name for reports: "cpu" or "gpu".
+    fn name(&self) -> &'static str;
+
+    // Memory.
+    fn zeros(&self, len: usize) -> Result<Self::Tensor, EngineError>;
+    fn upload(&self, values: &[f32]) -> Result<Self::Tensor, EngineError>;
+    /// Replaces a tensor's contents (a new batch), in order with the ops recorded around it.
+    fn write(&self, tensor: &Self::Tensor, values: &[f32]);
+    fn fill(&self, tensor: &Self::Tensor, value: f32);
+    fn len(&self, tensor: &Self::Tensor) -> usize;
+    /// Runs everything recorded so far. A lost or failing device is reported here.
+    fn submit(&self) -> Result<(), EngineError>;
+    /// Submits pending work, then copies a tensor to the host without blocking the browser.
+    fn read(&self, tensor: &Self::Tensor) -> impl Future<Output = Result<Vec<f32>, EngineError>>;
+
+    // Dense layers.
+    /// c = op(a) · op(b); see [`MatmulDims`].
+    fn matmul(&self, a: &Self::Tensor, b: &Self::Tensor, c: &Self::Tensor, dims: MatmulDims);
+    /// y[r, j] += bias[j] in place. y: [rows, cols], bias: [cols]
+    fn bias_add(&self, y: &Self::Tensor, bias: &Self::Tensor, rows: usize, cols: usize);
+    /// dbias[j] = Σ_r dy[r, j]. dy: [rows, cols], dbias: [cols]
+    fn bias_grad(&self, dy: &Self::Tensor, dbias: &Self::Tensor, rows: usize, cols: usize);
+
+    // Element-wise.
+    /// y = f(x). x, y: [n]
+    fn activation_forward(&self, activation: Activation, x: &Self::Tensor, y: &Self::Tensor);
+    /// dx = dy · f'(x), given the forward's x and y. All: [n]
+    fn activation_backward(
+        &self,
+        activation: Activation,
+        x: &Self::Tensor,
+        y: &Self::Tensor,
+        dy: &Self::Tensor,
+        dx: &Self::Tensor,
+    );
+    /// Inverted dropout: y = x / (1 - p) where uniform(seed, i) >= p, else 0. x, y: [n]
+    fn dropout_forward(&self, x: &Self::Tensor, y: &Self::Tensor, p: f32, seed: u32);
+    /// dx = dy through the same mask as the forward with this seed. dy, dx: [n]
+    fn dropout_backward(&self, dy: &Self::Tensor, dx: &Self::Tensor, p: f32, seed: u32);
+
+    // Losses: each adds the batch's summed per-sample loss to `loss_sum[0]` and writes the
+    // gradient of the batch's mean loss.
+    /// Softmax cross-entropy fused with its gradient. logits, dlogits: [rows, classes];
+    /// labels: [rows] (class indices stored as f32).
+    fn softmax_cross_entropy(
+        &self,
+        logits: &Self::Tensor,
+        labels: &Self::Tensor,
+        dlogits: &Self::Tensor,
+        loss_sum: &Self::Tensor,
+        rows: usize,
+        classes: usize,
+    );
+    /// Binary cross-entropy on logits, per sample averaged over its `cols` outputs.
+    /// logits, targets, dlogits: [rows, cols]
+    fn bce_with_logits(
+        &self,
+        logits: &Self::Tensor,
+        targets: &Self::Tensor,
+        dlogits: &Self::Tensor,
+        loss_sum: &Self::Tensor,
+        rows: usize,
+        cols: usize,
+    );
+    /// Mean squared error, per sample averaged over its `cols` outputs. pred, target, dpred: [rows, cols]
+    fn mse(
+        &self,
+        pred: &Self::Tensor,
+        target: &Self::Tensor,
+        dpred: &Self::Tensor,
+        loss_sum: &Self::Tensor,
+        rows: usize,
+        cols: usize,
+    );
+    /// correct[0] += how many rows' argmax equals their label. logits: [rows, classes], labels: [rows]
+    fn count_correct(
+        &self,
+        logits: &Self::Tensor,
+        labels: &Self::Tensor,
+        correct: &Self::Tensor,
+        rows: usize,
+        classes: usize,
+    );
+
+    // Convolution and pooling (NCHW).
+    /// y = conv(x, weights) + bias[channel]. bias: [out_channels]
+    fn conv2d_forward(
+        &self,
+        x: &Self::Tensor,
+        weights: &Self::Tensor,
+        bias: &Self::Tensor,
+        y: &Self::Tensor,
+        dims: Conv2dDims,
+    );
+    /// dx = the gradient of the input.
+    fn conv2d_backward_input(&self, dy: &Self::Tensor, weights: &Self::Tensor, dx: &Self::Tensor, dims: Conv2dDims);
+    /// dweights and dbias, summed over the batch.
+    fn conv2d_backward_weights(
+        &self,
+        x: &Self::Tensor,
+        dy: &Self::Tensor,
+        dweights: &Self::Tensor,
+        dbias: &Self::Tensor,
+        dims: Conv2dDims,
+    );
+    /// y = the max of each window; argmax = its index within the input plane (as f32).
+    fn max_pool_forward(&self, x: &Self::Tensor, y: &Self::Tensor, argmax: &Self::Tensor, dims: Pool2dDims);
+    /// dx = dy routed back to each window's maximum (summed where windows overlap).
+    fn max_pool_backward(&self, dy: &Self::Tensor, argmax: &Self::Tensor, dx: &Self::Tensor, dims: Pool2dDims);
+
+    // Optimizers, in place on the parameters and their state.
+    fn sgd_step(&self, weights: &Self::Tensor, grads: &Self::Tensor, velocity: &Self::Tensor, config: SgdConfig);
+    /// `step` counts from 1.
+    fn adam_step(
+        &self,
+        weights: &Self::Tensor,
+        grads: &Self::Tensor,
+        m: &Self::Tensor,
+        v: &Self::Tensor,
+        config: AdamConfig,
+        step: u32,
+    );
+}
