@@ -4,7 +4,7 @@
 
 mod common;
 
-use nas_playground::engine::gpu::{self, GpuContext, GpuError};
+use nas_playground::engine::gpu::{GpuContext, GpuError};
 use nas_playground::engine::{detect_engine, EngineReport};
 
 fn gpu_context() -> GpuContext {
@@ -33,7 +33,7 @@ fn empty_tensors_read_back_empty() {
     let ctx = gpu_context();
     let x = ctx.upload("empty x", &[]).unwrap();
     let y = ctx.zeros("empty y", 0).unwrap();
-    gpu::axpy(&ctx, 2.0, &x, &y).unwrap();
+    ctx.axpy(2.0, &x, &y).unwrap();
     assert!(pollster::block_on(ctx.read(&y)).unwrap().is_empty());
 }
 
@@ -42,7 +42,7 @@ fn mismatched_lengths_are_an_error_not_a_panic() {
     let ctx = gpu_context();
     let x = ctx.zeros("x", 3).unwrap();
     let y = ctx.zeros("y", 4).unwrap();
-    let error = gpu::axpy(&ctx, 1.0, &x, &y).unwrap_err();
+    let error = ctx.axpy(1.0, &x, &y).unwrap_err();
     assert_eq!(error, GpuError::Validation("axpy: x has 3 values but y has 4".into()));
 }
 
@@ -71,4 +71,74 @@ fn detection_reports_the_gpu_adapter() {
         }
         other => panic!("expected the GPU engine, got {other:?}"),
     }
+}
+
+fn agree(check: impl std::future::Future<Output = Result<(), String>>) {
+    pollster::block_on(check).unwrap();
+}
+
+#[test]
+fn every_kernel_compiles() {
+    let ctx = gpu_context();
+    for kernel in nas_playground::engine::gpu::kernels::ALL {
+        let _ = ctx.pipeline_for_test(kernel);
+    }
+    ctx.check_health().unwrap();
+}
+
+#[test]
+fn matmul_tiled_and_naive_match_the_cpu_in_every_layout() {
+    let ctx = gpu_context();
+    agree(common::ops::matmul_matches_cpu(&ctx, &common::ops::MATMUL_SHAPES));
+}
+
+#[test]
+fn bias_and_fill_match_the_cpu() {
+    agree(common::ops::dense_ops_match_cpu(&gpu_context()));
+}
+
+#[test]
+fn activations_match_the_cpu() {
+    agree(common::ops::activations_match_cpu(&gpu_context()));
+}
+
+#[test]
+fn dropout_masks_are_identical_on_both_devices() {
+    agree(common::ops::dropout_matches_cpu(&gpu_context()));
+}
+
+#[test]
+fn losses_and_correct_counts_match_the_cpu() {
+    agree(common::ops::losses_match_cpu(&gpu_context()));
+}
+
+#[test]
+fn convolutions_match_the_cpu() {
+    agree(common::ops::convolution_matches_cpu(&gpu_context(), &common::ops::CONV_CASES));
+}
+
+#[test]
+fn pooling_matches_the_cpu() {
+    agree(common::ops::pooling_matches_cpu(&gpu_context()));
+}
+
+#[test]
+fn optimizers_match_the_cpu() {
+    agree(common::ops::optimizers_match_cpu(&gpu_context()));
+}
+
+#[test]
+fn bind_groups_are_reused_across_steps_and_released_with_their_tensors() {
+    let ctx = gpu_context();
+    let before = ctx.cached_bindings();
+    {
+        let x = ctx.upload("x", &[1.0; 64]).unwrap();
+        let y = ctx.upload("y", &[0.0; 64]).unwrap();
+        for _ in 0..10 {
+            ctx.axpy(0.5, &x, &y).unwrap();
+        }
+        assert_eq!(ctx.cached_bindings(), before + 1, "ten steps of one op share one bind group");
+        assert_eq!(pollster::block_on(ctx.read(&y)).unwrap(), vec![5.0; 64]);
+    }
+    assert_eq!(ctx.cached_bindings(), before, "dropping the tensors releases their bind group");
 }

@@ -2,8 +2,10 @@
 //! the same kernels, the same inputs, compared with the CPU reference.
 
 #![allow(dead_code)] // each test crate uses only part of this module
+pub mod ops;
+
 use nas_playground::engine::cpu::reference as cpu;
-use nas_playground::engine::gpu::{self, GpuContext};
+use nas_playground::engine::gpu::GpuContext;
 
 /// Deterministic values in [-1, 1) from a seed (a 64-bit linear congruential generator).
 pub fn seeded_values(seed: u64, len: usize) -> Vec<f32> {
@@ -30,7 +32,7 @@ pub async fn axpy_matches_cpu(ctx: &GpuContext) -> Result<(), String> {
 
         let gx = ctx.upload("x", &x).map_err(|e| e.to_string())?;
         let gy = ctx.upload("y", &y).map_err(|e| e.to_string())?;
-        gpu::axpy(ctx, alpha, &gx, &gy).map_err(|e| e.to_string())?;
+        ctx.axpy(alpha, &gx, &gy).map_err(|e| e.to_string())?;
         let got = ctx.read(&gy).await.map_err(|e| e.to_string())?;
 
         if got.len() != len {

@@ -1,9 +1,11 @@
 //! The wgpu context: adapter, device and queue, the pipeline cache, and device-health tracking.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
+use super::recorder::{BindingKey, CachedBinding};
 use super::{GpuError, GpuTensor, Kernel};
 use crate::engine::AdapterSummary;
 
@@ -15,6 +17,16 @@ pub struct GpuContext {
     pipelines: RefCell<HashMap<&'static str, wgpu::ComputePipeline>>,
     /// Set by wgpu's callbacks when the device is lost or a command fails outside an error scope.
     failure: Arc<Mutex<Option<GpuError>>>,
+    /// Commands recorded since the last submission.
+    pub(super) pending: RefCell<Option<wgpu::CommandEncoder>>,
+    /// How many submissions this context has made.
+    pub(super) submissions: Cell<u64>,
+    /// Bind groups and their uniforms, made on an op's first use and reused every step after.
+    pub(super) bindings: RefCell<HashMap<BindingKey, CachedBinding>>,
+    /// Ids of dropped tensors whose cached bind groups are still to be released.
+    pub(super) dropped: Rc<RefCell<Vec<u64>>>,
+    /// Internal per-row scratch tensors (losses, hits) by length.
+    pub(super) scratch: RefCell<HashMap<usize, Rc<GpuTensor>>>,
 }
 
 impl GpuContext {
@@ -57,7 +69,18 @@ impl GpuContext {
             uncaptured.lock().unwrap().get_or_insert(GpuError::from(error));
         }));
 
-        Ok(Self { device, queue, adapter: summary, pipelines: RefCell::new(HashMap::new()), failure })
+        Ok(Self {
+            device,
+            queue,
+            adapter: summary,
+            pipelines: RefCell::new(HashMap::new()),
+            failure,
+            pending: RefCell::new(None),
+            submissions: Cell::new(0),
+            bindings: RefCell::new(HashMap::new()),
+            dropped: Rc::new(RefCell::new(Vec::new())),
+            scratch: RefCell::new(HashMap::new()),
+        })
     }
 
     pub fn adapter(&self) -> &AdapterSummary {
@@ -101,6 +124,12 @@ impl GpuContext {
         pipeline
     }
 
+    /// Compiles (or fetches) a kernel's pipeline; lets tests check that every kernel compiles.
+    #[doc(hidden)]
+    pub fn pipeline_for_test(&self, kernel: Kernel) -> wgpu::ComputePipeline {
+        self.pipeline(kernel)
+    }
+
     /// Checks a buffer of `bytes` against the device's limits before asking for it.
     fn check_size(&self, what: &str, bytes: u64) -> Result<(), GpuError> {
         let limits = self.device.limits();
@@ -126,21 +155,31 @@ impl GpuContext {
     /// A tensor of `len` zeros.
     pub fn zeros(&self, label: &str, len: usize) -> Result<GpuTensor, GpuError> {
         let buffer = self.storage_buffer(label, (len * 4) as u64)?;
-        Ok(GpuTensor::new(buffer, len))
+        Ok(GpuTensor::new(buffer, len, Rc::clone(&self.dropped)))
     }
 
     /// A tensor holding a copy of `values`.
     pub fn upload(&self, label: &str, values: &[f32]) -> Result<GpuTensor, GpuError> {
         let tensor = self.zeros(label, values.len())?;
-        if !values.is_empty() {
-            self.queue.write_buffer(&tensor.buffer, 0, bytemuck::cast_slice(values));
-        }
+        self.write_tensor(&tensor, values);
         Ok(tensor)
+    }
+
+    /// Replaces a tensor's contents after everything recorded so far (which is submitted first,
+    /// since the queue runs writes before the commands of the submission they join).
+    pub fn write_tensor(&self, tensor: &GpuTensor, values: &[f32]) {
+        assert_eq!(values.len(), tensor.len(), "write: {} values into a tensor of {}", values.len(), tensor.len());
+        if values.is_empty() {
+            return;
+        }
+        self.flush();
+        self.queue.write_buffer(&tensor.buffer, 0, bytemuck::cast_slice(values));
     }
 
     /// Copies a tensor back to the host. Natively this waits for the GPU; in the browser it yields
     /// to the event loop until the copy is done, so the page never blocks.
     pub async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>, GpuError> {
+        self.flush();
         self.check_health()?;
         if tensor.is_empty() {
             return Ok(Vec::new());

@@ -1,4 +1,5 @@
 //! The WGSL kernels, each loaded from its own `.wgsl` file and named for the pipeline cache.
+//! Every kernel's binding 0 is its uniform parameters and bindings 1.. are its tensors, in order.
 
 /// One compute kernel: a cache key and its WGSL source with a `main` entry point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,5 +10,62 @@ pub struct Kernel {
 
 /// Threads per workgroup of the element-wise kernels; must match `@workgroup_size` in their sources.
 pub const ELEMENTWISE_WORKGROUP: u32 = 256;
+/// Threads per workgroup of the one-thread-per-row kernels (losses, argmax).
+pub const ROW_WORKGROUP: u32 = 64;
+/// Output tile of the tiled matmul (its 8x8 threads compute 4x4 outputs each).
+pub const MATMUL_TILE: u32 = 32;
+/// Threads per side of the naive matmul's workgroup.
+pub const MATMUL_NAIVE_SIDE: u32 = 16;
 
-pub const AXPY: Kernel = Kernel { name: "axpy", source: include_str!("shaders/axpy.wgsl") };
+macro_rules! kernel {
+    ($constant:ident, $name:literal) => {
+        pub const $constant: Kernel = Kernel { name: $name, source: include_str!(concat!("shaders/", $name, ".wgsl")) };
+    };
+}
+
+kernel!(AXPY, "axpy");
+kernel!(FILL, "fill");
+kernel!(MATMUL_TILED, "matmul_tiled");
+kernel!(MATMUL_NAIVE, "matmul_naive");
+kernel!(BIAS_ADD, "bias_add");
+kernel!(COLUMN_SUM, "column_sum");
+kernel!(ACCUMULATE_SUM, "accumulate_sum");
+kernel!(ACTIVATION_FORWARD, "activation_forward");
+kernel!(ACTIVATION_BACKWARD, "activation_backward");
+kernel!(DROPOUT, "dropout");
+kernel!(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy");
+kernel!(BCE_WITH_LOGITS, "bce_with_logits");
+kernel!(MSE, "mse");
+kernel!(ARGMAX_HITS, "argmax_hits");
+kernel!(CONV2D_FORWARD, "conv2d_forward");
+kernel!(CONV2D_BACKWARD_INPUT, "conv2d_backward_input");
+kernel!(CONV2D_BACKWARD_WEIGHTS, "conv2d_backward_weights");
+kernel!(MAX_POOL_FORWARD, "max_pool_forward");
+kernel!(MAX_POOL_BACKWARD, "max_pool_backward");
+kernel!(SGD, "sgd");
+kernel!(ADAM, "adam");
+
+/// Every kernel, so tests can compile them all.
+pub const ALL: [Kernel; 21] = [
+    AXPY,
+    FILL,
+    MATMUL_TILED,
+    MATMUL_NAIVE,
+    BIAS_ADD,
+    COLUMN_SUM,
+    ACCUMULATE_SUM,
+    ACTIVATION_FORWARD,
+    ACTIVATION_BACKWARD,
+    DROPOUT,
+    SOFTMAX_CROSS_ENTROPY,
+    BCE_WITH_LOGITS,
+    MSE,
+    ARGMAX_HITS,
+    CONV2D_FORWARD,
+    CONV2D_BACKWARD_INPUT,
+    CONV2D_BACKWARD_WEIGHTS,
+    MAX_POOL_FORWARD,
+    MAX_POOL_BACKWARD,
+    SGD,
+    ADAM,
+];

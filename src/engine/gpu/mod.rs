@@ -1,14 +1,15 @@
 //! The GPU device: a wgpu context (Vulkan natively, WebGPU in the browser), tensors that live in its
-//! memory, WGSL kernels compiled once and cached by name, and errors a caller can act on.
+//! memory, WGSL kernels compiled once and cached by name, ops recorded into one command encoder per
+//! step with cached bind groups, and errors a caller can act on.
 
+mod backend;
 mod context;
 mod error;
-mod kernels;
-mod ops;
+pub mod kernels;
+mod recorder;
 mod tensor;
 
 pub use context::GpuContext;
 pub use error::GpuError;
 pub use kernels::Kernel;
-pub use ops::axpy;
 pub use tensor::GpuTensor;

@@ -1,0 +1,305 @@
+//! The GPU device's `Backend`: each op checks its shapes, packs its uniform words and records one
+//! or two dispatches; nothing runs until `submit` (or a read) sends the whole step at once.
+
+use std::future::Future;
+
+use super::kernels::{self, MATMUL_NAIVE_SIDE, MATMUL_TILE, ROW_WORKGROUP};
+use super::recorder::{elementwise_grid, spread_groups};
+use super::{GpuContext, GpuError, GpuTensor};
+use crate::engine::activation::Activation;
+use crate::engine::backend::Backend;
+use crate::engine::optimizer::{AdamConfig, SgdConfig};
+use crate::engine::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
+use crate::engine::EngineError;
+
+fn bits(value: f32) -> u32 {
+    value.to_bits()
+}
+
+fn rows_grid(rows: usize) -> (u32, u32) {
+    spread_groups((rows as u64).div_ceil(ROW_WORKGROUP as u64))
+}
+
+fn check_len(op: &str, name: &str, tensor: &GpuTensor, expected: usize) {
+    assert_eq!(tensor.len(), expected, "{op}: {name} has {} values, expected {expected}", tensor.len());
+}
+
+fn conv_words(d: &Conv2dDims, last: u32) -> [u32; 12] {
+    [
+        d.batch as u32,
+        d.in_channels as u32,
+        d.height as u32,
+        d.width as u32,
+        d.out_channels as u32,
+        d.kernel as u32,
+        d.stride as u32,
+        d.padding as u32,
+        d.out_height() as u32,
+        d.out_width() as u32,
+        last,
+        0,
+    ]
+}
+
+fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 8] {
+    [
+        (d.batch * d.channels) as u32,
+        d.height as u32,
+        d.width as u32,
+        d.size as u32,
+        d.stride as u32,
+        d.out_height() as u32,
+        d.out_width() as u32,
+        row_stride,
+    ]
+}
+
+impl GpuContext {
+    /// y <- alpha * x + y. x, y: [n]
+    pub fn axpy(&self, alpha: f32, x: &GpuTensor, y: &GpuTensor) -> Result<(), GpuError> {
+        if x.len() != y.len() {
+            return Err(GpuError::Validation(format!("axpy: x has {} values but y has {}", x.len(), y.len())));
+        }
+        self.check_health()?;
+        if y.is_empty() {
+            return Ok(());
+        }
+        let (gx, gy, stride) = elementwise_grid(y.len());
+        self.dispatch(kernels::AXPY, &[y.len() as u32, bits(alpha), stride, 0], 1, &[x, y], (gx, gy));
+        Ok(())
+    }
+
+    /// The plain one-thread-per-output matmul: the GPU reference the tiled kernel is tested against.
+    pub fn matmul_naive(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
+        self.check_matmul(a, b, c, d);
+        let groups = ((d.n as u32).div_ceil(MATMUL_NAIVE_SIDE), (d.m as u32).div_ceil(MATMUL_NAIVE_SIDE));
+        self.dispatch(kernels::MATMUL_NAIVE, &matmul_words(d), 8, &[a, b, c], groups);
+    }
+
+    fn check_matmul(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
+        check_len("matmul", "a", a, d.m * d.k);
+        check_len("matmul", "b", b, d.k * d.n);
+        check_len("matmul", "c", c, d.m * d.n);
+    }
+
+    /// Adds the per-row values in `scratch` into `total[0]`.
+    fn accumulate(&self, scratch: &GpuTensor, rows: usize, total: &GpuTensor) {
+        self.dispatch(kernels::ACCUMULATE_SUM, &[rows as u32, 0, 0, 0], 1, &[scratch, total], (1, 1));
+    }
+
+    fn row_scratch(&self, rows: usize) -> std::rc::Rc<GpuTensor> {
+        // A scratch of a few hundred values always fits; a failure here is a lost device, which
+        // the next submit reports.
+        self.scratch(rows).unwrap_or_else(|error| panic!("scratch for {rows} rows: {error}"))
+    }
+}
+
+fn matmul_words(d: MatmulDims) -> [u32; 8] {
+    [d.m as u32, d.k as u32, d.n as u32, d.trans_a as u32, d.trans_b as u32, 0, 0, 0]
+}
+
+impl Backend for GpuContext {
+    type Tensor = GpuTensor;
+
+    fn name(&self) -> &'static str {
+        "gpu"
+    }
+
+    fn zeros(&self, len: usize) -> Result<GpuTensor, EngineError> {
+        Ok(GpuContext::zeros(self, "tensor", len)?)
+    }
+
+    fn upload(&self, values: &[f32]) -> Result<GpuTensor, EngineError> {
+        Ok(GpuContext::upload(self, "tensor", values)?)
+    }
+
+    fn write(&self, tensor: &GpuTensor, values: &[f32]) {
+        self.write_tensor(tensor, values);
+    }
+
+    fn fill(&self, tensor: &GpuTensor, value: f32) {
+        if tensor.is_empty() {
+            return;
+        }
+        let (gx, gy, stride) = elementwise_grid(tensor.len());
+        self.dispatch(kernels::FILL, &[tensor.len() as u32, stride, bits(value), 0], 2, &[tensor], (gx, gy));
+    }
+
+    fn len(&self, tensor: &GpuTensor) -> usize {
+        tensor.len()
+    }
+
+    fn submit(&self) -> Result<(), EngineError> {
+        self.flush();
+        Ok(self.check_health()?)
+    }
+
+    fn read(&self, tensor: &GpuTensor) -> impl Future<Output = Result<Vec<f32>, EngineError>> {
+        async move { Ok(GpuContext::read(self, tensor).await?) }
+    }
+
+    fn matmul(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
+        self.check_matmul(a, b, c, d);
+        let groups = ((d.n as u32).div_ceil(MATMUL_TILE), (d.m as u32).div_ceil(MATMUL_TILE));
+        self.dispatch(kernels::MATMUL_TILED, &matmul_words(d), 8, &[a, b, c], groups);
+    }
+
+    fn bias_add(&self, y: &GpuTensor, bias: &GpuTensor, rows: usize, cols: usize) {
+        check_len("bias_add", "y", y, rows * cols);
+        check_len("bias_add", "bias", bias, cols);
+        let (gx, gy, stride) = elementwise_grid(rows * cols);
+        self.dispatch(kernels::BIAS_ADD, &[(rows * cols) as u32, stride, cols as u32, 0], 4, &[bias, y], (gx, gy));
+    }
+
+    fn bias_grad(&self, dy: &GpuTensor, dbias: &GpuTensor, rows: usize, cols: usize) {
+        check_len("bias_grad", "dy", dy, rows * cols);
+        check_len("bias_grad", "dbias", dbias, cols);
+        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, 0, 0], 4, &[dy, dbias], spread_groups(cols as u64));
+    }
+
+    fn activation_forward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor) {
+        check_len("activation_forward", "y", y, x.len());
+        let (gx, gy, stride) = elementwise_grid(x.len());
+        let words = [x.len() as u32, stride, activation.code(), bits(activation.slope())];
+        self.dispatch(kernels::ACTIVATION_FORWARD, &words, 4, &[x, y], (gx, gy));
+    }
+
+    fn activation_backward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor, dy: &GpuTensor, dx: &GpuTensor) {
+        for (name, t) in [("y", y), ("dy", dy), ("dx", dx)] {
+            check_len("activation_backward", name, t, x.len());
+        }
+        let (gx, gy, stride) = elementwise_grid(x.len());
+        let words = [x.len() as u32, stride, activation.code(), bits(activation.slope())];
+        self.dispatch(kernels::ACTIVATION_BACKWARD, &words, 4, &[x, y, dy, dx], (gx, gy));
+    }
+
+    fn dropout_forward(&self, x: &GpuTensor, y: &GpuTensor, p: f32, seed: u32) {
+        check_len("dropout", "y", y, x.len());
+        let (gx, gy, stride) = elementwise_grid(x.len());
+        self.dispatch(kernels::DROPOUT, &[x.len() as u32, stride, bits(p), seed], 3, &[x, y], (gx, gy));
+    }
+
+    fn dropout_backward(&self, dy: &GpuTensor, dx: &GpuTensor, p: f32, seed: u32) {
+        self.dropout_forward(dy, dx, p, seed);
+    }
+
+    fn softmax_cross_entropy(
+        &self,
+        logits: &GpuTensor,
+        labels: &GpuTensor,
+        dlogits: &GpuTensor,
+        loss_sum: &GpuTensor,
+        rows: usize,
+        classes: usize,
+    ) {
+        check_len("softmax_cross_entropy", "logits", logits, rows * classes);
+        check_len("softmax_cross_entropy", "labels", labels, rows);
+        check_len("softmax_cross_entropy", "dlogits", dlogits, rows * classes);
+        let scratch = self.row_scratch(rows);
+        let words = [rows as u32, classes as u32, 0, 0];
+        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY, &words, 4, &[logits, labels, dlogits, &scratch], rows_grid(rows));
+        self.accumulate(&scratch, rows, loss_sum);
+    }
+
+    fn bce_with_logits(&self, logits: &GpuTensor, targets: &GpuTensor, dlogits: &GpuTensor, loss_sum: &GpuTensor, rows: usize, cols: usize) {
+        for (name, t) in [("logits", logits), ("targets", targets), ("dlogits", dlogits)] {
+            check_len("bce_with_logits", name, t, rows * cols);
+        }
+        let scratch = self.row_scratch(rows);
+        let words = [rows as u32, cols as u32, 0, 0];
+        self.dispatch(kernels::BCE_WITH_LOGITS, &words, 4, &[logits, targets, dlogits, &scratch], rows_grid(rows));
+        self.accumulate(&scratch, rows, loss_sum);
+    }
+
+    fn mse(&self, pred: &GpuTensor, target: &GpuTensor, dpred: &GpuTensor, loss_sum: &GpuTensor, rows: usize, cols: usize) {
+        for (name, t) in [("pred", pred), ("target", target), ("dpred", dpred)] {
+            check_len("mse", name, t, rows * cols);
+        }
+        let scratch = self.row_scratch(rows);
+        let words = [rows as u32, cols as u32, 0, 0];
+        self.dispatch(kernels::MSE, &words, 4, &[pred, target, dpred, &scratch], rows_grid(rows));
+        self.accumulate(&scratch, rows, loss_sum);
+    }
+
+    fn count_correct(&self, logits: &GpuTensor, labels: &GpuTensor, correct: &GpuTensor, rows: usize, classes: usize) {
+        check_len("count_correct", "logits", logits, rows * classes);
+        check_len("count_correct", "labels", labels, rows);
+        let scratch = self.row_scratch(rows);
+        let words = [rows as u32, classes as u32, 0, 0];
+        self.dispatch(kernels::ARGMAX_HITS, &words, 4, &[logits, labels, &scratch], rows_grid(rows));
+        self.accumulate(&scratch, rows, correct);
+    }
+
+    fn conv2d_forward(&self, x: &GpuTensor, weights: &GpuTensor, bias: &GpuTensor, y: &GpuTensor, d: Conv2dDims) {
+        check_len("conv2d_forward", "x", x, d.input_len());
+        check_len("conv2d_forward", "weights", weights, d.weight_len());
+        check_len("conv2d_forward", "bias", bias, d.out_channels);
+        check_len("conv2d_forward", "y", y, d.output_len());
+        let (gx, gy, stride) = elementwise_grid(d.output_len());
+        self.dispatch(kernels::CONV2D_FORWARD, &conv_words(&d, stride), 12, &[x, weights, bias, y], (gx, gy));
+    }
+
+    fn conv2d_backward_input(&self, dy: &GpuTensor, weights: &GpuTensor, dx: &GpuTensor, d: Conv2dDims) {
+        check_len("conv2d_backward_input", "dy", dy, d.output_len());
+        check_len("conv2d_backward_input", "weights", weights, d.weight_len());
+        check_len("conv2d_backward_input", "dx", dx, d.input_len());
+        let (gx, gy, stride) = elementwise_grid(d.input_len());
+        self.dispatch(kernels::CONV2D_BACKWARD_INPUT, &conv_words(&d, stride), 12, &[dy, weights, dx], (gx, gy));
+    }
+
+    fn conv2d_backward_weights(&self, x: &GpuTensor, dy: &GpuTensor, dweights: &GpuTensor, dbias: &GpuTensor, d: Conv2dDims) {
+        check_len("conv2d_backward_weights", "x", x, d.input_len());
+        check_len("conv2d_backward_weights", "dy", dy, d.output_len());
+        check_len("conv2d_backward_weights", "dweights", dweights, d.weight_len());
+        check_len("conv2d_backward_weights", "dbias", dbias, d.out_channels);
+        let (gx, gy) = spread_groups((d.weight_len() + d.out_channels) as u64);
+        self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &conv_words(&d, gx), 12, &[x, dy, dweights, dbias], (gx, gy));
+    }
+
+    fn max_pool_forward(&self, x: &GpuTensor, y: &GpuTensor, argmax: &GpuTensor, d: Pool2dDims) {
+        check_len("max_pool_forward", "x", x, d.input_len());
+        check_len("max_pool_forward", "y", y, d.output_len());
+        check_len("max_pool_forward", "argmax", argmax, d.output_len());
+        let (gx, gy, stride) = elementwise_grid(d.output_len());
+        self.dispatch(kernels::MAX_POOL_FORWARD, &pool_words(&d, stride), 8, &[x, y, argmax], (gx, gy));
+    }
+
+    fn max_pool_backward(&self, dy: &GpuTensor, argmax: &GpuTensor, dx: &GpuTensor, d: Pool2dDims) {
+        check_len("max_pool_backward", "dy", dy, d.output_len());
+        check_len("max_pool_backward", "argmax", argmax, d.output_len());
+        check_len("max_pool_backward", "dx", dx, d.input_len());
+        let (gx, gy, stride) = elementwise_grid(d.input_len());
+        self.dispatch(kernels::MAX_POOL_BACKWARD, &pool_words(&d, stride), 8, &[dy, argmax, dx], (gx, gy));
+    }
+
+    fn sgd_step(&self, weights: &GpuTensor, grads: &GpuTensor, velocity: &GpuTensor, c: SgdConfig) {
+        check_len("sgd_step", "grads", grads, weights.len());
+        check_len("sgd_step", "velocity", velocity, weights.len());
+        let (gx, gy, stride) = elementwise_grid(weights.len());
+        let words = [weights.len() as u32, stride, bits(c.learning_rate), bits(c.momentum), bits(c.l2), 0, 0, 0];
+        self.dispatch(kernels::SGD, &words, 2, &[grads, weights, velocity], (gx, gy));
+    }
+
+    fn adam_step(&self, weights: &GpuTensor, grads: &GpuTensor, m: &GpuTensor, v: &GpuTensor, c: AdamConfig, step: u32) {
+        for (name, t) in [("grads", grads), ("m", m), ("v", v)] {
+            check_len("adam_step", name, t, weights.len());
+        }
+        let (gx, gy, stride) = elementwise_grid(weights.len());
+        let (correction1, correction2) = c.bias_corrections(step);
+        let words = [
+            weights.len() as u32,
+            stride,
+            bits(c.learning_rate),
+            bits(c.beta1),
+            bits(c.beta2),
+            bits(c.epsilon),
+            bits(c.l2),
+            bits(correction1),
+            bits(correction2),
+            0,
+            0,
+            0,
+        ];
+        self.dispatch(kernels::ADAM, &words, 2, &[grads, weights, m, v], (gx, gy));
+    }
+}

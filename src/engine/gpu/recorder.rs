@@ -1,0 +1,169 @@
+//! Recording kernels: each op becomes a dispatch in the context's pending command encoder, with a
+//! bind group and uniform made on the op's first use and reused on every later step, so a training
+//! step costs one submission and no allocations.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use super::kernels::{Kernel, ELEMENTWISE_WORKGROUP};
+use super::{GpuContext, GpuTensor};
+
+/// The widest a dispatch may be in one dimension (WebGPU's guaranteed minimum limit).
+pub(crate) const MAX_GROUPS_PER_DIMENSION: u32 = 65_535;
+
+/// Workgroups in x and y that cover `n` elements, and the elements one grid row covers.
+pub(crate) fn elementwise_grid(n: usize) -> (u32, u32, u32) {
+    let groups = (n as u64).div_ceil(ELEMENTWISE_WORKGROUP as u64).max(1);
+    let (groups_x, groups_y) = spread_groups(groups);
+    (groups_x, groups_y, groups_x * ELEMENTWISE_WORKGROUP)
+}
+
+/// Lays `groups` workgroups out as rows of at most 65,535.
+pub(crate) fn spread_groups(groups: u64) -> (u32, u32) {
+    let groups = groups.max(1);
+    let groups_x = groups.min(MAX_GROUPS_PER_DIMENSION as u64) as u32;
+    (groups_x, groups.div_ceil(groups_x as u64) as u32)
+}
+
+/// What makes a bind group reusable: the kernel, its tensors, and its parameters that never change
+/// for those tensors (shapes). Per-step values (an Adam step, a dropout seed) are left out.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct BindingKey {
+    kernel: &'static str,
+    tensors: Vec<u64>,
+    fixed_params: Vec<u32>,
+}
+
+pub(crate) struct CachedBinding {
+    bind_group: wgpu::BindGroup,
+    uniform: wgpu::Buffer,
+    params: Vec<u32>,
+    /// The submission this binding was last recorded into.
+    recorded_in: u64,
+}
+
+impl GpuContext {
+    /// Records one dispatch of `kernel` over `groups` (x, y) workgroups. `params` are the uniform
+    /// words; the first `fixed` of them are part of the cache key, the rest may change per call.
+    pub(crate) fn dispatch(&self, kernel: Kernel, params: &[u32], fixed: usize, tensors: &[&GpuTensor], groups: (u32, u32)) {
+        self.release_dropped_bindings();
+        let key = BindingKey {
+            kernel: kernel.name,
+            tensors: tensors.iter().map(|t| t.id).collect(),
+            fixed_params: params[..fixed].to_vec(),
+        };
+        let current = self.submissions.get();
+        let needs_flush = matches!(
+            self.bindings.borrow().get(&key),
+            Some(cached) if cached.params != params && cached.recorded_in == current
+        );
+        if needs_flush {
+            // The uniform is about to change while an earlier dispatch still waits to read it.
+            self.flush();
+        }
+        let current = self.submissions.get();
+        let mut bindings = self.bindings.borrow_mut();
+        let cached = bindings.entry(key).or_insert_with(|| self.new_binding(kernel, params, tensors));
+        if cached.params != params {
+            self.queue().write_buffer(&cached.uniform, 0, &uniform_bytes(params));
+            cached.params = params.to_vec();
+        }
+        cached.recorded_in = current;
+
+        let pipeline = self.pipeline(kernel);
+        let mut pending = self.pending.borrow_mut();
+        let encoder = pending.get_or_insert_with(|| {
+            self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") })
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(kernel.name), timestamp_writes: None });
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &cached.bind_group, &[]);
+        pass.dispatch_workgroups(groups.0, groups.1, 1);
+    }
+
+    fn new_binding(&self, kernel: Kernel, params: &[u32], tensors: &[&GpuTensor]) -> CachedBinding {
+        let bytes = uniform_bytes(params);
+        let uniform = self.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some(kernel.name),
+            size: bytes.len() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        self.queue().write_buffer(&uniform, 0, &bytes);
+        let pipeline = self.pipeline(kernel);
+        let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
+        for (i, tensor) in tensors.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: tensor.buffer.as_entire_binding() });
+        }
+        let bind_group = self.device().create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.name),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        CachedBinding { bind_group, uniform, params: params.to_vec(), recorded_in: self.submissions.get() }
+    }
+
+    /// Forgets the bind groups of dropped tensors, so their GPU memory is freed.
+    fn release_dropped_bindings(&self) {
+        let dropped: HashSet<u64> = self.dropped.borrow_mut().drain(..).collect();
+        if !dropped.is_empty() {
+            self.bindings.borrow_mut().retain(|key, _| !key.tensors.iter().any(|id| dropped.contains(id)));
+        }
+    }
+
+    /// Submits everything recorded so far, if anything.
+    pub(crate) fn flush(&self) {
+        if let Some(encoder) = self.pending.borrow_mut().take() {
+            self.queue().submit([encoder.finish()]);
+            self.submissions.set(self.submissions.get() + 1);
+        }
+    }
+
+    /// A scratch tensor of `len` values for one op's intermediate results. Ops run in recording
+    /// order, so consecutive ops may share it.
+    pub(crate) fn scratch(&self, len: usize) -> Result<Rc<GpuTensor>, super::GpuError> {
+        if let Some(tensor) = self.scratch.borrow().get(&len) {
+            return Ok(Rc::clone(tensor));
+        }
+        let tensor = Rc::new(self.zeros("scratch", len)?);
+        self.scratch.borrow_mut().insert(len, Rc::clone(&tensor));
+        Ok(tensor)
+    }
+
+    /// How many bind groups are cached (for tests of the cache's life cycle).
+    pub fn cached_bindings(&self) -> usize {
+        self.release_dropped_bindings();
+        self.bindings.borrow().len()
+    }
+}
+
+/// Uniform words as bytes, padded to a multiple of 16 as uniform buffers need.
+fn uniform_bytes(params: &[u32]) -> Vec<u8> {
+    let mut bytes: Vec<u8> = bytemuck::cast_slice(params).to_vec();
+    bytes.resize(bytes.len().div_ceil(16).max(1) * 16, 0);
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_covers_every_element_once_row_by_row() {
+        for n in [1, 255, 256, 257, 65_535 * 256, 65_535 * 256 + 1, 40_000_000] {
+            let (gx, gy, stride) = elementwise_grid(n);
+            assert!(gx <= MAX_GROUPS_PER_DIMENSION && gy <= MAX_GROUPS_PER_DIMENSION);
+            assert_eq!(stride, gx * ELEMENTWISE_WORKGROUP);
+            let covered = stride as u64 * gy as u64;
+            assert!(covered >= n as u64, "n={n}: grid covers only {covered}");
+            assert!(covered - (n as u64) < stride as u64, "n={n}: a whole spare row");
+        }
+    }
+
+    #[test]
+    fn uniforms_are_padded_to_sixteen_bytes() {
+        assert_eq!(uniform_bytes(&[1, 2, 3]).len(), 16);
+        assert_eq!(uniform_bytes(&[0; 5]).len(), 32);
+        assert_eq!(&uniform_bytes(&[7])[..4], &7u32.to_ne_bytes());
+    }
+}

@@ -1,0 +1,39 @@
+// C = op(A) · op(B), one thread per output: the plain GPU reference for the tiled kernel.
+
+struct Params {
+    m: u32,
+    k: u32,
+    n: u32,
+    trans_a: u32,
+    trans_b: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let row = gid.y;
+    let col = gid.x;
+    if (row >= p.m || col >= p.n) {
+        return;
+    }
+    var sum = 0.0;
+    for (var i = 0u; i < p.k; i++) {
+        var av = a[row * p.k + i];
+        if (p.trans_a == 1u) {
+            av = a[i * p.m + row];
+        }
+        var bv = b[i * p.n + col];
+        if (p.trans_b == 1u) {
+            bv = b[col * p.k + i];
+        }
+        sum += av * bv;
+    }
+    c[row * p.n + col] = sum;
+}

@@ -1,0 +1,244 @@
+//! GPU-against-CPU agreement for every op: the same seeded inputs through the WGSL kernel and the
+//! CPU reference, compared value by value within a stated tolerance. Shapes include sizes that are
+//! not multiples of any workgroup or tile.
+
+use nas_playground::engine::cpu::reference as cpu;
+use nas_playground::engine::gpu::{GpuContext, GpuTensor};
+use nas_playground::engine::{Activation, AdamConfig, Backend, Conv2dDims, MatmulDims, Pool2dDims, SgdConfig};
+
+use super::seeded_values;
+
+type Check = Result<(), String>;
+
+/// Relative tolerance: |gpu - cpu| <= tolerance · (1 + |cpu|).
+pub fn compare(what: &str, got: &[f32], expected: &[f32], tolerance: f32) -> Check {
+    if got.len() != expected.len() {
+        return Err(format!("{what}: {} values on the GPU but {} on the CPU", got.len(), expected.len()));
+    }
+    for (i, (g, e)) in got.iter().zip(expected).enumerate() {
+        if !((g - e).abs() <= tolerance * (1.0 + e.abs())) {
+            return Err(format!("{what}: [{i}] is {g} on the GPU but {e} on the CPU"));
+        }
+    }
+    Ok(())
+}
+
+fn up(ctx: &GpuContext, values: &[f32]) -> Result<GpuTensor, String> {
+    ctx.upload("test", values).map_err(|e| e.to_string())
+}
+
+async fn down(ctx: &GpuContext, tensor: &GpuTensor) -> Result<Vec<f32>, String> {
+    ctx.read(tensor).await.map_err(|e| e.to_string())
+}
+
+pub const MATMUL_SHAPES: [(usize, usize, usize); 4] = [(1, 1, 1), (33, 17, 65), (64, 100, 31), (256, 784, 128)];
+
+pub async fn matmul_matches_cpu(ctx: &GpuContext, shapes: &[(usize, usize, usize)]) -> Check {
+    for &(m, k, n) in shapes {
+        for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
+            let d = MatmulDims { m, k, n, trans_a, trans_b };
+            let a = seeded_values(31, m * k);
+            let b = seeded_values(32, k * n);
+            let mut expected = vec![0.0; m * n];
+            cpu::matmul(&a, &b, &mut expected, d);
+            let (ga, gb, gc) = (up(ctx, &a)?, up(ctx, &b)?, up(ctx, &vec![0.0; m * n])?);
+            // Sums of k products: allow rounding that grows with √k.
+            let tolerance = 2e-6 * (k as f32).sqrt() * 4.0;
+            ctx.matmul(&ga, &gb, &gc, d);
+            compare(&format!("tiled matmul {d:?}"), &down(ctx, &gc).await?, &expected, tolerance)?;
+            ctx.matmul_naive(&ga, &gb, &gc, d);
+            compare(&format!("naive matmul {d:?}"), &down(ctx, &gc).await?, &expected, tolerance)?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn dense_ops_match_cpu(ctx: &GpuContext) -> Check {
+    let (rows, cols) = (37, 19);
+    let y = seeded_values(33, rows * cols);
+    let bias = seeded_values(34, cols);
+    let mut expected = y.clone();
+    cpu::bias_add(&mut expected, &bias, rows, cols);
+    let (gy, gb) = (up(ctx, &y)?, up(ctx, &bias)?);
+    ctx.bias_add(&gy, &gb, rows, cols);
+    compare("bias_add", &down(ctx, &gy).await?, &expected, 1e-6)?;
+
+    let dy = seeded_values(35, 300 * cols);
+    let mut expected = vec![0.0; cols];
+    cpu::bias_grad(&dy, &mut expected, 300, cols);
+    let (gdy, gdb) = (up(ctx, &dy)?, up(ctx, &vec![9.0; cols])?);
+    ctx.bias_grad(&gdy, &gdb, 300, cols);
+    compare("bias_grad", &down(ctx, &gdb).await?, &expected, 1e-5)?;
+
+    let gt = up(ctx, &vec![0.0; 1000])?;
+    ctx.fill(&gt, 2.5);
+    compare("fill", &down(ctx, &gt).await?, &vec![2.5; 1000], 0.0)
+}
+
+pub async fn activations_match_cpu(ctx: &GpuContext) -> Check {
+    let n = 1_001;
+    let x: Vec<f32> = seeded_values(36, n).iter().map(|v| v * 6.0).collect();
+    let dy = seeded_values(37, n);
+    for activation in [
+        Activation::Identity,
+        Activation::Relu,
+        Activation::LeakyRelu { slope: 0.2 },
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Gelu,
+    ] {
+        let mut y = vec![0.0; n];
+        cpu::activation_forward(activation, &x, &mut y);
+        let mut dx = vec![0.0; n];
+        cpu::activation_backward(activation, &x, &y, &dy, &mut dx);
+        let (gx, gy, gdy, gdx) = (up(ctx, &x)?, up(ctx, &vec![0.0; n])?, up(ctx, &dy)?, up(ctx, &vec![0.0; n])?);
+        ctx.activation_forward(activation, &gx, &gy);
+        ctx.activation_backward(activation, &gx, &gy, &gdy, &gdx);
+        // Transcendentals differ by a few ulps between libm and the GPU's exp/tanh.
+        compare(&format!("{activation:?} forward"), &down(ctx, &gy).await?, &y, 1e-5)?;
+        compare(&format!("{activation:?} backward"), &down(ctx, &gdx).await?, &dx, 1e-5)?;
+    }
+    Ok(())
+}
+
+pub async fn dropout_matches_cpu(ctx: &GpuContext) -> Check {
+    let n = 5_003;
+    let x = seeded_values(38, n);
+    for (p, seed) in [(0.1, 1), (0.5, 12_345), (0.8, u32::MAX)] {
+        let mut expected = vec![0.0; n];
+        cpu::dropout_forward(&x, &mut expected, p, seed);
+        let (gx, gy) = (up(ctx, &x)?, up(ctx, &vec![0.0; n])?);
+        ctx.dropout_forward(&gx, &gy, p, seed);
+        // The mask is bit-identical; only the division may round differently.
+        compare(&format!("dropout p={p} seed={seed}"), &down(ctx, &gy).await?, &expected, 1e-6)?;
+    }
+    Ok(())
+}
+
+pub async fn losses_match_cpu(ctx: &GpuContext) -> Check {
+    let (rows, classes) = (203, 10);
+    let logits: Vec<f32> = seeded_values(39, rows * classes).iter().map(|v| v * 8.0).collect();
+    let labels: Vec<f32> = (0..rows).map(|r| ((r * 7) % classes) as f32).collect();
+
+    let mut dlogits = vec![0.0; rows * classes];
+    let mut loss = [1.5f32];
+    cpu::softmax_cross_entropy(&logits, &labels, &mut dlogits, &mut loss, rows, classes);
+    let (gz, gl, gd, gloss) = (up(ctx, &logits)?, up(ctx, &labels)?, up(ctx, &vec![0.0; rows * classes])?, up(ctx, &[1.5])?);
+    ctx.softmax_cross_entropy(&gz, &gl, &gd, &gloss, rows, classes);
+    compare("softmax cross-entropy gradient", &down(ctx, &gd).await?, &dlogits, 1e-5)?;
+    compare("softmax cross-entropy loss (accumulated onto 1.5)", &down(ctx, &gloss).await?, &loss, 1e-5)?;
+
+    let mut correct = [3.0f32];
+    cpu::count_correct(&logits, &labels, &mut correct, rows, classes);
+    let gc = up(ctx, &[3.0])?;
+    ctx.count_correct(&gz, &gl, &gc, rows, classes);
+    compare("correct count", &down(ctx, &gc).await?, &correct, 0.0)?;
+
+    let cols = 3;
+    let z = &logits[..rows * cols];
+    let targets: Vec<f32> = seeded_values(40, rows * cols).iter().map(|v| (v + 1.0) / 2.0).collect();
+    for (name, run_cpu) in [
+        ("binary cross-entropy", cpu::bce_with_logits as fn(&[f32], &[f32], &mut [f32], &mut [f32], usize, usize)),
+        ("mean squared error", cpu::mse),
+    ] {
+        let mut grad = vec![0.0; rows * cols];
+        let mut loss = [0.0f32];
+        run_cpu(z, &targets, &mut grad, &mut loss, rows, cols);
+        let (gz, gt, gg, gloss) = (up(ctx, z)?, up(ctx, &targets)?, up(ctx, &vec![0.0; rows * cols])?, up(ctx, &[0.0])?);
+        if name == "mean squared error" {
+            ctx.mse(&gz, &gt, &gg, &gloss, rows, cols);
+        } else {
+            ctx.bce_with_logits(&gz, &gt, &gg, &gloss, rows, cols);
+        }
+        compare(&format!("{name} gradient"), &down(ctx, &gg).await?, &grad, 1e-5)?;
+        compare(&format!("{name} loss"), &down(ctx, &gloss).await?, &loss, 1e-4)?;
+    }
+    Ok(())
+}
+
+pub const CONV_CASES: [Conv2dDims; 4] = [
+    Conv2dDims { batch: 3, in_channels: 1, height: 28, width: 28, out_channels: 8, kernel: 3, stride: 1, padding: 0 },
+    Conv2dDims { batch: 2, in_channels: 8, height: 13, width: 13, out_channels: 16, kernel: 3, stride: 1, padding: 0 },
+    Conv2dDims { batch: 2, in_channels: 3, height: 9, width: 7, out_channels: 5, kernel: 5, stride: 2, padding: 2 },
+    Conv2dDims { batch: 1, in_channels: 2, height: 6, width: 6, out_channels: 3, kernel: 2, stride: 3, padding: 1 },
+];
+
+pub async fn convolution_matches_cpu(ctx: &GpuContext, cases: &[Conv2dDims]) -> Check {
+    for &d in cases {
+        let x = seeded_values(41, d.input_len());
+        let w = seeded_values(42, d.weight_len());
+        let bias = seeded_values(43, d.out_channels);
+        let dy = seeded_values(44, d.output_len());
+        let mut y = vec![0.0; d.output_len()];
+        cpu::conv2d_forward(&x, &w, &bias, &mut y, d);
+        let mut dx = vec![0.0; d.input_len()];
+        cpu::conv2d_backward_input(&dy, &w, &mut dx, d);
+        let mut dw = vec![0.0; d.weight_len()];
+        let mut db = vec![0.0; d.out_channels];
+        cpu::conv2d_backward_weights(&x, &dy, &mut dw, &mut db, d);
+
+        let (gx, gw, gb, gdy) = (up(ctx, &x)?, up(ctx, &w)?, up(ctx, &bias)?, up(ctx, &dy)?);
+        let (gy, gdx) = (up(ctx, &vec![0.0; d.output_len()])?, up(ctx, &vec![0.0; d.input_len()])?);
+        let (gdw, gdb) = (up(ctx, &vec![0.0; d.weight_len()])?, up(ctx, &vec![0.0; d.out_channels])?);
+        ctx.conv2d_forward(&gx, &gw, &gb, &gy, d);
+        ctx.conv2d_backward_input(&gdy, &gw, &gdx, d);
+        ctx.conv2d_backward_weights(&gx, &gdy, &gdw, &gdb, d);
+        // Weight gradients sum batch·pixels products; the tolerance grows with their count.
+        let sums = (d.batch * d.out_height() * d.out_width()) as f32;
+        compare(&format!("conv forward {d:?}"), &down(ctx, &gy).await?, &y, 1e-5)?;
+        compare(&format!("conv input gradient {d:?}"), &down(ctx, &gdx).await?, &dx, 1e-5)?;
+        compare(&format!("conv weight gradient {d:?}"), &down(ctx, &gdw).await?, &dw, 1e-6 * sums.sqrt() * 4.0)?;
+        compare(&format!("conv bias gradient {d:?}"), &down(ctx, &gdb).await?, &db, 1e-6 * sums.sqrt() * 4.0)?;
+    }
+    Ok(())
+}
+
+pub async fn pooling_matches_cpu(ctx: &GpuContext) -> Check {
+    for d in [
+        Pool2dDims { batch: 3, channels: 8, height: 26, width: 26, size: 2, stride: 2 },
+        Pool2dDims { batch: 2, channels: 3, height: 11, width: 11, size: 2, stride: 2 },
+        Pool2dDims { batch: 1, channels: 2, height: 9, width: 7, size: 3, stride: 2 },
+        Pool2dDims { batch: 1, channels: 1, height: 8, width: 8, size: 2, stride: 3 },
+    ] {
+        let x = seeded_values(45, d.input_len());
+        let dy = seeded_values(46, d.output_len());
+        let mut y = vec![0.0; d.output_len()];
+        let mut argmax = vec![0.0; d.output_len()];
+        cpu::max_pool_forward(&x, &mut y, &mut argmax, d);
+        let mut dx = vec![0.0; d.input_len()];
+        cpu::max_pool_backward(&dy, &argmax, &mut dx, d);
+        let (gx, gy, ga) = (up(ctx, &x)?, up(ctx, &vec![0.0; d.output_len()])?, up(ctx, &vec![0.0; d.output_len()])?);
+        let (gdy, gdx) = (up(ctx, &dy)?, up(ctx, &vec![7.0; d.input_len()])?);
+        ctx.max_pool_forward(&gx, &gy, &ga, d);
+        ctx.max_pool_backward(&gdy, &ga, &gdx, d);
+        compare(&format!("max pool {d:?}"), &down(ctx, &gy).await?, &y, 0.0)?;
+        compare(&format!("max pool argmax {d:?}"), &down(ctx, &ga).await?, &argmax, 0.0)?;
+        compare(&format!("max pool gradient {d:?}"), &down(ctx, &gdx).await?, &dx, 1e-6)?;
+    }
+    Ok(())
+}
+
+pub async fn optimizers_match_cpu(ctx: &GpuContext) -> Check {
+    let n = 777;
+    let w = seeded_values(47, n);
+    let grads: Vec<Vec<f32>> = (0..3).map(|s| seeded_values(48 + s, n)).collect();
+
+    let sgd = SgdConfig { learning_rate: 0.05, momentum: 0.9, l2: 1e-3 };
+    let (mut cw, mut cv) = (w.clone(), vec![0.0; n]);
+    let (gw, gv) = (up(ctx, &w)?, up(ctx, &vec![0.0; n])?);
+    let adam = AdamConfig { learning_rate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, l2: 1e-4 };
+    let (mut aw, mut am, mut av) = (w.clone(), vec![0.0; n], vec![0.0; n]);
+    let (gaw, gam, gav) = (up(ctx, &w)?, up(ctx, &vec![0.0; n])?, up(ctx, &vec![0.0; n])?);
+    let gg = up(ctx, &grads[0])?;
+    for (step, g) in grads.iter().enumerate() {
+        cpu::sgd_step(&mut cw, g, &mut cv, sgd);
+        cpu::adam_step(&mut aw, g, &mut am, &mut av, adam, step as u32 + 1);
+        ctx.write(&gg, g);
+        ctx.sgd_step(&gw, &gg, &gv, sgd);
+        ctx.adam_step(&gaw, &gg, &gam, &gav, adam, step as u32 + 1);
+    }
+    compare("sgd weights after 3 steps", &down(ctx, &gw).await?, &cw, 1e-5)?;
+    compare("sgd velocity after 3 steps", &down(ctx, &gv).await?, &cv, 1e-5)?;
+    compare("adam weights after 3 steps", &down(ctx, &gaw).await?, &aw, 1e-5)?;
+    compare("adam second moment after 3 steps", &down(ctx, &gav).await?, &av, 1e-5)
+}
