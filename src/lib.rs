@@ -1,6 +1,7 @@
 //! NAS Playground: neural architecture search that trains on WebGPU or on the CPU, in the browser
 //! (a Yew page) and natively (the `nas` command), from one core that never touches the DOM.
 
+pub mod bench;
 pub mod engine;
 
 #[cfg(target_arch = "wasm32")]

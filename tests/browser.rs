@@ -33,3 +33,42 @@ async fn detection_reports_a_webgpu_adapter() {
         other => panic!("expected the GPU engine, got {other:?}"),
     }
 }
+
+async fn context() -> GpuContext {
+    GpuContext::new().await.expect("WebGPU adapter (webdriver.json turns WebGPU on)")
+}
+
+#[wasm_bindgen_test]
+async fn matmul_on_webgpu_matches_the_cpu_reference() {
+    common::ops::matmul_matches_cpu(&context().await, &[(33, 17, 65), (64, 100, 31)]).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn activations_on_webgpu_match_the_cpu_reference() {
+    common::ops::activations_match_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn dropout_masks_on_webgpu_match_the_cpu_reference() {
+    common::ops::dropout_matches_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn losses_on_webgpu_match_the_cpu_reference() {
+    common::ops::losses_match_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn convolution_on_webgpu_matches_the_cpu_reference() {
+    common::ops::convolution_matches_cpu(&context().await, &common::ops::CONV_CASES[1..3]).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pooling_on_webgpu_matches_the_cpu_reference() {
+    common::ops::pooling_matches_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn optimizers_on_webgpu_match_the_cpu_reference() {
+    common::ops::optimizers_match_cpu(&context().await).await.unwrap();
+}

@@ -1,0 +1,141 @@
+//! Training-throughput benchmark: the MLP 784-128-10 (Adam, batch 256) and the CNN
+//! conv3x3x8-pool-conv3x3x16-pool-dense10 (Adam, batch 64) on random data, on any `Backend`,
+//! reported as samples per second. The CLI runs it natively; the page runs it in `?bench` mode.
+
+pub mod networks;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{rng, Backend, EngineError};
+use networks::{BenchNetwork, Cnn, Mlp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BenchModel {
+    Mlp,
+    Cnn,
+}
+
+impl BenchModel {
+    pub const ALL: [BenchModel; 2] = [BenchModel::Mlp, BenchModel::Cnn];
+
+    pub fn batch(self) -> usize {
+        match self {
+            BenchModel::Mlp => 256,
+            BenchModel::Cnn => 64,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchModel::Mlp => "mlp",
+            BenchModel::Cnn => "cnn",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == text)
+    }
+}
+
+/// One measurement, in the JSON shape the browser comparison harness reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchResult {
+    pub engine: String,
+    pub model: BenchModel,
+    pub batch: usize,
+    pub steps: usize,
+    pub samples_per_sec: f64,
+    /// Mean training loss over the timed steps (finite when the step computes real gradients).
+    pub mean_loss: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Distinct random batches cycled through, so every step uploads new data as training does.
+const BATCHES: usize = 4;
+
+/// Trains `model` on `backend` for about `target_seconds` after warming up; `clock` gives seconds.
+pub async fn run_benchmark<B: Backend>(
+    backend: &B,
+    engine: &str,
+    model: BenchModel,
+    target_seconds: f64,
+    clock: &dyn Fn() -> f64,
+) -> BenchResult {
+    let batch = model.batch();
+    let outcome = match model {
+        BenchModel::Mlp => match Mlp::new(backend, batch, 1) {
+            Ok(mut net) => measure(backend, &mut net, target_seconds, clock).await,
+            Err(e) => Err(e),
+        },
+        BenchModel::Cnn => match Cnn::new(backend, batch, 1) {
+            Ok(mut net) => measure(backend, &mut net, target_seconds, clock).await,
+            Err(e) => Err(e),
+        },
+    };
+    match outcome {
+        Ok((steps, seconds, mean_loss)) => BenchResult {
+            engine: engine.to_string(),
+            model,
+            batch,
+            steps,
+            samples_per_sec: (steps * batch) as f64 / seconds,
+            mean_loss,
+            error: None,
+        },
+        Err(error) => BenchResult {
+            engine: engine.to_string(),
+            model,
+            batch,
+            steps: 0,
+            samples_per_sec: 0.0,
+            mean_loss: f64::NAN,
+            error: Some(error.to_string()),
+        },
+    }
+}
+
+/// Returns (timed steps, seconds, mean loss over them).
+async fn measure<B: Backend, N: BenchNetwork<B>>(
+    backend: &B,
+    net: &mut N,
+    target_seconds: f64,
+    clock: &dyn Fn() -> f64,
+) -> Result<(usize, f64, f64), EngineError> {
+    let batch = net.batch();
+    let data: Vec<(Vec<f32>, Vec<f32>)> = (0..BATCHES as u32)
+        .map(|b| {
+            let inputs = (0..batch * net.input_len()).map(|i| rng::uniform(100 + b, i as u32)).collect();
+            let labels = (0..batch).map(|i| (rng::uniform(200 + b, i as u32) * 10.0).floor()).collect();
+            (inputs, labels)
+        })
+        .collect();
+    let mut step_index = 0usize;
+    let mut run = |net: &mut N, steps: usize| -> Result<(), EngineError> {
+        for _ in 0..steps {
+            let (inputs, labels) = &data[step_index % BATCHES];
+            backend.write(net.inputs(), inputs);
+            backend.write(net.labels(), labels);
+            net.train_step(backend)?;
+            step_index += 1;
+        }
+        Ok(())
+    };
+
+    // Warm up (pipelines, bind groups, caches), then time a few steps to size the real run.
+    run(net, 2)?;
+    backend.read(net.loss_sum()).await?;
+    let start = clock();
+    run(net, 2)?;
+    backend.read(net.loss_sum()).await?;
+    let per_step = ((clock() - start) / 2.0).max(1e-6);
+    let steps = ((target_seconds / per_step).ceil() as usize).clamp(3, 5_000);
+
+    let loss_before = backend.read(net.loss_sum()).await?[0] as f64;
+    let start = clock();
+    run(net, steps)?;
+    let loss_after = backend.read(net.loss_sum()).await?[0] as f64;
+    let seconds = clock() - start;
+    Ok((steps, seconds, (loss_after - loss_before) / (steps * batch) as f64))
+}
