@@ -5,6 +5,7 @@
 mod common;
 
 use nas_playground::engine::gpu::{GpuContext, GpuError};
+use nas_playground::bench::BenchModel;
 use nas_playground::engine::{detect_engine, EngineReport};
 
 fn gpu_context() -> GpuContext {
@@ -141,4 +142,41 @@ fn bind_groups_are_reused_across_steps_and_released_with_their_tensors() {
         assert_eq!(pollster::block_on(ctx.read(&y)).unwrap(), vec![5.0; 64]);
     }
     assert_eq!(ctx.cached_bindings(), before, "dropping the tensors releases their bind group");
+}
+
+/// Trains a benchmark network for a few steps on one device; returns (loss sum, correct count).
+fn train_a_few_steps<B: nas_playground::engine::Backend>(backend: &B, model: BenchModel) -> (f32, f32) {
+    use nas_playground::bench::networks::{BenchNetwork, Cnn, Mlp};
+    fn run<B: nas_playground::engine::Backend, N: BenchNetwork<B>>(backend: &B, net: &mut N) -> (f32, f32) {
+        for step in 0..5u32 {
+            let inputs: Vec<f32> = (0..net.batch() * net.input_len()).map(|i| common::unit(step, i)).collect();
+            let labels: Vec<f32> = (0..net.batch()).map(|i| (common::unit(step + 50, i) * 10.0).floor()).collect();
+            backend.write(net.inputs(), &inputs);
+            backend.write(net.labels(), &labels);
+            net.train_step(backend).unwrap();
+        }
+        let loss = pollster::block_on(backend.read(net.loss_sum())).unwrap()[0];
+        let correct = pollster::block_on(backend.read(net.correct())).unwrap()[0];
+        (loss, correct)
+    }
+    match model {
+        BenchModel::Mlp => run(backend, &mut Mlp::new(backend, 32, 3).unwrap()),
+        BenchModel::Cnn => run(backend, &mut Cnn::new(backend, 16, 3).unwrap()),
+    }
+}
+
+#[test]
+fn whole_training_steps_agree_between_cpu_and_gpu() {
+    let ctx = gpu_context();
+    let cpu = nas_playground::engine::cpu::CpuBackend::new();
+    for model in BenchModel::ALL {
+        let (cpu_loss, cpu_correct) = train_a_few_steps(&cpu, model);
+        let (gpu_loss, gpu_correct) = train_a_few_steps(&ctx, model);
+        assert!(cpu_loss.is_finite() && cpu_loss > 0.0);
+        assert!(
+            (gpu_loss - cpu_loss).abs() <= 1e-3 * cpu_loss,
+            "{model:?}: loss over five steps is {gpu_loss} on the GPU but {cpu_loss} on the CPU"
+        );
+        assert!((gpu_correct - cpu_correct).abs() <= 1.0, "{model:?}: correct {gpu_correct} vs {cpu_correct}");
+    }
 }

@@ -47,3 +47,8 @@ pub async fn axpy_matches_cpu(ctx: &GpuContext) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A value in [0, 1) for (stream, index), like pixel intensities.
+pub fn unit(stream: u32, index: usize) -> f32 {
+    nas_playground::engine::rng::uniform(stream, index as u32)
+}
