@@ -1,5 +1,6 @@
 //! The playground page (Yew): a thin layer that shows what the core reports and never does maths.
 
+mod bench_page;
 mod browser_adapter;
 mod engine_badge;
 mod panel;
@@ -10,6 +11,7 @@ use yew::prelude::*;
 
 use crate::engine::gpu::GpuContext;
 use crate::engine::{detect_engine, EngineReport};
+use bench_page::{BenchPage, BenchRequest};
 use engine_badge::EngineBadge;
 use panel::Panel;
 
@@ -54,6 +56,9 @@ pub fn app() -> Html {
                 <p class="tagline">{ "Neural architecture search that trains in your browser, on your GPU." }</p>
                 <EngineBadge report={ engine.as_ref().map(|e| e.report.clone()) } />
             </header>
+            if let Some(request) = BenchRequest::from_location() {
+                <main class="bench-layout"><BenchPage { request } /></main>
+            } else {
             <main class="layout">
                 <Panel id="space" title="Search space">
                     { "Depth, widths, activations, optimizer and learning rate to search over." }
@@ -71,6 +76,7 @@ pub fn app() -> Html {
                     { "No trials yet: the winning architecture is drawn here." }
                 </Panel>
             </main>
+            }
             <footer class="bottom">{ crate::version_line() }</footer>
         </div>
     }

@@ -1,0 +1,122 @@
+//! The page's benchmark mode (`?bench`, `?bench=mlp&device=gpu&seconds=3`): trains the benchmark
+//! networks on this browser's engines and writes the figures as JSON into `#bench-results`, where
+//! the comparison harness (tests/bench) reads them beside TF.js's.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::bench::{run_benchmark, BenchModel, BenchResult};
+use crate::engine::cpu::CpuBackend;
+use crate::engine::detect_engine;
+
+/// What `?bench` asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchRequest {
+    pub models: Vec<BenchModel>,
+    pub cpu: bool,
+    pub gpu: bool,
+    pub seconds: f64,
+}
+
+impl BenchRequest {
+    /// Reads the request from the page's query string; None when the page is not in bench mode.
+    pub fn from_location() -> Option<Self> {
+        let search = web_sys::window()?.location().search().ok()?;
+        let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+        let models = params.get("bench")?;
+        let models: Vec<BenchModel> = models.split(',').filter_map(BenchModel::parse).collect();
+        let device = params.get("device").unwrap_or_default();
+        Some(Self {
+            models: if models.is_empty() { BenchModel::ALL.to_vec() } else { models },
+            cpu: device != "gpu",
+            gpu: device != "cpu",
+            seconds: params.get("seconds").and_then(|s| s.parse().ok()).filter(|s: &f64| *s > 0.0).unwrap_or(3.0),
+        })
+    }
+}
+
+fn now_seconds() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now() / 1000.0).unwrap_or_else(|| js_sys::Date::now() / 1000.0)
+}
+
+/// Lets the browser paint between measurements.
+async fn yield_to_browser() {
+    gloo::timers::future::TimeoutFuture::new(0).await;
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BenchPageProps {
+    pub request: BenchRequest,
+}
+
+#[function_component(BenchPage)]
+pub fn bench_page(props: &BenchPageProps) -> Html {
+    let results = use_state(Vec::<BenchResult>::new);
+    let done = use_state(|| false);
+    {
+        let (results, done, request) = (results.clone(), done.clone(), props.request.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut collected = Vec::new();
+                let clock: Rc<dyn Fn() -> f64> = Rc::new(now_seconds);
+                if request.cpu {
+                    let cpu = CpuBackend::new();
+                    for &model in &request.models {
+                        yield_to_browser().await;
+                        collected.push(run_benchmark(&cpu, "rust-cpu", model, request.seconds, &*clock).await);
+                        results.set(collected.clone());
+                    }
+                }
+                if request.gpu {
+                    let (report, gpu) = detect_engine().await;
+                    for &model in &request.models {
+                        yield_to_browser().await;
+                        let result = match &gpu {
+                            Some(gpu) => run_benchmark(gpu, "rust-webgpu", model, request.seconds, &*clock).await,
+                            None => BenchResult {
+                                engine: "rust-webgpu".into(),
+                                model,
+                                batch: model.batch(),
+                                steps: 0,
+                                samples_per_sec: 0.0,
+                                mean_loss: f64::NAN,
+                                error: Some(report.headline()),
+                            },
+                        };
+                        collected.push(result);
+                        results.set(collected.clone());
+                    }
+                }
+                done.set(true);
+                if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+                    let _ = body.dataset().set("done", "1");
+                }
+            });
+        });
+    }
+    let json = serde_json::to_string_pretty(&*results).unwrap_or_default();
+    html! {
+        <section class="panel bench">
+            <h2>{ "Training throughput" }</h2>
+            <p class="panel-body">
+                { if *done { "Done." } else { "Measuring… the page is busy between measurements." } }
+            </p>
+            <table>
+                <thead><tr><th>{ "engine" }</th><th>{ "model" }</th><th>{ "batch" }</th><th>{ "steps" }</th><th>{ "samples/s" }</th></tr></thead>
+                <tbody>
+                    { for results.iter().map(|r| html! {
+                        <tr>
+                            <td>{ &r.engine }</td>
+                            <td>{ r.model.name() }</td>
+                            <td>{ r.batch }</td>
+                            <td>{ r.steps }</td>
+                            <td>{ r.error.clone().unwrap_or_else(|| format!("{:.0}", r.samples_per_sec)) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <pre id="bench-results">{ if *done { json } else { String::new() } }</pre>
+        </section>
+    }
+}
