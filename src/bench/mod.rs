@@ -3,6 +3,7 @@
 //! reported as samples per second. The CLI runs it natively; the page runs it in `?bench` mode.
 
 pub mod networks;
+pub mod profile;
 
 use serde::{Deserialize, Serialize};
 

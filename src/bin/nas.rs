@@ -49,6 +49,9 @@ mod cli {
             /// Print the results as JSON instead of a table.
             #[arg(long)]
             json: bool,
+            /// Also time each op of the MLP step on the GPU.
+            #[arg(long)]
+            profile: bool,
         },
     }
 
@@ -64,6 +67,22 @@ mod cli {
         Mlp,
         Cnn,
         All,
+    }
+
+    fn profile_gpu_ops() {
+        let origin = Instant::now();
+        let clock = move || origin.elapsed().as_secs_f64();
+        match pollster::block_on(detect_engine()) {
+            (_, Some(gpu)) => match pollster::block_on(nas_playground::bench::profile::profile_mlp_ops(&gpu, &clock)) {
+                Ok(timings) => {
+                    for t in timings {
+                        eprintln!("{:>8.2} ms  {}", t.millis, t.op);
+                    }
+                }
+                Err(error) => eprintln!("profile failed: {error}"),
+            },
+            (report, None) => eprintln!("no GPU to profile: {}", report.headline()),
+        }
     }
 
     fn bench(device: DeviceChoice, model: ModelChoice, seconds: f64, json: bool) -> ExitCode {
@@ -132,7 +151,12 @@ mod cli {
                 }
                 ExitCode::SUCCESS
             }
-            Command::Bench { device, model, seconds, json } => bench(device, model, seconds, json),
+            Command::Bench { device, model, seconds, json, profile } => {
+                if profile {
+                    profile_gpu_ops();
+                }
+                bench(device, model, seconds, json)
+            }
         }
     }
 }

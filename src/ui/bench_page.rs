@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::bench::{run_benchmark, BenchModel, BenchResult};
 use crate::engine::cpu::CpuBackend;
 use crate::engine::detect_engine;
+use crate::engine::gpu::MatmulVariant;
 
 /// What `?bench` asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,10 @@ pub struct BenchRequest {
     pub cpu: bool,
     pub gpu: bool,
     pub seconds: f64,
+    /// `matmul=naive` or `matmul=tiled` forces a GPU matmul kernel; otherwise the engine's choice.
+    pub matmul: Option<MatmulVariant>,
+    /// `profile` logs per-op GPU timings of the MLP step to the console.
+    pub profile: bool,
 }
 
 impl BenchRequest {
@@ -31,6 +36,12 @@ impl BenchRequest {
             models: if models.is_empty() { BenchModel::ALL.to_vec() } else { models },
             cpu: device != "gpu",
             gpu: device != "cpu",
+            profile: params.has("profile"),
+            matmul: match params.get("matmul").as_deref() {
+                Some("naive") => Some(MatmulVariant::Naive),
+                Some("tiled") => Some(MatmulVariant::Tiled),
+                _ => None,
+            },
             seconds: params.get("seconds").and_then(|s| s.parse().ok()).filter(|s: &f64| *s > 0.0).unwrap_or(3.0),
         })
     }
@@ -70,6 +81,9 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
                 }
                 if request.gpu {
                     let (report, gpu) = detect_engine().await;
+                    if let (Some(gpu), Some(variant)) = (&gpu, request.matmul) {
+                        gpu.set_matmul_variant(variant);
+                    }
                     for &model in &request.models {
                         yield_to_browser().await;
                         let result = match &gpu {
@@ -86,6 +100,18 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
                         };
                         collected.push(result);
                         results.set(collected.clone());
+                    }
+                }
+                if request.profile {
+                    if let (_, Some(gpu)) = detect_engine().await {
+                        match crate::bench::profile::profile_mlp_ops(&gpu, &*clock).await {
+                            Ok(timings) => {
+                                for t in timings {
+                                    gloo::console::log!(format!("[bench] {:>8.2} ms  {}", t.millis, t.op));
+                                }
+                            }
+                            Err(error) => gloo::console::error!(format!("[bench] profile failed: {error}")),
+                        }
                     }
                 }
                 done.set(true);

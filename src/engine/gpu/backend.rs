@@ -5,6 +5,7 @@ use std::future::Future;
 
 use super::kernels::{self, MATMUL_NAIVE_SIDE, MATMUL_TILE, ROW_WORKGROUP};
 use super::recorder::{elementwise_grid, spread_groups};
+use super::context::MatmulVariant;
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;
 use crate::engine::backend::Backend;
@@ -139,6 +140,9 @@ impl Backend for GpuContext {
     }
 
     fn matmul(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
+        if self.matmul_variant() == MatmulVariant::Naive {
+            return self.matmul_naive(a, b, c, d);
+        }
         self.check_matmul(a, b, c, d);
         let groups = ((d.n as u32).div_ceil(MATMUL_TILE), (d.m as u32).div_ceil(MATMUL_TILE));
         self.dispatch(kernels::MATMUL_TILED, &matmul_words(d), 8, &[a, b, c], groups);
@@ -154,7 +158,7 @@ impl Backend for GpuContext {
     fn bias_grad(&self, dy: &GpuTensor, dbias: &GpuTensor, rows: usize, cols: usize) {
         check_len("bias_grad", "dy", dy, rows * cols);
         check_len("bias_grad", "dbias", dbias, cols);
-        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, 0, 0], 4, &[dy, dbias], spread_groups(cols as u64));
+        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, 0, 0], 4, &[dy, dbias], rows_grid(cols));
     }
 
     fn activation_forward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor) {

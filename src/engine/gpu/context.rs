@@ -27,6 +27,16 @@ pub struct GpuContext {
     pub(super) dropped: Rc<RefCell<Vec<u64>>>,
     /// Internal per-row scratch tensors (losses, hits) by length.
     pub(super) scratch: RefCell<HashMap<usize, Rc<GpuTensor>>>,
+    /// Which matmul kernel `Backend::matmul` records.
+    pub(super) matmul_variant: Cell<MatmulVariant>,
+}
+
+/// The matmul kernels to choose from: the tiled one suits hardware GPUs; software adapters, where
+/// workgroup barriers are costly, may run the plain one faster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatmulVariant {
+    Tiled,
+    Naive,
 }
 
 impl GpuContext {
@@ -80,6 +90,7 @@ impl GpuContext {
             bindings: RefCell::new(HashMap::new()),
             dropped: Rc::new(RefCell::new(Vec::new())),
             scratch: RefCell::new(HashMap::new()),
+            matmul_variant: Cell::new(MatmulVariant::Tiled),
         })
     }
 
@@ -93,6 +104,14 @@ impl GpuContext {
 
     pub(crate) fn queue(&self) -> &wgpu::Queue {
         &self.queue
+    }
+
+    pub fn matmul_variant(&self) -> MatmulVariant {
+        self.matmul_variant.get()
+    }
+
+    pub fn set_matmul_variant(&self, variant: MatmulVariant) {
+        self.matmul_variant.set(variant);
     }
 
     /// The first failure wgpu reported (a lost device, a rejected command), if any.

@@ -9,7 +9,7 @@ pub mod kernels;
 mod recorder;
 mod tensor;
 
-pub use context::GpuContext;
+pub use context::{GpuContext, MatmulVariant};
 pub use error::GpuError;
 pub use kernels::Kernel;
 pub use tensor::GpuTensor;

@@ -1,5 +1,5 @@
-// out[j] = Σ_r x[r, j] for x: [rows, cols]: one workgroup per column, a tree reduction over rows.
-// Used for bias gradients.
+// out[j] = Σ_r x[r, j] for x: [rows, cols]: one thread per column walking down its rows, so
+// neighbouring threads read neighbouring values and no barriers are needed. Used for bias gradients.
 
 struct Params {
     rows: u32,
@@ -12,24 +12,15 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-var<workgroup> partial: array<f32, 256>;
-
-@compute @workgroup_size(256)
-fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-    let col = wid.x;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let col = gid.x;
+    if (col >= p.cols) {
+        return;
+    }
     var sum = 0.0;
-    for (var r = t; r < p.rows; r += 256u) {
+    for (var r = 0u; r < p.rows; r++) {
         sum += x[r * p.cols + col];
     }
-    partial[t] = sum;
-    workgroupBarrier();
-    for (var width = 128u; width > 0u; width >>= 1u) {
-        if (t < width) {
-            partial[t] += partial[t + width];
-        }
-        workgroupBarrier();
-    }
-    if (t == 0u) {
-        out[col] = partial[0];
-    }
+    out[col] = sum;
 }

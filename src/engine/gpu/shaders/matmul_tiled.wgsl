@@ -51,7 +51,12 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
     let t = lid.y * 8u + lid.x;
-    var acc: array<f32, 16>;
+    // Thread (x, y) owns rows y, y+8, y+16, y+24 and columns x, x+8, x+16, x+24 of the tile; plain
+    // vector accumulators (no private arrays) keep the inner loop in registers on every compiler.
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
 
     for (var k0 = 0u; k0 < p.k; k0 += BK) {
         for (var i = 0u; i < 512u / THREADS; i++) {
@@ -61,28 +66,31 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         }
         workgroupBarrier();
         for (var kk = 0u; kk < BK; kk++) {
-            var av: array<f32, 4>;
-            var bv: array<f32, 4>;
-            for (var i = 0u; i < 4u; i++) {
-                av[i] = a_tile[(lid.y + i * 8u) * BK + kk];
-                bv[i] = b_tile[kk * TILE + lid.x + i * 8u];
-            }
-            for (var i = 0u; i < 4u; i++) {
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] = fma(av[i], bv[j], acc[i * 4u + j]);
-                }
-            }
+            let b_row = kk * TILE + lid.x;
+            let bv = vec4<f32>(b_tile[b_row], b_tile[b_row + 8u], b_tile[b_row + 16u], b_tile[b_row + 24u]);
+            acc0 += a_tile[lid.y * BK + kk] * bv;
+            acc1 += a_tile[(lid.y + 8u) * BK + kk] * bv;
+            acc2 += a_tile[(lid.y + 16u) * BK + kk] * bv;
+            acc3 += a_tile[(lid.y + 24u) * BK + kk] * bv;
         }
         workgroupBarrier();
     }
 
-    for (var i = 0u; i < 4u; i++) {
-        let row = row0 + lid.y + i * 8u;
-        for (var j = 0u; j < 4u; j++) {
-            let col = col0 + lid.x + j * 8u;
-            if (row < p.m && col < p.n) {
-                c[row * p.n + col] = acc[i * 4u + j];
-            }
+    store_row(row0 + lid.y, col0 + lid.x, acc0);
+    store_row(row0 + lid.y + 8u, col0 + lid.x, acc1);
+    store_row(row0 + lid.y + 16u, col0 + lid.x, acc2);
+    store_row(row0 + lid.y + 24u, col0 + lid.x, acc3);
+}
+
+// Writes a thread's four outputs of one row (columns col, col+8, col+16, col+24) inside C.
+fn store_row(row: u32, col: u32, values: vec4<f32>) {
+    if (row >= p.m) {
+        return;
+    }
+    for (var j = 0u; j < 4u; j++) {
+        let c_col = col + j * 8u;
+        if (c_col < p.n) {
+            c[row * p.n + c_col] = values[j];
         }
     }
 }
