@@ -180,3 +180,18 @@ fn whole_training_steps_agree_between_cpu_and_gpu() {
         assert!((gpu_correct - cpu_correct).abs() <= 1.0, "{model:?}: correct {gpu_correct} vs {cpu_correct}");
     }
 }
+
+#[test]
+fn a_released_device_refuses_work_with_a_clear_error_instead_of_panicking() {
+    use nas_playground::engine::{Backend, EngineError};
+    let ctx = gpu_context();
+    let x = ctx.upload("x", &[1.0; 16]).unwrap();
+    ctx.release();
+    let lost = |result: Result<_, EngineError>| match result {
+        Err(EngineError::Gpu(GpuError::DeviceLost(reason))) => reason,
+        other => panic!("expected DeviceLost, got {other:?}"),
+    };
+    assert_eq!(lost(Backend::submit(&ctx)), "the device was released");
+    assert!(matches!(pollster::block_on(ctx.read(&x)), Err(GpuError::DeviceLost(_))));
+    assert!(matches!(ctx.zeros("y", 4), Err(GpuError::DeviceLost(_))));
+}

@@ -41,7 +41,8 @@ pub async fn profile_mlp_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -
     let round_trip = (clock() - start) / REPEATS as f64;
     let mut timings = vec![OpTiming { op: "submit + read 1 value".into(), millis: round_trip * 1e3 }];
 
-    let ops: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type TimedOp<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let ops: Vec<TimedOp> = vec![
         ("write batch (256x784)", Box::new(|| backend.write(&x, &batch))),
         ("matmul 256x784 · 784x128", Box::new(|| backend.matmul(&x, &w1, &h, MatmulDims::new(n, 784, 128)))),
         ("matmul 784x256ᵀ · 256x128 (dW1)", Box::new(|| backend.matmul(&x, &h, &dw1, MatmulDims::new(784, n, 128).transpose_a()))),

@@ -4,6 +4,7 @@
 //! (overwriting it unless it says it accumulates); the GPU records ops into one command encoder
 //! and runs them at `submit`, so a whole training step is one submission. Loss sums and correct
 //! counts accumulate on the device and are read back only when the caller asks (`read`).
+//! Flatten needs no op: an NCHW tensor is already [batch, channels·height·width] in row-major order.
 
 use std::future::Future;
 

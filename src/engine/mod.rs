@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod backend;
 pub mod cpu;
+pub mod device;
 pub mod gpu;
 pub mod optimizer;
 pub mod probe;
@@ -13,6 +14,7 @@ pub mod shapes;
 
 pub use activation::Activation;
 pub use backend::Backend;
+pub use device::Device;
 pub use optimizer::{AdamConfig, SgdConfig};
 pub use probe::{detect_engine, AdapterSummary, EngineReport};
 pub use shapes::{Conv2dDims, MatmulDims, Pool2dDims};

@@ -9,8 +9,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::gpu::GpuContext;
-use crate::engine::{detect_engine, EngineReport};
+use crate::engine::{Device, EngineReport};
 use bench_page::{BenchPage, BenchRequest};
 use engine_badge::EngineBadge;
 use panel::Panel;
@@ -24,7 +23,7 @@ pub fn start() {
 #[derive(Clone)]
 pub struct Engine {
     pub report: EngineReport,
-    pub gpu: Option<Rc<GpuContext>>,
+    pub device: Rc<Device>,
 }
 
 impl PartialEq for Engine {
@@ -40,11 +39,11 @@ pub fn app() -> Html {
         let engine = engine.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let (mut report, gpu) = detect_engine().await;
+                let (device, mut report) = Device::detect().await;
                 if let EngineReport::Gpu { adapter } = &mut report {
                     browser_adapter::fill_in_name(adapter).await;
                 }
-                engine.set(Some(Engine { report, gpu: gpu.map(Rc::new) }));
+                engine.set(Some(Engine { report, device: Rc::new(device) }));
             });
         });
     }

@@ -16,6 +16,8 @@ pub fn compare(what: &str, got: &[f32], expected: &[f32], tolerance: f32) -> Che
         return Err(format!("{what}: {} values on the GPU but {} on the CPU", got.len(), expected.len()));
     }
     for (i, (g, e)) in got.iter().zip(expected).enumerate() {
+        // Written as "not within" so that a NaN on either side fails too.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
         if !((g - e).abs() <= tolerance * (1.0 + e.abs())) {
             return Err(format!("{what}: [{i}] is {g} on the GPU but {e} on the CPU"));
         }

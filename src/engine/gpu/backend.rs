@@ -1,8 +1,6 @@
 //! The GPU device's `Backend`: each op checks its shapes, packs its uniform words and records one
 //! or two dispatches; nothing runs until `submit` (or a read) sends the whole step at once.
 
-use std::future::Future;
-
 use super::kernels::{self, MATMUL_NAIVE_SIDE, MATMUL_TILE, ROW_WORKGROUP};
 use super::recorder::{elementwise_grid, spread_groups};
 use super::context::MatmulVariant;
@@ -135,8 +133,8 @@ impl Backend for GpuContext {
         Ok(self.check_health()?)
     }
 
-    fn read(&self, tensor: &GpuTensor) -> impl Future<Output = Result<Vec<f32>, EngineError>> {
-        async move { Ok(GpuContext::read(self, tensor).await?) }
+    async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>, EngineError> {
+        Ok(GpuContext::read(self, tensor).await?)
     }
 
     fn matmul(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {

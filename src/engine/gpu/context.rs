@@ -114,6 +114,14 @@ impl GpuContext {
         self.matmul_variant.set(variant);
     }
 
+    /// Releases the device now (the playground does this when it falls back to the CPU). Every later
+    /// op is refused with `GpuError::DeviceLost`.
+    pub fn release(&self) {
+        self.pending.borrow_mut().take();
+        self.device.destroy();
+        self.failure.lock().unwrap().get_or_insert(GpuError::DeviceLost("the device was released".into()));
+    }
+
     /// The first failure wgpu reported (a lost device, a rejected command), if any.
     pub fn check_health(&self) -> Result<(), GpuError> {
         match self.failure.lock().unwrap().as_ref() {
@@ -152,7 +160,7 @@ impl GpuContext {
     /// Checks a buffer of `bytes` against the device's limits before asking for it.
     fn check_size(&self, what: &str, bytes: u64) -> Result<(), GpuError> {
         let limits = self.device.limits();
-        let limit = limits.max_buffer_size.min(limits.max_storage_buffer_binding_size as u64);
+        let limit = limits.max_buffer_size.min(limits.max_storage_buffer_binding_size);
         if bytes > limit {
             return Err(GpuError::TooLarge { what: what.to_string(), bytes, limit });
         }
