@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod engine;
+pub mod nn;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -1,0 +1,173 @@
+//! The layers a `ModelSpec` builds, each with its parameters, forward and backward side by side,
+//! recorded on any `Backend`. Activations live in a per-batch-size `Buffers` owned by the model.
+
+use crate::engine::{rng, Activation, AdamConfig, Backend, Conv2dDims, EngineError, MatmulDims, Pool2dDims, SgdConfig};
+
+/// How parameters are updated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Update {
+    Sgd(SgdConfig),
+    Adam(AdamConfig),
+}
+
+/// A trainable tensor with its gradient and optimizer state (velocity, or Adam's two moments).
+pub struct Param<B: Backend> {
+    pub value: B::Tensor,
+    pub grad: B::Tensor,
+    first_moment: B::Tensor,
+    second_moment: B::Tensor,
+}
+
+impl<B: Backend> Param<B> {
+    pub fn new(backend: &B, values: &[f32]) -> Result<Self, EngineError> {
+        Ok(Self {
+            value: backend.upload(values)?,
+            grad: backend.zeros(values.len())?,
+            first_moment: backend.zeros(values.len())?,
+            second_moment: backend.zeros(values.len())?,
+        })
+    }
+
+    pub fn update(&self, backend: &B, update: Update, step: u32) {
+        match update {
+            Update::Sgd(config) => backend.sgd_step(&self.value, &self.grad, &self.first_moment, config),
+            Update::Adam(config) => {
+                backend.adam_step(&self.value, &self.grad, &self.first_moment, &self.second_moment, config, step)
+            }
+        }
+    }
+}
+
+/// Initial weights drawn uniformly from ±limit with the counter-based generator, so the same
+/// seed gives the same network on every device.
+pub fn uniform_init(len: usize, limit: f32, seed: u32) -> Vec<f32> {
+    (0..len).map(|i| (rng::uniform(seed, i as u32) * 2.0 - 1.0) * limit).collect()
+}
+
+/// He initialisation for ReLU-like activations, Xavier (Glorot) for the saturating ones.
+pub fn init_limit(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
+    match activation {
+        Activation::Relu | Activation::LeakyRelu { .. } | Activation::Gelu => (6.0 / fan_in as f32).sqrt(),
+        Activation::Sigmoid | Activation::Tanh | Activation::Identity => (6.0 / (fan_in + fan_out) as f32).sqrt(),
+    }
+}
+
+/// One executable layer (flatten needs none: it changes only the shape).
+pub enum Layer<B: Backend> {
+    Dense { inputs: usize, units: usize, activation: Activation, weights: Param<B>, bias: Param<B> },
+    Conv2d { dims: Conv2dDims, activation: Activation, weights: Param<B>, bias: Param<B> },
+    MaxPool { dims: Pool2dDims },
+    Dropout { rate: f32, seed: u32, len: usize },
+}
+
+/// One layer's tensors for one batch size: its output, the pre-activation when it has one, the
+/// pooling argmax, and the gradients of both.
+pub struct LayerBuffers<B: Backend> {
+    pub out: B::Tensor,
+    pub d_out: B::Tensor,
+    pre: Option<(B::Tensor, B::Tensor)>,
+    argmax: Option<B::Tensor>,
+}
+
+impl<B: Backend> Layer<B> {
+    /// Values per sample this layer writes.
+    pub fn output_len(&self) -> usize {
+        match self {
+            Layer::Dense { units, .. } => *units,
+            Layer::Conv2d { dims, .. } => dims.output_len() / dims.batch,
+            Layer::MaxPool { dims } => dims.output_len() / dims.batch,
+            Layer::Dropout { len, .. } => *len,
+        }
+    }
+
+    /// This layer's dims for a batch of `batch` samples.
+    fn at_batch(&self, batch: usize) -> (Option<Conv2dDims>, Option<Pool2dDims>) {
+        match self {
+            Layer::Conv2d { dims, .. } => (Some(Conv2dDims { batch, ..*dims }), None),
+            Layer::MaxPool { dims } => (None, Some(Pool2dDims { batch, ..*dims })),
+            _ => (None, None),
+        }
+    }
+
+    pub fn buffers(&self, backend: &B, batch: usize) -> Result<LayerBuffers<B>, EngineError> {
+        let len = batch * self.output_len();
+        let has_activation = matches!(self, Layer::Dense { .. } | Layer::Conv2d { .. });
+        Ok(LayerBuffers {
+            out: backend.zeros(len)?,
+            d_out: backend.zeros(len)?,
+            pre: if has_activation { Some((backend.zeros(len)?, backend.zeros(len)?)) } else { None },
+            argmax: if matches!(self, Layer::MaxPool { .. }) { Some(backend.zeros(len)?) } else { None },
+        })
+    }
+
+    pub fn params(&self) -> Vec<&Param<B>> {
+        match self {
+            Layer::Dense { weights, bias, .. } | Layer::Conv2d { weights, bias, .. } => vec![weights, bias],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Writes `buffers.out` from `input`. `step` seeds dropout; outside training dropout passes through.
+    pub fn forward(&self, be: &B, input: &B::Tensor, buffers: &LayerBuffers<B>, batch: usize, training: bool, step: u32) {
+        match self {
+            // z = x · W + b; a = f(z). x: [batch, inputs], W: [inputs, units]
+            Layer::Dense { inputs, units, activation, weights, bias } => {
+                let (z, _) = buffers.pre.as_ref().expect("dense buffers");
+                be.matmul(input, &weights.value, z, MatmulDims::new(batch, *inputs, *units));
+                be.bias_add(z, &bias.value, batch, *units);
+                be.activation_forward(*activation, z, &buffers.out);
+            }
+            // z = conv(x) + b; a = f(z). x: [batch, c, h, w]
+            Layer::Conv2d { activation, weights, bias, .. } => {
+                let (z, _) = buffers.pre.as_ref().expect("conv buffers");
+                let dims = self.at_batch(batch).0.unwrap();
+                be.conv2d_forward(input, &weights.value, &bias.value, z, dims);
+                be.activation_forward(*activation, z, &buffers.out);
+            }
+            Layer::MaxPool { .. } => {
+                let dims = self.at_batch(batch).1.unwrap();
+                be.max_pool_forward(input, &buffers.out, buffers.argmax.as_ref().expect("pool buffers"), dims);
+            }
+            Layer::Dropout { rate, seed, .. } => {
+                let rate = if training { *rate } else { 0.0 };
+                be.dropout_forward(input, &buffers.out, rate, seed.wrapping_add(step.wrapping_mul(0x9e37_79b9)));
+            }
+        }
+    }
+
+    /// From `buffers.d_out`, writes the parameter gradients and, when asked, the input gradient.
+    pub fn backward(&self, be: &B, input: &B::Tensor, buffers: &LayerBuffers<B>, d_input: Option<&B::Tensor>, batch: usize, step: u32) {
+        match self {
+            Layer::Dense { inputs, units, activation, weights, bias } => {
+                let (z, dz) = buffers.pre.as_ref().expect("dense buffers");
+                be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
+                // dW = xᵀ · dz; db = Σ dz; dx = dz · Wᵀ
+                be.matmul(input, dz, &weights.grad, MatmulDims::new(*inputs, batch, *units).transpose_a());
+                be.bias_grad(dz, &bias.grad, batch, *units);
+                if let Some(dx) = d_input {
+                    be.matmul(dz, &weights.value, dx, MatmulDims::new(batch, *units, *inputs).transpose_b());
+                }
+            }
+            Layer::Conv2d { activation, weights, bias, .. } => {
+                let (z, dz) = buffers.pre.as_ref().expect("conv buffers");
+                let dims = self.at_batch(batch).0.unwrap();
+                be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
+                be.conv2d_backward_weights(input, dz, &weights.grad, &bias.grad, dims);
+                if let Some(dx) = d_input {
+                    be.conv2d_backward_input(dz, &weights.value, dx, dims);
+                }
+            }
+            Layer::MaxPool { .. } => {
+                if let Some(dx) = d_input {
+                    let dims = self.at_batch(batch).1.unwrap();
+                    be.max_pool_backward(&buffers.d_out, buffers.argmax.as_ref().expect("pool buffers"), dx, dims);
+                }
+            }
+            Layer::Dropout { rate, seed, .. } => {
+                if let Some(dx) = d_input {
+                    be.dropout_backward(&buffers.d_out, dx, *rate, seed.wrapping_add(step.wrapping_mul(0x9e37_79b9)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! `Model`: a validated `ModelSpec` built on a `Backend`, with per-batch-size activation buffers,
+//! and the forward / loss / backward / update sequence of one training step recorded at once.
+
+use std::collections::HashMap;
+
+use super::layer::{init_limit, uniform_init, Layer, LayerBuffers, Param, Update};
+use super::spec::{LayerSpec, ModelSpec, ModelSummary, Shape, SpecError};
+use crate::engine::{Activation, Backend, Conv2dDims, EngineError, Pool2dDims};
+
+/// What the network's output means, and so which loss trains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// Softmax cross-entropy over `classes` logits; targets are class indices.
+    Classification { classes: usize },
+    /// Mean squared error over `outputs` values.
+    Regression { outputs: usize },
+}
+
+impl Task {
+    pub fn outputs(&self) -> usize {
+        match *self {
+            Task::Classification { classes } => classes,
+            Task::Regression { outputs } => outputs,
+        }
+    }
+
+    /// Target values per sample: one class index, or `outputs` numbers.
+    pub fn target_len(&self) -> usize {
+        match *self {
+            Task::Classification { .. } => 1,
+            Task::Regression { outputs } => outputs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error("the last layer gives {got} outputs but the data needs {needed}: {hint}")]
+    OutputMismatch { got: usize, needed: usize, hint: &'static str },
+    #[error("the data has {got} features per sample but the network's input takes {expected}")]
+    InputMismatch { got: usize, expected: usize },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Device tensors for one batch size.
+struct Workspace<B: Backend> {
+    input: B::Tensor,
+    targets: B::Tensor,
+    layers: Vec<LayerBuffers<B>>,
+}
+
+pub struct Model<B: Backend> {
+    summary: ModelSummary,
+    task: Task,
+    layers: Vec<Layer<B>>,
+    workspaces: HashMap<usize, Workspace<B>>,
+    /// Optimizer steps taken (Adam's bias correction and dropout masks count them).
+    steps: u32,
+}
+
+impl<B: Backend> Model<B> {
+    /// Validates `spec` against the task and builds it with seeded He / Xavier initial weights.
+    pub fn new(backend: &B, spec: &ModelSpec, task: Task, seed: u32) -> Result<Self, ModelError> {
+        let summary = spec.validate()?;
+        let outputs = summary.output().len();
+        if outputs != task.outputs() {
+            let hint = match task {
+                Task::Classification { .. } => "the last dense layer needs one unit per class",
+                Task::Regression { .. } => "the last dense layer needs one unit per target value",
+            };
+            return Err(ModelError::OutputMismatch { got: outputs, needed: task.outputs(), hint });
+        }
+        let mut layers = Vec::new();
+        let mut shape = summary.input;
+        for (index, (layer, out_shape)) in spec.layers.iter().zip(&summary.outputs).enumerate() {
+            let layer_seed = seed.wrapping_mul(7919).wrapping_add(index as u32 * 2);
+            match *layer {
+                LayerSpec::Dense { units, activation } => {
+                    let inputs = shape.len();
+                    let limit = init_limit(activation, inputs, units);
+                    layers.push(Layer::Dense {
+                        inputs,
+                        units,
+                        activation,
+                        weights: Param::new(backend, &uniform_init(inputs * units, limit, layer_seed))?,
+                        bias: Param::new(backend, &vec![0.0; units])?,
+                    });
+                }
+                LayerSpec::Conv2d { filters, kernel, stride, padding, activation } => {
+                    let Shape::Image { channels, height, width } = shape else { unreachable!("validated") };
+                    let dims = Conv2dDims { batch: 1, in_channels: channels, height, width, out_channels: filters, kernel, stride, padding };
+                    let limit = init_limit(activation, dims.patch_len(), filters * kernel * kernel);
+                    layers.push(Layer::Conv2d {
+                        dims,
+                        activation,
+                        weights: Param::new(backend, &uniform_init(dims.weight_len(), limit, layer_seed))?,
+                        bias: Param::new(backend, &vec![0.0; filters])?,
+                    });
+                }
+                LayerSpec::MaxPool { size, stride } => {
+                    let Shape::Image { channels, height, width } = shape else { unreachable!("validated") };
+                    let stride = stride.unwrap_or(size);
+                    layers.push(Layer::MaxPool { dims: Pool2dDims { batch: 1, channels, height, width, size, stride } });
+                }
+                LayerSpec::Dropout { rate } => {
+                    if rate > 0.0 {
+                        layers.push(Layer::Dropout { rate, seed: layer_seed + 1, len: shape.len() });
+                    }
+                }
+                LayerSpec::Flatten => {}
+            }
+            shape = *out_shape;
+        }
+        Ok(Self { summary, task, layers, workspaces: HashMap::new(), steps: 0 })
+    }
+
+    pub fn summary(&self) -> &ModelSummary {
+        &self.summary
+    }
+
+    pub fn task(&self) -> Task {
+        self.task
+    }
+
+    fn workspace(&mut self, be: &B, batch: usize) -> Result<&Workspace<B>, EngineError> {
+        if !self.workspaces.contains_key(&batch) {
+            let workspace = Workspace {
+                input: be.zeros(batch * self.summary.input.len())?,
+                targets: be.zeros(batch * self.task.target_len())?,
+                layers: self.layers.iter().map(|layer| layer.buffers(be, batch)).collect::<Result<_, _>>()?,
+            };
+            self.workspaces.insert(batch, workspace);
+        }
+        Ok(&self.workspaces[&batch])
+    }
+
+    fn check_batch(&self, batch: usize, inputs: &[f32], targets: &[f32]) -> Result<(), ModelError> {
+        let expected = self.summary.input.len();
+        if inputs.len() != batch * expected {
+            return Err(ModelError::InputMismatch { got: inputs.len() / batch.max(1), expected });
+        }
+        assert_eq!(targets.len(), batch * self.task.target_len(), "targets for a batch of {batch}");
+        Ok(())
+    }
+
+    /// Uploads a batch and records the forward pass and the loss; returns the workspace.
+    fn forward_and_loss(
+        &mut self,
+        be: &B,
+        batch: usize,
+        inputs: &[f32],
+        targets: &[f32],
+        training: bool,
+        loss_sum: &B::Tensor,
+        correct: &B::Tensor,
+    ) -> Result<(), ModelError> {
+        self.check_batch(batch, inputs, targets)?;
+        let step = self.steps;
+        let task = self.task;
+        self.workspace(be, batch)?;
+        let ws = &self.workspaces[&batch];
+        be.write(&ws.input, inputs);
+        be.write(&ws.targets, targets);
+        for (i, layer) in self.layers.iter().enumerate() {
+            let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
+            layer.forward(be, input, &ws.layers[i], batch, training, step);
+        }
+        let (output, d_output) = match ws.layers.last() {
+            Some(last) => (&last.out, &last.d_out),
+            None => unreachable!("a validated spec has layers"),
+        };
+        match task {
+            Task::Classification { classes } => {
+                be.softmax_cross_entropy(output, &ws.targets, d_output, loss_sum, batch, classes);
+                be.count_correct(output, &ws.targets, correct, batch, classes);
+            }
+            Task::Regression { outputs } => be.mse(output, &ws.targets, d_output, loss_sum, batch, outputs),
+        }
+        Ok(())
+    }
+
+    /// One training step on a batch, submitted at once: forward, loss (added to `loss_sum`, hits to
+    /// `correct`), backward, and the parameter update.
+    #[allow(clippy::too_many_arguments)]
+    pub fn train_step(
+        &mut self,
+        be: &B,
+        batch: usize,
+        inputs: &[f32],
+        targets: &[f32],
+        update: Update,
+        loss_sum: &B::Tensor,
+        correct: &B::Tensor,
+    ) -> Result<(), ModelError> {
+        self.forward_and_loss(be, batch, inputs, targets, true, loss_sum, correct)?;
+        let step = self.steps;
+        let ws = &self.workspaces[&batch];
+        for (i, layer) in self.layers.iter().enumerate().rev() {
+            let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
+            let d_input = if i == 0 { None } else { Some(&ws.layers[i - 1].d_out) };
+            layer.backward(be, input, &ws.layers[i], d_input, batch, step);
+        }
+        self.steps += 1;
+        for layer in &self.layers {
+            for param in layer.params() {
+                param.update(be, update, self.steps);
+            }
+        }
+        Ok(be.submit()?)
+    }
+
+    /// Records the loss and correct count of a batch without training (dropout off).
+    pub fn evaluate_batch(
+        &mut self,
+        be: &B,
+        batch: usize,
+        inputs: &[f32],
+        targets: &[f32],
+        loss_sum: &B::Tensor,
+        correct: &B::Tensor,
+    ) -> Result<(), ModelError> {
+        self.forward_and_loss(be, batch, inputs, targets, false, loss_sum, correct)?;
+        Ok(be.submit()?)
+    }
+
+    /// The network's outputs (logits or values) for a batch: [batch, outputs].
+    pub async fn predict(&mut self, be: &B, batch: usize, inputs: &[f32]) -> Result<Vec<f32>, ModelError> {
+        let targets = vec![0.0; batch * self.task.target_len()];
+        let scratch = (be.zeros(1)?, be.zeros(1)?);
+        self.forward_and_loss(be, batch, inputs, &targets, false, &scratch.0, &scratch.1)?;
+        let ws = &self.workspaces[&batch];
+        Ok(be.read(&ws.layers.last().expect("layers").out).await?)
+    }
+
+    /// Every parameter's values, layer by layer (weights then bias), for checks and export.
+    pub async fn parameters(&self, be: &B) -> Result<Vec<Vec<f32>>, EngineError> {
+        let mut values = Vec::new();
+        for param in self.layers.iter().flat_map(|layer| layer.params()) {
+            values.push(be.read(&param.value).await?);
+        }
+        Ok(values)
+    }
+
+    /// The gradients the last training step computed, in the order of `parameters`.
+    pub async fn gradients(&self, be: &B) -> Result<Vec<Vec<f32>>, EngineError> {
+        let mut values = Vec::new();
+        for param in self.layers.iter().flat_map(|layer| layer.params()) {
+            values.push(be.read(&param.grad).await?);
+        }
+        Ok(values)
+    }
+
+    /// Replaces every parameter, in the order of `parameters` (an import, or a test's nudge).
+    pub fn set_parameters(&self, be: &B, values: &[Vec<f32>]) {
+        let params: Vec<_> = self.layers.iter().flat_map(|layer| layer.params()).collect();
+        assert_eq!(params.len(), values.len(), "set_parameters: {} tensors for {} parameters", values.len(), params.len());
+        for (param, value) in params.into_iter().zip(values) {
+            be.write(&param.value, value);
+        }
+    }
+}
+
+/// The activation a spec's output layer should use: its loss applies softmax (or none) itself.
+pub const OUTPUT_ACTIVATION: Activation = Activation::Identity;

@@ -1,0 +1,263 @@
+//! The `Trainer`: epochs of shuffled mini-batches through a `Model`, per-epoch metrics read back
+//! once an epoch, early stop on divergence with a reason, cancellation between steps, and events
+//! for whoever draws. It never draws.
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use super::layer::Update;
+use super::model::{Model, ModelError, Task};
+use crate::engine::{rng, AdamConfig, Backend, SgdConfig};
+
+/// Samples as flat rows: `features` [n, feature_len] and `targets` [n, target_len] (class indices
+/// as f32 for classification).
+#[derive(Debug, Clone, Copy)]
+pub struct Examples<'a> {
+    pub features: &'a [f32],
+    pub targets: &'a [f32],
+    pub feature_len: usize,
+    pub target_len: usize,
+}
+
+impl Examples<'_> {
+    pub fn len(&self) -> usize {
+        self.targets.len() / self.target_len.max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Copies the listed samples into one batch.
+    fn gather(&self, indices: &[usize], features: &mut Vec<f32>, targets: &mut Vec<f32>) {
+        features.clear();
+        targets.clear();
+        for &i in indices {
+            features.extend_from_slice(&self.features[i * self.feature_len..(i + 1) * self.feature_len]);
+            targets.extend_from_slice(&self.targets[i * self.target_len..(i + 1) * self.target_len]);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Optimizer {
+    Sgd,
+    Momentum { momentum: f32 },
+    Adam,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub optimizer: Optimizer,
+    pub learning_rate: f32,
+    /// L2 penalty added to every gradient.
+    #[serde(default)]
+    pub l2: f32,
+    /// The learning rate is multiplied by this after every epoch (1 keeps it constant).
+    #[serde(default = "no_decay")]
+    pub lr_decay: f32,
+    /// Seeds the order of the samples in every epoch.
+    #[serde(default)]
+    pub seed: u32,
+}
+
+fn no_decay() -> f32 {
+    1.0
+}
+
+impl TrainConfig {
+    fn update(&self, learning_rate: f32) -> Update {
+        match self.optimizer {
+            Optimizer::Sgd => Update::Sgd(SgdConfig { learning_rate, momentum: 0.0, l2: self.l2 }),
+            Optimizer::Momentum { momentum } => Update::Sgd(SgdConfig { learning_rate, momentum, l2: self.l2 }),
+            Optimizer::Adam => Update::Adam(AdamConfig { l2: self.l2, ..AdamConfig::with_learning_rate(learning_rate) }),
+        }
+    }
+}
+
+/// What one epoch achieved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    /// Counted from 1.
+    pub epoch: usize,
+    pub train_loss: f32,
+    pub train_accuracy: Option<f32>,
+    pub validation_loss: Option<f32>,
+    pub validation_accuracy: Option<f32>,
+    pub learning_rate: f32,
+    /// Training samples per second over the epoch's steps (evaluation not counted).
+    pub samples_per_sec: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum StopReason {
+    Cancelled { epoch: usize },
+    Diverged { epoch: usize, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TrainEvent {
+    Epoch(EpochMetrics),
+    Stopped(StopReason),
+    Finished { epochs: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainOutcome {
+    pub history: Vec<EpochMetrics>,
+    pub stopped: Option<StopReason>,
+}
+
+impl TrainOutcome {
+    pub fn last(&self) -> Option<&EpochMetrics> {
+        self.history.last()
+    }
+}
+
+/// Where training runs: a clock, a way to ask it to stop, where events go, and a chance to let
+/// the page breathe between steps.
+pub trait TrainerHost {
+    /// Seconds from any fixed origin.
+    fn now(&self) -> f64;
+    fn should_stop(&self) -> bool {
+        false
+    }
+    fn on_event(&mut self, _event: &TrainEvent) {}
+    /// Awaited between steps; a browser host yields to the event loop here now and then.
+    fn breathe(&mut self) -> impl Future<Output = ()> {
+        std::future::ready(())
+    }
+}
+
+/// A seeded permutation of 0..n (Fisher-Yates over the counter-based generator).
+pub fn shuffled(n: usize, seed: u32) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = (rng::uniform(seed, i as u32) * (i + 1) as f32) as usize;
+        order.swap(i, j.min(i));
+    }
+    order
+}
+
+/// A training loss this many times the first epoch's counts as diverging.
+const EXPLOSION_FACTOR: f32 = 1e3;
+
+/// Loss and accuracy of `examples` without training. Returns (mean loss, accuracy if classifying).
+pub async fn evaluate<B: Backend>(
+    model: &mut Model<B>,
+    be: &B,
+    examples: &Examples<'_>,
+    batch_size: usize,
+) -> Result<(f32, Option<f32>), ModelError> {
+    let (loss_sum, correct) = (be.zeros(1)?, be.zeros(1)?);
+    let (mut features, mut targets) = (Vec::new(), Vec::new());
+    let order: Vec<usize> = (0..examples.len()).collect();
+    for chunk in order.chunks(batch_size.max(1)) {
+        examples.gather(chunk, &mut features, &mut targets);
+        model.evaluate_batch(be, chunk.len(), &features, &targets, &loss_sum, &correct)?;
+    }
+    let n = examples.len().max(1) as f32;
+    let loss = be.read(&loss_sum).await?[0] / n;
+    let accuracy = match model.task() {
+        Task::Classification { .. } => Some(be.read(&correct).await?[0] / n),
+        Task::Regression { .. } => None,
+    };
+    Ok((loss, accuracy))
+}
+
+/// Trains `model` on `train` for `config.epochs`, evaluating `validation` after every epoch.
+pub async fn train<B: Backend, H: TrainerHost>(
+    model: &mut Model<B>,
+    be: &B,
+    train: &Examples<'_>,
+    validation: Option<&Examples<'_>>,
+    config: &TrainConfig,
+    host: &mut H,
+) -> Result<TrainOutcome, ModelError> {
+    let batch_size = config.batch_size.max(1);
+    let (loss_sum, correct) = (be.zeros(1)?, be.zeros(1)?);
+    let (mut features, mut targets) = (Vec::new(), Vec::new());
+    let mut history: Vec<EpochMetrics> = Vec::new();
+    let mut learning_rate = config.learning_rate;
+    let mut stopped = None;
+
+    'epochs: for epoch in 1..=config.epochs {
+        let start = host.now();
+        be.fill(&loss_sum, 0.0);
+        be.fill(&correct, 0.0);
+        let order = shuffled(train.len(), config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u32));
+        let update = config.update(learning_rate);
+        for chunk in order.chunks(batch_size) {
+            if host.should_stop() {
+                stopped = Some(StopReason::Cancelled { epoch });
+                break 'epochs;
+            }
+            train.gather(chunk, &mut features, &mut targets);
+            model.train_step(be, chunk.len(), &features, &targets, update, &loss_sum, &correct)?;
+            host.breathe().await;
+        }
+        let n = train.len().max(1) as f32;
+        let train_loss = be.read(&loss_sum).await?[0] / n;
+        let train_seconds = host.now() - start;
+        let train_accuracy = match model.task() {
+            Task::Classification { .. } => Some(be.read(&correct).await?[0] / n),
+            Task::Regression { .. } => None,
+        };
+        let first_loss = history.first().map(|m| m.train_loss).unwrap_or(train_loss);
+        if !train_loss.is_finite() || train_loss > EXPLOSION_FACTOR * first_loss.max(1e-3) {
+            let message = format!(
+                "the training loss became {} in epoch {epoch}; a lower learning rate than {learning_rate} may help",
+                if train_loss.is_finite() { format!("{train_loss:.3e}") } else { "NaN or infinite".into() }
+            );
+            stopped = Some(StopReason::Diverged { epoch, message });
+            break;
+        }
+        let (validation_loss, validation_accuracy) = match validation {
+            Some(examples) if !examples.is_empty() => {
+                let (loss, accuracy) = evaluate(model, be, examples, batch_size).await?;
+                (Some(loss), accuracy)
+            }
+            _ => (None, None),
+        };
+        let metrics = EpochMetrics {
+            epoch,
+            train_loss,
+            train_accuracy,
+            validation_loss,
+            validation_accuracy,
+            learning_rate,
+            samples_per_sec: train.len() as f64 / train_seconds.max(1e-9),
+            seconds: host.now() - start,
+        };
+        host.on_event(&TrainEvent::Epoch(metrics.clone()));
+        history.push(metrics);
+        learning_rate *= config.lr_decay;
+    }
+    match &stopped {
+        Some(reason) => host.on_event(&TrainEvent::Stopped(reason.clone())),
+        None => host.on_event(&TrainEvent::Finished { epochs: history.len() }),
+    }
+    Ok(TrainOutcome { history, stopped })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shuffling_is_a_seeded_permutation() {
+        let a = shuffled(1000, 5);
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..1000).collect::<Vec<_>>());
+        assert_eq!(a, shuffled(1000, 5));
+        assert_ne!(a, shuffled(1000, 6));
+    }
+}
