@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Activation, AdamConfig, Backend, EngineError, MatmulDims};
+use crate::engine::{Activation, AdamConfig, Backend, Conv2dDims, EngineError, MatmulDims, Pool2dDims};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpTiming {
@@ -14,8 +14,9 @@ pub struct OpTiming {
 
 const REPEATS: usize = 20;
 
-/// Times the ops of one MLP 784-128-10 step at batch 256, each on its own.
-pub async fn profile_mlp_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -> Result<Vec<OpTiming>, EngineError> {
+/// Times the ops of one MLP 784-128-10 step at batch 256 and of the CNN's convolutions and pools
+/// at batch 64, each on its own.
+pub async fn profile_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -> Result<Vec<OpTiming>, EngineError> {
     let n = 256;
     let x = backend.upload(&vec![0.5; n * 784])?;
     let w1 = backend.upload(&vec![0.01; 784 * 128])?;
@@ -29,6 +30,15 @@ pub async fn profile_mlp_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -
     let total = backend.zeros(1)?;
     let (m, v) = (backend.zeros(784 * 128)?, backend.zeros(784 * 128)?);
     let batch = vec![0.25; n * 784];
+    let c1 = Conv2dDims { batch: 64, in_channels: 1, height: 28, width: 28, out_channels: 8, kernel: 3, stride: 1, padding: 0 };
+    let c2 = Conv2dDims { batch: 64, in_channels: 8, height: 13, width: 13, out_channels: 16, kernel: 3, stride: 1, padding: 0 };
+    let p1 = Pool2dDims { batch: 64, channels: 8, height: 26, width: 26, size: 2, stride: 2 };
+    let cnn_x = backend.zeros(c1.input_len())?;
+    let (k1, k2) = (backend.upload(&vec![0.1; c1.weight_len()])?, backend.upload(&vec![0.1; c2.weight_len()])?);
+    let (bias1, bias2) = (backend.zeros(8)?, backend.zeros(16)?);
+    let (y1, p1_out, p1_arg) = (backend.zeros(c1.output_len())?, backend.zeros(p1.output_len())?, backend.zeros(p1.output_len())?);
+    let (y2, dx2) = (backend.zeros(c2.output_len())?, backend.zeros(c2.input_len())?);
+    let (dk2, dy1) = (backend.zeros(c2.weight_len())?, backend.zeros(c1.output_len())?);
     let adam = AdamConfig::with_learning_rate(1e-3);
 
     let sync = || backend.read(&total);
@@ -51,6 +61,13 @@ pub async fn profile_mlp_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -
         ("relu forward 256x128", Box::new(|| backend.activation_forward(Activation::Relu, &h, &h2))),
         ("softmax cross-entropy 256x10", Box::new(|| backend.softmax_cross_entropy(&logits, &labels, &dlogits, &total, n, 10))),
         ("adam 100,352 weights", Box::new(|| backend.adam_step(&w1, &dw1, &m, &v, adam, 1))),
+        ("conv1 forward 64x1x28x28 -> 8", Box::new(|| backend.conv2d_forward(&cnn_x, &k1, &bias1, &y1, c1))),
+        ("max pool 64x8x26x26", Box::new(|| backend.max_pool_forward(&y1, &p1_out, &p1_arg, p1))),
+        ("max pool backward", Box::new(|| backend.max_pool_backward(&p1_out, &p1_arg, &dy1, p1))),
+        ("conv2 forward 64x8x13x13 -> 16", Box::new(|| backend.conv2d_forward(&p1_out, &k2, &bias2, &y2, c2))),
+        ("conv2 input gradient", Box::new(|| backend.conv2d_backward_input(&y2, &k2, &dx2, c2))),
+        ("conv2 weight gradient", Box::new(|| backend.conv2d_backward_weights(&p1_out, &y2, &dk2, &bias2, c2))),
+        ("conv1 weight gradient", Box::new(|| backend.conv2d_backward_weights(&cnn_x, &y1, &k1, &bias1, c1))),
     ];
     for (name, op) in ops {
         let start = clock();

@@ -73,7 +73,7 @@ mod cli {
         let origin = Instant::now();
         let clock = move || origin.elapsed().as_secs_f64();
         match pollster::block_on(detect_engine()) {
-            (_, Some(gpu)) => match pollster::block_on(nas_playground::bench::profile::profile_mlp_ops(&gpu, &clock)) {
+            (_, Some(gpu)) => match pollster::block_on(nas_playground::bench::profile::profile_ops(&gpu, &clock)) {
                 Ok(timings) => {
                     for t in timings {
                         eprintln!("{:>8.2} ms  {}", t.millis, t.op);

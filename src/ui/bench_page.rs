@@ -104,7 +104,7 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
                 }
                 if request.profile {
                     if let (_, Some(gpu)) = detect_engine().await {
-                        match crate::bench::profile::profile_mlp_ops(&gpu, &*clock).await {
+                        match crate::bench::profile::profile_ops(&gpu, &*clock).await {
                             Ok(timings) => {
                                 for t in timings {
                                     gloo::console::log!(format!("[bench] {:>8.2} ms  {}", t.millis, t.op));

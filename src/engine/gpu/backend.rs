@@ -87,9 +87,13 @@ impl GpuContext {
     }
 
     fn row_scratch(&self, rows: usize) -> std::rc::Rc<GpuTensor> {
-        // A scratch of a few hundred values always fits; a failure here is a lost device, which
-        // the next submit reports.
-        self.scratch(rows).unwrap_or_else(|error| panic!("scratch for {rows} rows: {error}"))
+        self.named_scratch("per-row values", rows)
+    }
+
+    /// A scratch tensor for one op's intermediate values. Such small buffers always fit; a
+    /// failure here means a lost device, which the next submit reports.
+    fn named_scratch(&self, purpose: &'static str, len: usize) -> std::rc::Rc<GpuTensor> {
+        self.scratch(purpose, len).unwrap_or_else(|error| panic!("scratch for {purpose}: {error}"))
     }
 }
 
@@ -254,8 +258,23 @@ impl Backend for GpuContext {
         check_len("conv2d_backward_weights", "dy", dy, d.output_len());
         check_len("conv2d_backward_weights", "dweights", dweights, d.weight_len());
         check_len("conv2d_backward_weights", "dbias", dbias, d.out_channels);
-        let (gx, gy) = spread_groups((d.weight_len() + d.out_channels) as u64);
-        self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &conv_words(&d, gx), 12, &[x, dy, dweights, dbias], (gx, gy));
+        // Split the sum over batch·pixels into chunks of about 256 terms, each its own thread.
+        let total = d.batch * d.out_height() * d.out_width();
+        let chunks = total.div_ceil(256).clamp(1, 64);
+        let weight_partials = self.named_scratch("conv weight partials", chunks * d.weight_len());
+        let bias_partials = self.named_scratch("conv bias partials", chunks * d.out_channels);
+        let (gx, gy, stride) = elementwise_grid(chunks * (d.weight_len() + d.out_channels));
+        let mut words = conv_words(&d, stride);
+        words[11] = chunks as u32;
+        self.dispatch(
+            kernels::CONV2D_BACKWARD_WEIGHTS,
+            &words,
+            12,
+            &[x, dy, &weight_partials, &bias_partials],
+            (gx, gy),
+        );
+        self.bias_grad(&weight_partials, dweights, chunks, d.weight_len());
+        self.bias_grad(&bias_partials, dbias, chunks, d.out_channels);
     }
 
     fn max_pool_forward(&self, x: &GpuTensor, y: &GpuTensor, argmax: &GpuTensor, d: Pool2dDims) {

@@ -25,8 +25,8 @@ pub struct GpuContext {
     pub(super) bindings: RefCell<HashMap<BindingKey, CachedBinding>>,
     /// Ids of dropped tensors whose cached bind groups are still to be released.
     pub(super) dropped: Rc<RefCell<Vec<u64>>>,
-    /// Internal per-row scratch tensors (losses, hits) by length.
-    pub(super) scratch: RefCell<HashMap<usize, Rc<GpuTensor>>>,
+    /// Internal scratch tensors (per-row losses, partial sums) by purpose and length.
+    pub(super) scratch: RefCell<HashMap<(&'static str, usize), Rc<GpuTensor>>>,
     /// Which matmul kernel `Backend::matmul` records.
     pub(super) matmul_variant: Cell<MatmulVariant>,
 }

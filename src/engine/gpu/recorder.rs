@@ -119,14 +119,14 @@ impl GpuContext {
         }
     }
 
-    /// A scratch tensor of `len` values for one op's intermediate results. Ops run in recording
-    /// order, so consecutive ops may share it.
-    pub(crate) fn scratch(&self, len: usize) -> Result<Rc<GpuTensor>, super::GpuError> {
-        if let Some(tensor) = self.scratch.borrow().get(&len) {
+    /// A scratch tensor of `len` values for one purpose of one op. Ops run in recording order, so
+    /// consecutive ops may share it; two scratch tensors of one op need different purposes.
+    pub(crate) fn scratch(&self, purpose: &'static str, len: usize) -> Result<Rc<GpuTensor>, super::GpuError> {
+        if let Some(tensor) = self.scratch.borrow().get(&(purpose, len)) {
             return Ok(Rc::clone(tensor));
         }
-        let tensor = Rc::new(self.zeros("scratch", len)?);
-        self.scratch.borrow_mut().insert(len, Rc::clone(&tensor));
+        let tensor = Rc::new(self.zeros(purpose, len)?);
+        self.scratch.borrow_mut().insert((purpose, len), Rc::clone(&tensor));
         Ok(tensor)
     }
 
