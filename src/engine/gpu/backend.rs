@@ -241,7 +241,9 @@ impl Backend for GpuContext {
         check_len("conv2d_forward", "weights", weights, d.weight_len());
         check_len("conv2d_forward", "bias", bias, d.out_channels);
         check_len("conv2d_forward", "y", y, d.output_len());
-        let (gx, gy, stride) = elementwise_grid(d.output_len());
+        // One thread per output position and group of four output channels.
+        let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
+        let (gx, gy, stride) = elementwise_grid(threads);
         self.dispatch(kernels::CONV2D_FORWARD, &conv_words(&d, stride), 12, &[x, weights, bias, y], (gx, gy));
     }
 

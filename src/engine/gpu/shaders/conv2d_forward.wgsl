@@ -1,4 +1,5 @@
-// y = conv(x, w) + bias (NCHW, square kernel, stride, zero padding): one thread per output value.
+// y = conv(x, w) + bias (NCHW, square kernel, stride, zero padding): each thread computes one
+// output position for a group of four output channels, reading each input value once for all four.
 
 struct Params {
     batch: u32,
@@ -21,20 +22,28 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
+// Weight (o, c, ky, kx), or 0 past the last output channel.
+fn weight(o: u32, c: u32, ky: u32, kx: u32) -> f32 {
+    if (o >= p.out_channels) {
+        return 0.0;
+    }
+    return w[((o * p.in_channels + c) * p.kernel + ky) * p.kernel + kx];
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = gid.x + gid.y * p.row_stride;
-    if (i >= p.batch * p.out_channels * p.out_height * p.out_width) {
+    let groups = (p.out_channels + 3u) / 4u;
+    if (i >= p.batch * groups * p.out_height * p.out_width) {
         return;
     }
     let ox = i % p.out_width;
     let oy = (i / p.out_width) % p.out_height;
-    let o = (i / (p.out_width * p.out_height)) % p.out_channels;
-    let b = i / (p.out_width * p.out_height * p.out_channels);
-    var sum = bias[o];
+    let o = ((i / (p.out_width * p.out_height)) % groups) * 4u;
+    let b = i / (p.out_width * p.out_height * groups);
+    var acc = vec4<f32>(0.0);
     for (var c = 0u; c < p.in_channels; c++) {
         let plane = (b * p.in_channels + c) * p.height;
-        let kernel_base = (o * p.in_channels + c) * p.kernel;
         for (var ky = 0u; ky < p.kernel; ky++) {
             let iy = i32(oy * p.stride + ky) - i32(p.padding);
             if (iy < 0 || iy >= i32(p.height)) {
@@ -45,9 +54,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 if (ix < 0 || ix >= i32(p.width)) {
                     continue;
                 }
-                sum = fma(x[(plane + u32(iy)) * p.width + u32(ix)], w[(kernel_base + ky) * p.kernel + kx], sum);
+                let xv = x[(plane + u32(iy)) * p.width + u32(ix)];
+                acc += xv * vec4<f32>(weight(o, c, ky, kx), weight(o + 1u, c, ky, kx), weight(o + 2u, c, ky, kx), weight(o + 3u, c, ky, kx));
             }
         }
     }
-    y[i] = sum;
+    let pixels = p.out_height * p.out_width;
+    let pixel = oy * p.out_width + ox;
+    for (var j = 0u; j < 4u; j++) {
+        if (o + j < p.out_channels) {
+            y[(b * p.out_channels + o + j) * pixels + pixel] = acc[j] + bias[o + j];
+        }
+    }
 }
