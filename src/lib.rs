@@ -2,6 +2,7 @@
 //! (a Yew page) and natively (the `nas` command), from one core that never touches the DOM.
 
 pub mod bench;
+pub mod data;
 pub mod engine;
 pub mod nn;
 

@@ -155,8 +155,7 @@ impl<B: Backend> Model<B> {
         inputs: &[f32],
         targets: &[f32],
         training: bool,
-        loss_sum: &B::Tensor,
-        correct: &B::Tensor,
+        (loss_sum, correct): (&B::Tensor, &B::Tensor),
     ) -> Result<(), ModelError> {
         self.check_batch(batch, inputs, targets)?;
         let step = self.steps;
@@ -196,7 +195,7 @@ impl<B: Backend> Model<B> {
         loss_sum: &B::Tensor,
         correct: &B::Tensor,
     ) -> Result<(), ModelError> {
-        self.forward_and_loss(be, batch, inputs, targets, true, loss_sum, correct)?;
+        self.forward_and_loss(be, batch, inputs, targets, true, (loss_sum, correct))?;
         let step = self.steps;
         let ws = &self.workspaces[&batch];
         for (i, layer) in self.layers.iter().enumerate().rev() {
@@ -223,7 +222,7 @@ impl<B: Backend> Model<B> {
         loss_sum: &B::Tensor,
         correct: &B::Tensor,
     ) -> Result<(), ModelError> {
-        self.forward_and_loss(be, batch, inputs, targets, false, loss_sum, correct)?;
+        self.forward_and_loss(be, batch, inputs, targets, false, (loss_sum, correct))?;
         Ok(be.submit()?)
     }
 
@@ -231,7 +230,7 @@ impl<B: Backend> Model<B> {
     pub async fn predict(&mut self, be: &B, batch: usize, inputs: &[f32]) -> Result<Vec<f32>, ModelError> {
         let targets = vec![0.0; batch * self.task.target_len()];
         let scratch = (be.zeros(1)?, be.zeros(1)?);
-        self.forward_and_loss(be, batch, inputs, &targets, false, &scratch.0, &scratch.1)?;
+        self.forward_and_loss(be, batch, inputs, &targets, false, (&scratch.0, &scratch.1))?;
         let ws = &self.workspaces[&batch];
         Ok(be.read(&ws.layers.last().expect("layers").out).await?)
     }
