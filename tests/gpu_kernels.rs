@@ -146,23 +146,21 @@ fn bind_groups_are_reused_across_steps_and_released_with_their_tensors() {
 
 /// Trains a benchmark network for a few steps on one device; returns (loss sum, correct count).
 fn train_a_few_steps<B: nas_playground::engine::Backend>(backend: &B, model: BenchModel) -> (f32, f32) {
-    use nas_playground::bench::networks::{BenchNetwork, Cnn, Mlp};
-    fn run<B: nas_playground::engine::Backend, N: BenchNetwork<B>>(backend: &B, net: &mut N) -> (f32, f32) {
-        for step in 0..5u32 {
-            let inputs: Vec<f32> = (0..net.batch() * net.input_len()).map(|i| common::unit(step, i)).collect();
-            let labels: Vec<f32> = (0..net.batch()).map(|i| (common::unit(step + 50, i) * 10.0).floor()).collect();
-            backend.write(net.inputs(), &inputs);
-            backend.write(net.labels(), &labels);
-            net.train_step(backend).unwrap();
-        }
-        let loss = pollster::block_on(backend.read(net.loss_sum())).unwrap()[0];
-        let correct = pollster::block_on(backend.read(net.correct())).unwrap()[0];
-        (loss, correct)
+    use nas_playground::engine::AdamConfig;
+    use nas_playground::nn::{Model, Task, Update};
+    let mut net = Model::new(backend, &model.spec(), Task::Classification { classes: 10 }, 3).unwrap();
+    let (loss_sum, correct) = (backend.zeros(1).unwrap(), backend.zeros(1).unwrap());
+    let batch = 32;
+    let input_len = net.summary().input.len();
+    for step in 0..5u32 {
+        let inputs: Vec<f32> = (0..batch * input_len).map(|i| common::unit(step, i)).collect();
+        let labels: Vec<f32> = (0..batch).map(|i| (common::unit(step + 50, i) * 10.0).floor()).collect();
+        let update = Update::Adam(AdamConfig::with_learning_rate(1e-3));
+        net.train_step(backend, batch, &inputs, &labels, update, &loss_sum, &correct).unwrap();
     }
-    match model {
-        BenchModel::Mlp => run(backend, &mut Mlp::new(backend, 32, 3).unwrap()),
-        BenchModel::Cnn => run(backend, &mut Cnn::new(backend, 16, 3).unwrap()),
-    }
+    let loss = pollster::block_on(backend.read(&loss_sum)).unwrap()[0];
+    let correct = pollster::block_on(backend.read(&correct)).unwrap()[0];
+    (loss, correct)
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! Training-throughput benchmark: the MLP 784-128-10 (Adam, batch 256) and the CNN
-//! conv3x3x8-pool-conv3x3x16-pool-dense10 (Adam, batch 64) on random data, on any `Backend`,
-//! reported as samples per second. The CLI runs it natively; the page runs it in `?bench` mode.
+//! conv3x3x8-pool-conv3x3x16-pool-dense10 (Adam, batch 64) trained as any `Model` is, on random
+//! data, on any `Backend`, reported as samples per second. The CLI runs it natively; the page runs
+//! it in `?bench` mode.
 
-pub mod networks;
 pub mod profile;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{rng, Backend, EngineError};
-use networks::{BenchNetwork, Cnn, Mlp};
+use crate::engine::{rng, Activation, AdamConfig, Backend};
+use crate::nn::{LayerSpec, Model, ModelError, ModelSpec, Task, Update};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,6 +36,22 @@ impl BenchModel {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.name() == text)
+    }
+
+    /// The network, as a spec.
+    pub fn spec(self) -> ModelSpec {
+        let relu = Activation::Relu;
+        let output = LayerSpec::Dense { units: 10, activation: Activation::Identity };
+        match self {
+            BenchModel::Mlp => {
+                ModelSpec { input: vec![784], layers: vec![LayerSpec::Dense { units: 128, activation: relu }, output] }
+            }
+            BenchModel::Cnn => {
+                let conv = |filters| LayerSpec::Conv2d { filters, kernel: 3, stride: 1, padding: 0, activation: relu };
+                let pool = LayerSpec::MaxPool { size: 2, stride: None };
+                ModelSpec { input: vec![1, 28, 28], layers: vec![conv(8), pool.clone(), conv(16), pool, output] }
+            }
+        }
     }
 }
 
@@ -65,16 +81,7 @@ pub async fn run_benchmark<B: Backend>(
     clock: &dyn Fn() -> f64,
 ) -> BenchResult {
     let batch = model.batch();
-    let outcome = match model {
-        BenchModel::Mlp => match Mlp::new(backend, batch, 1) {
-            Ok(mut net) => measure(backend, &mut net, target_seconds, clock).await,
-            Err(e) => Err(e),
-        },
-        BenchModel::Cnn => match Cnn::new(backend, batch, 1) {
-            Ok(mut net) => measure(backend, &mut net, target_seconds, clock).await,
-            Err(e) => Err(e),
-        },
-    };
+    let outcome = measure(backend, model, target_seconds, clock).await;
     match outcome {
         Ok((steps, seconds, mean_loss)) => BenchResult {
             engine: engine.to_string(),
@@ -98,45 +105,47 @@ pub async fn run_benchmark<B: Backend>(
 }
 
 /// Returns (timed steps, seconds, mean loss over them).
-async fn measure<B: Backend, N: BenchNetwork<B>>(
+async fn measure<B: Backend>(
     backend: &B,
-    net: &mut N,
+    model: BenchModel,
     target_seconds: f64,
     clock: &dyn Fn() -> f64,
-) -> Result<(usize, f64, f64), EngineError> {
-    let batch = net.batch();
+) -> Result<(usize, f64, f64), ModelError> {
+    let batch = model.batch();
+    let mut net = Model::new(backend, &model.spec(), Task::Classification { classes: 10 }, 1)?;
+    let input_len = net.summary().input.len();
+    let (loss_sum, correct) = (backend.zeros(1)?, backend.zeros(1)?);
+    let update = Update::Adam(AdamConfig::with_learning_rate(1e-3));
     let data: Vec<(Vec<f32>, Vec<f32>)> = (0..BATCHES as u32)
         .map(|b| {
-            let inputs = (0..batch * net.input_len()).map(|i| rng::uniform(100 + b, i as u32)).collect();
+            let inputs = (0..batch * input_len).map(|i| rng::uniform(100 + b, i as u32)).collect();
             let labels = (0..batch).map(|i| (rng::uniform(200 + b, i as u32) * 10.0).floor()).collect();
             (inputs, labels)
         })
         .collect();
     let mut step_index = 0usize;
-    let mut run = |net: &mut N, steps: usize| -> Result<(), EngineError> {
+    let mut run = |net: &mut Model<B>, steps: usize| -> Result<(), ModelError> {
         for _ in 0..steps {
             let (inputs, labels) = &data[step_index % BATCHES];
-            backend.write(net.inputs(), inputs);
-            backend.write(net.labels(), labels);
-            net.train_step(backend)?;
+            net.train_step(backend, batch, inputs, labels, update, &loss_sum, &correct)?;
             step_index += 1;
         }
         Ok(())
     };
 
     // Warm up (pipelines, bind groups, caches), then time a few steps to size the real run.
-    run(net, 2)?;
-    backend.read(net.loss_sum()).await?;
+    run(&mut net, 2)?;
+    backend.read(&loss_sum).await?;
     let start = clock();
-    run(net, 2)?;
-    backend.read(net.loss_sum()).await?;
+    run(&mut net, 2)?;
+    backend.read(&loss_sum).await?;
     let per_step = ((clock() - start) / 2.0).max(1e-6);
     let steps = ((target_seconds / per_step).ceil() as usize).clamp(3, 5_000);
 
-    let loss_before = backend.read(net.loss_sum()).await?[0] as f64;
+    let loss_before = backend.read(&loss_sum).await?[0] as f64;
     let start = clock();
-    run(net, steps)?;
-    let loss_after = backend.read(net.loss_sum()).await?[0] as f64;
+    run(&mut net, steps)?;
+    let loss_after = backend.read(&loss_sum).await?[0] as f64;
     let seconds = clock() - start;
     Ok((steps, seconds, (loss_after - loss_before) / (steps * batch) as f64))
 }
