@@ -48,6 +48,10 @@ pub fn app() -> Html {
         });
     }
 
+    let main = match BenchRequest::from_location() {
+        Some(request) => html! { <main class="bench-layout"><BenchPage { request } /></main> },
+        None => empty_layout(),
+    };
     html! {
         <div class="app">
             <header class="top">
@@ -55,28 +59,31 @@ pub fn app() -> Html {
                 <p class="tagline">{ "Neural architecture search that trains in your browser, on your GPU." }</p>
                 <EngineBadge report={ engine.as_ref().map(|e| e.report.clone()) } />
             </header>
-            if let Some(request) = BenchRequest::from_location() {
-                <main class="bench-layout"><BenchPage { request } /></main>
-            } else {
-            <main class="layout">
-                <Panel id="space" title="Search space">
-                    { "Depth, widths, activations, optimizer and learning rate to search over." }
-                </Panel>
-                <Panel id="curves" title="Learning curves">
-                    { "No trials yet: each trial's loss and accuracy are drawn here as it trains." }
-                </Panel>
-                <Panel id="pareto" title="Accuracy against size">
-                    { "No trials yet: every finished trial becomes a point, with the Pareto front." }
-                </Panel>
-                <Panel id="leaderboard" title="Leaderboard">
-                    { "No trials yet: the best architectures are ranked here." }
-                </Panel>
-                <Panel id="network" title="Best network">
-                    { "No trials yet: the winning architecture is drawn here." }
-                </Panel>
-            </main>
-            }
+            { main }
             <footer class="bottom">{ crate::version_line() }</footer>
         </div>
+    }
+}
+
+/// The playground's panels before any search has run.
+fn empty_layout() -> Html {
+    html! {
+        <main class="layout">
+            <Panel id="space" title="Search space">
+                { "Depth, widths, activations, optimizer and learning rate to search over." }
+            </Panel>
+            <Panel id="curves" title="Learning curves">
+                { "No trials yet: each trial's loss and accuracy are drawn here as it trains." }
+            </Panel>
+            <Panel id="pareto" title="Accuracy against size">
+                { "No trials yet: every finished trial becomes a point, with the Pareto front." }
+            </Panel>
+            <Panel id="leaderboard" title="Leaderboard">
+                { "No trials yet: the best architectures are ranked here." }
+            </Panel>
+            <Panel id="network" title="Best network">
+                { "No trials yet: the winning architecture is drawn here." }
+            </Panel>
+        </main>
     }
 }
