@@ -17,9 +17,14 @@ pub const MATMUL_TILE: u32 = 32;
 /// Threads per side of the naive matmul's workgroup.
 pub const MATMUL_NAIVE_SIDE: u32 = 16;
 
+/// Each kernel's source is `shaders/common.wgsl` (shared parameter structs and helpers) followed by
+/// the kernel's own file.
 macro_rules! kernel {
     ($constant:ident, $name:literal) => {
-        pub const $constant: Kernel = Kernel { name: $name, source: include_str!(concat!("shaders/", $name, ".wgsl")) };
+        pub const $constant: Kernel = Kernel {
+            name: $name,
+            source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))),
+        };
     };
 }
 

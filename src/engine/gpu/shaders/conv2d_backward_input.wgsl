@@ -1,22 +1,7 @@
 // dx of a convolution, one thread per input value: it gathers dy·w from every output whose window
 // covers it, so no two threads write the same value.
 
-struct Params {
-    batch: u32,
-    in_channels: u32,
-    height: u32,
-    width: u32,
-    out_channels: u32,
-    kernel: u32,
-    stride: u32,
-    padding: u32,
-    out_height: u32,
-    out_width: u32,
-    row_stride: u32,
-    _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: ConvParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;

@@ -2,22 +2,7 @@
 // the products of one weight (or one bias, after the weights) over its chunk of the batch's output
 // positions. A column sum over the chunks then gives dw and dbias.
 
-struct Params {
-    batch: u32,
-    in_channels: u32,
-    height: u32,
-    width: u32,
-    out_channels: u32,
-    kernel: u32,
-    stride: u32,
-    padding: u32,
-    out_height: u32,
-    out_width: u32,
-    row_stride: u32,
-    chunks: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: ConvParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> weight_partials: array<f32>; // [chunks, weights]

@@ -1,18 +1,7 @@
 // C = op(A) · op(B), tiled: each 8x8 workgroup computes a 32x32 tile of C, 4x4 outputs per thread,
 // staging 32x16 slices of op(A) and 16x32 slices of op(B) in workgroup memory.
 
-struct Params {
-    m: u32,
-    k: u32,
-    n: u32,
-    trans_a: u32,
-    trans_b: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;

@@ -1,18 +1,7 @@
 // dx of max pooling, one thread per input: it sums dy over every window whose maximum it was, so
 // overlapping windows need no atomics.
 
-struct Params {
-    planes: u32, // batch · channels
-    height: u32,
-    width: u32,
-    size: u32,
-    stride: u32,
-    out_height: u32,
-    out_width: u32,
-    row_stride: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: PoolParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;

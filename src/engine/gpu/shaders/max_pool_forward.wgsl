@@ -1,18 +1,7 @@
 // Max pooling (NCHW, no padding), one thread per output: y = the window's max, argmax = its index
 // within the input plane (stored as f32 for the backward).
 
-struct Params {
-    planes: u32, // batch · channels
-    height: u32,
-    width: u32,
-    size: u32,
-    stride: u32,
-    out_height: u32,
-    out_width: u32,
-    row_stride: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: PoolParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> argmax: array<f32>;

@@ -1,14 +1,7 @@
 // Mean squared error, one thread per row: row_loss[r] is the mean over its cols of (pred - target)²;
 // dpred = 2 (pred - target) / (rows·cols).
 
-struct Params {
-    rows: u32,
-    cols: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: RowParams;
 @group(0) @binding(1) var<storage, read> pred: array<f32>;
 @group(0) @binding(2) var<storage, read> targets: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dpred: array<f32>;

@@ -1,14 +1,7 @@
 // Softmax cross-entropy fused with its gradient, one thread per row:
 // row_loss[r] = -log softmax(logits_r)[label_r]; dlogits = (softmax - onehot) / rows.
 
-struct Params {
-    rows: u32,
-    classes: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> p: RowParams;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> labels: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dlogits: array<f32>;
@@ -20,19 +13,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (r >= p.rows) {
         return;
     }
-    let base = r * p.classes;
+    let base = r * p.cols;
     let label = u32(labels[r]);
     var largest = logits[base];
-    for (var c = 1u; c < p.classes; c++) {
+    for (var c = 1u; c < p.cols; c++) {
         largest = max(largest, logits[base + c]);
     }
     var sum_exp = 0.0;
-    for (var c = 0u; c < p.classes; c++) {
+    for (var c = 0u; c < p.cols; c++) {
         sum_exp += exp(logits[base + c] - largest);
     }
     row_loss[r] = log(sum_exp) + largest - logits[base + label];
     let scale = 1.0 / f32(p.rows);
-    for (var c = 0u; c < p.classes; c++) {
+    for (var c = 0u; c < p.cols; c++) {
         let prob = exp(logits[base + c] - largest) / sum_exp;
         dlogits[base + c] = (prob - select(0.0, 1.0, c == label)) * scale;
     }

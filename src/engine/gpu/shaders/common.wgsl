@@ -1,0 +1,57 @@
+// Declarations shared by several kernels; the kernel registry prepends this file to every kernel.
+
+// Matrix products: C[m, n] = op(A)[m, k] · op(B)[k, n].
+struct MatmulParams {
+    m: u32,
+    k: u32,
+    n: u32,
+    trans_a: u32,
+    trans_b: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+// Convolutions (NCHW, square kernel).
+struct ConvParams {
+    batch: u32,
+    in_channels: u32,
+    height: u32,
+    width: u32,
+    out_channels: u32,
+    kernel: u32,
+    stride: u32,
+    padding: u32,
+    out_height: u32,
+    out_width: u32,
+    row_stride: u32,
+    chunks: u32, // weight gradients only: how many partial sums each weight is split into
+}
+
+// Max pooling (no padding).
+struct PoolParams {
+    planes: u32, // batch · channels
+    height: u32,
+    width: u32,
+    size: u32,
+    stride: u32,
+    out_height: u32,
+    out_width: u32,
+    row_stride: u32,
+}
+
+// One-thread-per-row kernels over [rows, cols] (cols are the classes for the softmax and argmax).
+struct RowParams {
+    rows: u32,
+    cols: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+fn sigmoid(v: f32) -> f32 {
+    if (v >= 0.0) {
+        return 1.0 / (1.0 + exp(-v));
+    }
+    let e = exp(v);
+    return e / (1.0 + e);
+}
