@@ -1,0 +1,180 @@
+//! `SearchConfig`: everything that decides a search (space, data, strategy, budget, seed), as
+//! data. It heads every search log, so a log alone is enough to resume or reproduce the search.
+
+use serde::{Deserialize, Serialize};
+
+use super::objective::Objective;
+use super::space::{SearchSpace, SpaceError, SpaceSummary};
+use super::strategy::StrategyConfig;
+use crate::data::{CsvOptions, DataError, Dataset, ImageSet, Normalization, SplitRatios, Splits, Toy2dSpec};
+
+/// Where the samples come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum DataSource {
+    /// A generated 2D set (TF Playground's, or moons).
+    Toy2d(Toy2dSpec),
+    /// A shipped image set; `samples` takes that many from its start (all when absent).
+    Images {
+        set: ImageSet,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        samples: Option<usize>,
+    },
+    /// A CSV file (a path for the CLI; the page hands over the file's contents instead).
+    Csv {
+        path: String,
+        #[serde(default)]
+        options: CsvOptions,
+    },
+}
+
+fn search_split() -> SplitRatios {
+    SplitRatios { train: 0.8, validation: 0.2, test: 0.0 }
+}
+
+/// The data a search trains and validates on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSpec {
+    #[serde(flatten)]
+    pub source: DataSource,
+    /// The search ranks trials on the validation part, so it must not be empty.
+    #[serde(default = "search_split")]
+    pub split: SplitRatios,
+    #[serde(default)]
+    pub normalization: Normalization,
+    /// Seeds the split.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl DataSpec {
+    pub fn new(source: DataSource) -> Self {
+        DataSpec { source, split: search_split(), normalization: Normalization::None, seed: 0 }
+    }
+
+    /// A name for headings: "Spiral (500 points)", "MNIST digits (2,000)".
+    pub fn label(&self) -> String {
+        match &self.source {
+            DataSource::Toy2d(spec) => format!("{} ({} points, noise {} %)", spec.set.label(), spec.samples, spec.noise_percent),
+            DataSource::Images { set, samples: Some(n) } => format!("{} ({n} images)", set.label()),
+            DataSource::Images { set, samples: None } => set.label().to_string(),
+            DataSource::Csv { path, .. } => path.clone(),
+        }
+    }
+
+    /// Splits and normalises a loaded data set as this spec asks.
+    pub fn prepare(&self, mut dataset: Dataset) -> Result<Splits, DataError> {
+        if let DataSource::Images { samples: Some(n), .. } = self.source {
+            if n < dataset.len() {
+                dataset = dataset.subset(&(0..n).collect::<Vec<_>>());
+            }
+        }
+        let mut splits = dataset.split(self.split, self.seed)?;
+        splits.normalize(self.normalization);
+        Ok(splits)
+    }
+
+    /// Generates or reads the data (native: image sets and CSV files come from disk).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load(&self) -> Result<Splits, DataError> {
+        let dataset = match &self.source {
+            DataSource::Toy2d(spec) => spec.generate()?,
+            DataSource::Images { set, .. } => set.load_bundled()?,
+            DataSource::Csv { path, options } => crate::data::read_csv_file(std::path::Path::new(path), options)?,
+        };
+        self.prepare(dataset)
+    }
+}
+
+/// When a search stops: after this many trials, seconds of training, or epochs trained, whichever
+/// comes first. A strategy that ends by itself (grid) needs none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<usize>,
+}
+
+impl Budget {
+    pub fn trials(n: usize) -> Self {
+        Budget { trials: Some(n), ..Budget::default() }
+    }
+
+    pub fn is_unbounded(&self) -> bool {
+        self.trials.is_none() && self.seconds.is_none() && self.epochs.is_none()
+    }
+}
+
+/// A whole search, as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchConfig {
+    pub space: SearchSpace,
+    pub data: DataSpec,
+    pub strategy: StrategyConfig,
+    #[serde(default)]
+    pub budget: Budget,
+    /// Seeds the strategy, the initial weights and the sample order of every trial.
+    #[serde(default)]
+    pub seed: u64,
+    /// What to rank by; by default accuracy for classes and loss for regression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<Objective>,
+}
+
+/// A search config that cannot run, and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Space(#[from] SpaceError),
+    #[error("strategy: {0}")]
+    Strategy(String),
+    #[error("budget: {0}")]
+    Budget(String),
+    #[error("data: {0}")]
+    Data(String),
+}
+
+impl SearchConfig {
+    /// Checks the space, the strategy's settings and the budget (not the data, which may not be
+    /// loaded yet: see `check_data`).
+    pub fn validate(&self) -> Result<SpaceSummary, ConfigError> {
+        let summary = self.space.validate()?;
+        self.strategy.validate(&self.space).map_err(ConfigError::Strategy)?;
+        if self.budget.is_unbounded() && !self.strategy.is_finite() {
+            return Err(ConfigError::Budget(format!(
+                "{} search goes on until stopped: give a number of trials, seconds or epochs",
+                self.strategy.name()
+            )));
+        }
+        if self.budget.trials == Some(0) || self.budget.epochs == Some(0) || self.budget.seconds.is_some_and(|s| !(s > 0.0)) {
+            return Err(ConfigError::Budget("a budget of zero runs nothing".into()));
+        }
+        if self.data.split.validation <= 0.0 {
+            return Err(ConfigError::Data("the validation share is 0; the search ranks trials on validation data".into()));
+        }
+        Ok(summary)
+    }
+
+    /// Checks that the space's networks can take this data: a CNN needs images.
+    pub fn check_data(&self, train: &Dataset) -> Result<(), ConfigError> {
+        if self.space.conv.is_some() && train.feature_shape.len() != 3 {
+            return Err(ConfigError::Data(format!(
+                "a cnn space needs images, but {} gives {} features per sample",
+                self.data.label(),
+                train.feature_len()
+            )));
+        }
+        if train.is_empty() {
+            return Err(ConfigError::Data("the training part is empty".into()));
+        }
+        Ok(())
+    }
+
+    /// The objective asked for, or the natural one for the data's task.
+    pub fn objective_for(&self, classification: bool) -> Objective {
+        self.objective.unwrap_or(if classification { Objective::ValidationAccuracy } else { Objective::ValidationLoss })
+    }
+}

@@ -1,0 +1,36 @@
+//! The events a search emits as it runs: what the page reduces into its charts and what the CLI
+//! writes, one JSON object a line, as the search log.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::SearchConfig;
+use super::search::SearchSummary;
+use super::trial::{Proposal, TrialRecord};
+use crate::nn::EpochMetrics;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SearchEvent {
+    /// The first line of every log.
+    SearchStarted { version: String, config: SearchConfig, space_size: u128 },
+    TrialStarted { trial: usize, proposal: Proposal },
+    Epoch { trial: usize, metrics: EpochMetrics },
+    /// The trial's whole record: metrics per epoch, size, time, lineage, or why it failed.
+    TrialFinished { record: TrialRecord },
+    SearchFinished { summary: SearchSummary },
+}
+
+impl SearchEvent {
+    /// The events a finished trial produced, in order, as a log holds them.
+    pub fn of_trial(record: &TrialRecord) -> Vec<SearchEvent> {
+        let mut events = vec![SearchEvent::TrialStarted { trial: record.id, proposal: record.proposal.clone() }];
+        events.extend(record.result.history.iter().map(|m| SearchEvent::Epoch { trial: record.id, metrics: m.clone() }));
+        events.push(SearchEvent::TrialFinished { record: record.clone() });
+        events
+    }
+
+    /// One log line (no newline).
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).expect("search events always serialise")
+    }
+}

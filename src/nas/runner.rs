@@ -1,0 +1,103 @@
+//! The runner: drives a `Search` trial by trial through an `Evaluator`, emitting events to a
+//! `SearchHost`. The host supplies the clock, can stop the search between training steps, and
+//! can pause it by not returning from `breathe` (the page awaits a resume there).
+
+use std::future::Future;
+
+use super::event::SearchEvent;
+use super::search::{Search, SearchSummary};
+use super::trial::{Proposal, TrialResult};
+use crate::nn::{TrainEvent, TrainerHost};
+
+/// Where a search runs: the page, the CLI or a test.
+pub trait SearchHost {
+    /// Seconds from any fixed origin.
+    fn now(&self) -> f64;
+    /// Asked between training steps; true stops the search (the log stays resumable).
+    fn should_stop(&self) -> bool {
+        false
+    }
+    fn on_event(&mut self, _event: &SearchEvent) {}
+    /// Awaited between steps and trials: a browser host yields to the event loop here, and a
+    /// paused host waits here until it is resumed.
+    fn breathe(&mut self) -> impl Future<Output = ()> {
+        std::future::ready(())
+    }
+}
+
+/// What came of evaluating one proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evaluation {
+    Done(TrialResult),
+    /// The host asked to stop midway; the trial is not recorded.
+    Stopped,
+    /// The device is gone; the search stops and can resume on another device.
+    DeviceLost(String),
+}
+
+/// Turns a proposal into a result: by training it, or by looking it up in a table.
+pub trait Evaluator {
+    fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> impl Future<Output = Evaluation>;
+}
+
+/// How a run of the runner ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEnd {
+    Finished(SearchSummary),
+    Stopped,
+    DeviceLost(String),
+}
+
+/// Runs trials until the search ends, the host stops it, or the device is lost. A search made by
+/// `Search::new` announces itself first; a resumed one goes straight on.
+pub async fn run_search<E: Evaluator, H: SearchHost>(search: &mut Search, evaluator: &mut E, host: &mut H) -> RunEnd {
+    if search.trials().is_empty() && !search.is_resumed() {
+        host.on_event(&search.started_event());
+    }
+    loop {
+        if host.should_stop() {
+            return RunEnd::Stopped;
+        }
+        let Some(proposal) = search.next() else { break };
+        let trial = search.next_id();
+        host.on_event(&SearchEvent::TrialStarted { trial, proposal: proposal.clone() });
+        match evaluator.evaluate(trial, &proposal, host).await {
+            Evaluation::Done(result) => {
+                let record = search.record(result).clone();
+                host.on_event(&SearchEvent::TrialFinished { record });
+            }
+            Evaluation::Stopped => return RunEnd::Stopped,
+            Evaluation::DeviceLost(message) => return RunEnd::DeviceLost(message),
+        }
+        host.breathe().await;
+    }
+    let summary = search.summary();
+    host.on_event(&SearchEvent::SearchFinished { summary: summary.clone() });
+    RunEnd::Finished(summary)
+}
+
+/// A search host seen by the trainer during one trial: its epochs become `SearchEvent::Epoch`.
+pub(crate) struct TrialHost<'h, H: SearchHost> {
+    pub host: &'h mut H,
+    pub trial: usize,
+}
+
+impl<H: SearchHost> TrainerHost for TrialHost<'_, H> {
+    fn now(&self) -> f64 {
+        self.host.now()
+    }
+
+    fn should_stop(&self) -> bool {
+        self.host.should_stop()
+    }
+
+    fn on_event(&mut self, event: &TrainEvent) {
+        if let TrainEvent::Epoch(metrics) = event {
+            self.host.on_event(&SearchEvent::Epoch { trial: self.trial, metrics: metrics.clone() });
+        }
+    }
+
+    fn breathe(&mut self) -> impl Future<Output = ()> {
+        self.host.breathe()
+    }
+}

@@ -1,0 +1,54 @@
+//! Regularized evolution (Real et al., 2019): the population is the `population` most recent
+//! trials, so every member ages out however good it was; each new trial mutates the best of a
+//! random `sample` of that population in one decision.
+
+use rand::seq::index;
+use rand_chacha::ChaCha8Rng;
+
+use super::{strategy_rng, Strategy};
+use crate::nas::mutation::mutate;
+use crate::nas::objective::Objective;
+use crate::nas::space::SearchSpace;
+use crate::nas::trial::{Origin, Proposal, TrialRecord};
+
+pub struct Evolution {
+    space: SearchSpace,
+    objective: Objective,
+    population: usize,
+    sample: usize,
+    rng: ChaCha8Rng,
+}
+
+impl Evolution {
+    pub fn new(space: SearchSpace, objective: Objective, population: usize, sample: usize, seed: u64) -> Self {
+        Evolution { space, objective, population, sample, rng: strategy_rng(seed, 2) }
+    }
+}
+
+impl Strategy for Evolution {
+    fn propose(&mut self, trials: &[TrialRecord]) -> Option<Proposal> {
+        let epochs = self.space.epochs;
+        if trials.len() < self.population {
+            return Some(Proposal { candidate: self.space.sample(&mut self.rng), epochs, origin: Origin::Initial });
+        }
+        let alive = &trials[trials.len() - self.population..];
+        let contestants = index::sample(&mut self.rng, alive.len(), self.sample);
+        // The best contestant wins; a failed trial loses to any that finished; ties go to the first drawn.
+        let parent = contestants
+            .iter()
+            .map(|i| &alive[i])
+            .fold(None, |best: Option<(&TrialRecord, Option<f64>)>, t| {
+                let score = self.objective.score(t);
+                match best {
+                    Some((_, Some(b))) if score.is_none_or(|s| s <= b) => best,
+                    Some((_, None)) if score.is_none() => best,
+                    _ => Some((t, score)),
+                }
+            })
+            .map(|(t, _)| t)
+            .expect("the tournament has at least one contestant");
+        let (candidate, change) = mutate(&self.space, &parent.proposal.candidate, &mut self.rng)
+            .unwrap_or_else(|| (parent.proposal.candidate.clone(), "none: the space has a single member".into()));
+        Some(Proposal { candidate, epochs, origin: Origin::Mutation { parent: parent.id, change } })
+    }
+}

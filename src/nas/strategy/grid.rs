@@ -1,0 +1,33 @@
+//! Grid search: every member of the space once, in index order.
+
+use super::Strategy;
+use crate::nas::space::SearchSpace;
+use crate::nas::trial::{Origin, Proposal, TrialRecord};
+
+pub struct Grid {
+    space: SearchSpace,
+    size: u128,
+    next: u128,
+}
+
+impl Grid {
+    pub fn new(space: SearchSpace) -> Self {
+        let size = space.size();
+        Grid { space, size, next: 0 }
+    }
+}
+
+impl Strategy for Grid {
+    fn propose(&mut self, _trials: &[TrialRecord]) -> Option<Proposal> {
+        if self.next >= self.size {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        Some(Proposal {
+            candidate: self.space.member(index),
+            epochs: self.space.epochs,
+            origin: Origin::Grid { index: u64::try_from(index).unwrap_or(u64::MAX) },
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! Successive halving over epochs, and Hyperband's brackets of it (Li et al., 2018): many random
+//! candidates train a few epochs, the best 1/eta of each rung train eta times longer, until the
+//! survivors train the space's full epochs. Promoted trials train again from the same seeded
+//! start, so a rung's first epochs repeat the rung below exactly.
+
+use std::collections::VecDeque;
+
+use rand_chacha::ChaCha8Rng;
+
+use super::{strategy_rng, Strategy};
+use crate::nas::objective::Objective;
+use crate::nas::space::SearchSpace;
+use crate::nas::trial::{Origin, Proposal, TrialRecord};
+
+/// One rung of a bracket: how many candidates train, and for how many epochs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rung {
+    pub candidates: usize,
+    pub epochs: usize,
+}
+
+pub struct Halving {
+    space: SearchSpace,
+    objective: Objective,
+    eta: usize,
+    min_epochs: usize,
+    hyperband: bool,
+    rng: ChaCha8Rng,
+    /// Brackets started so far.
+    brackets: usize,
+    /// The current bracket's rungs, and the one being trained.
+    rungs: Vec<Rung>,
+    rung: usize,
+    queue: VecDeque<Proposal>,
+    /// The trials of the current rung.
+    rung_trials: Vec<usize>,
+}
+
+/// The largest s with min_epochs * eta^s <= max_epochs.
+fn most_halvings(eta: usize, min_epochs: usize, max_epochs: usize) -> usize {
+    let mut s = 0;
+    while min_epochs * eta.pow(s as u32 + 1) <= max_epochs {
+        s += 1;
+    }
+    s
+}
+
+/// The rungs of bracket `s` (s halvings; Hyperband's s_max is the full-depth bracket).
+pub fn bracket(eta: usize, min_epochs: usize, max_epochs: usize, s: usize, hyperband: bool) -> Vec<Rung> {
+    let s_max = most_halvings(eta, min_epochs, max_epochs);
+    let first = if hyperband { ((s_max + 1) * eta.pow(s as u32)).div_ceil(s + 1) } else { eta.pow(s as u32) };
+    (0..=s)
+        .map(|i| Rung {
+            candidates: (first / eta.pow(i as u32)).max(1),
+            epochs: if i == s { max_epochs } else { min_epochs * eta.pow((s_max - s + i) as u32) },
+        })
+        .collect()
+}
+
+impl Halving {
+    pub fn new(space: SearchSpace, objective: Objective, eta: usize, min_epochs: usize, hyperband: bool, seed: u64) -> Self {
+        Halving {
+            space,
+            objective,
+            eta,
+            min_epochs,
+            hyperband,
+            rng: strategy_rng(seed, 3),
+            brackets: 0,
+            rungs: Vec::new(),
+            rung: 0,
+            queue: VecDeque::new(),
+            rung_trials: Vec::new(),
+        }
+    }
+
+    /// The rungs of the next bracket: always the deepest for plain halving; Hyperband cycles
+    /// from the deepest to plain full-epoch training.
+    fn next_bracket(&self) -> Vec<Rung> {
+        let s_max = most_halvings(self.eta, self.min_epochs, self.space.epochs);
+        let s = if self.hyperband { s_max - self.brackets % (s_max + 1) } else { s_max };
+        bracket(self.eta, self.min_epochs, self.space.epochs, s, self.hyperband)
+    }
+
+    fn start_bracket(&mut self) {
+        self.rungs = self.next_bracket();
+        self.rung = 0;
+        let (bracket, epochs) = (self.brackets, self.rungs[0].epochs);
+        for _ in 0..self.rungs[0].candidates {
+            let candidate = self.space.sample(&mut self.rng);
+            self.queue.push_back(Proposal { candidate, epochs, origin: Origin::Rung { bracket, rung: 0, from: None } });
+        }
+        self.brackets += 1;
+    }
+
+    /// Queues the best of the finished rung for the next; false when nothing can be promoted.
+    fn promote(&mut self, trials: &[TrialRecord]) -> bool {
+        if self.rung + 1 >= self.rungs.len() {
+            return false;
+        }
+        let mut scored: Vec<(&TrialRecord, f64)> =
+            self.rung_trials.iter().filter_map(|&id| self.objective.score(&trials[id]).map(|s| (&trials[id], s))).collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
+        let next = self.rungs[self.rung + 1];
+        self.rung += 1;
+        let (bracket, rung) = (self.brackets - 1, self.rung);
+        for (trial, _) in scored.into_iter().take(next.candidates) {
+            self.queue.push_back(Proposal {
+                candidate: trial.proposal.candidate.clone(),
+                epochs: next.epochs,
+                origin: Origin::Rung { bracket, rung, from: Some(trial.id) },
+            });
+        }
+        !self.queue.is_empty()
+    }
+}
+
+impl Strategy for Halving {
+    fn propose(&mut self, trials: &[TrialRecord]) -> Option<Proposal> {
+        if self.queue.is_empty() {
+            let promoted = !self.rungs.is_empty() && self.promote(trials);
+            self.rung_trials.clear();
+            if !promoted {
+                self.start_bracket();
+            }
+        }
+        let proposal = self.queue.pop_front()?;
+        self.rung_trials.push(trials.len());
+        Some(proposal)
+    }
+}

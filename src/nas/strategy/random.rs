@@ -1,0 +1,24 @@
+//! Random search: each decision drawn uniformly on its own, as MagicNet draws its candidates.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::{strategy_rng, Strategy};
+use crate::nas::space::SearchSpace;
+use crate::nas::trial::{Origin, Proposal, TrialRecord};
+
+pub struct RandomSearch {
+    space: SearchSpace,
+    rng: ChaCha8Rng,
+}
+
+impl RandomSearch {
+    pub fn new(space: SearchSpace, seed: u64) -> Self {
+        RandomSearch { space, rng: strategy_rng(seed, 1) }
+    }
+}
+
+impl Strategy for RandomSearch {
+    fn propose(&mut self, _trials: &[TrialRecord]) -> Option<Proposal> {
+        Some(Proposal { candidate: self.space.sample(&mut self.rng), epochs: self.space.epochs, origin: Origin::Random })
+    }
+}
