@@ -42,14 +42,14 @@ pub struct DataSpec {
     pub split: SplitRatios,
     #[serde(default)]
     pub normalization: Normalization,
-    /// Seeds the split.
+    /// Seeds the split (a generated set's own `seed` decides its points).
     #[serde(default)]
-    pub seed: u64,
+    pub split_seed: u64,
 }
 
 impl DataSpec {
     pub fn new(source: DataSource) -> Self {
-        DataSpec { source, split: search_split(), normalization: Normalization::None, seed: 0 }
+        DataSpec { source, split: search_split(), normalization: Normalization::None, split_seed: 0 }
     }
 
     /// A name for headings: "Spiral (500 points)", "MNIST digits (2,000)".
@@ -69,7 +69,7 @@ impl DataSpec {
                 dataset = dataset.subset(&(0..n).collect::<Vec<_>>());
             }
         }
-        let mut splits = dataset.split(self.split, self.seed)?;
+        let mut splits = dataset.split(self.split, self.split_seed)?;
         splits.normalize(self.normalization);
         Ok(splits)
     }

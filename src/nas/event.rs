@@ -12,7 +12,7 @@ use crate::nn::EpochMetrics;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SearchEvent {
     /// The first line of every log.
-    SearchStarted { version: String, config: SearchConfig, space_size: u128 },
+    SearchStarted { version: String, config: SearchConfig, space_size: u64 },
     TrialStarted { trial: usize, proposal: Proposal },
     Epoch { trial: usize, metrics: EpochMetrics },
     /// The trial's whole record: metrics per epoch, size, time, lineage, or why it failed.

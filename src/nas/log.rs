@@ -97,7 +97,7 @@ impl SearchLog {
         let mut events = vec![SearchEvent::SearchStarted {
             version: self.version.clone(),
             config: self.config.clone(),
-            space_size: self.config.space.size(),
+            space_size: u64::try_from(self.config.space.size()).unwrap_or(u64::MAX),
         }];
         events.extend(self.trials.iter().flat_map(SearchEvent::of_trial));
         events

@@ -166,15 +166,15 @@ pub struct SpaceError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpaceSummary {
     /// How many different members (architecture plus training settings) the space has; saturates
-    /// at `u128::MAX` for absurdly large spaces.
-    pub size: u128,
+    /// at `u64::MAX` for absurdly large spaces.
+    pub size: u64,
     /// The number of values each decision offers, by name (depths count as one decision).
     pub decisions: Vec<(String, usize)>,
 }
 
 impl fmt::Display for SpaceSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} members", format_count(self.size))
+        write!(f, "{} members", format_count(self.size as u128))
     }
 }
 
@@ -309,7 +309,7 @@ impl SearchSpace {
         if !(self.lr_decay > 0.0 && self.lr_decay <= 1.0) {
             return fail("lr_decay", format!("{} must be above 0 and at most 1", self.lr_decay));
         }
-        Ok(SpaceSummary { size: self.size(), decisions: self.decision_sizes() })
+        Ok(SpaceSummary { size: u64::try_from(self.size()).unwrap_or(u64::MAX), decisions: self.decision_sizes() })
     }
 
     fn decision_sizes(&self) -> Vec<(String, usize)> {

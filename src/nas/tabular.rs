@@ -64,6 +64,34 @@ impl TabularRow {
 }
 
 impl TabularBenchmark {
+    /// Reads a table from JSON, gzip-compressed or not.
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let table: TabularBenchmark = if bytes.starts_with(&[0x1f, 0x8b]) {
+            let reader = flate2::read::GzDecoder::new(bytes);
+            serde_json::from_reader(reader).map_err(|e| format!("not a tabular benchmark: {e}"))?
+        } else {
+            serde_json::from_slice(bytes).map_err(|e| format!("not a tabular benchmark: {e}"))?
+        };
+        let size = table.config.space.size();
+        if table.rows.len() as u128 != size {
+            return Err(format!("the table has {} rows but its space has {size} members", table.rows.len()));
+        }
+        Ok(table)
+    }
+
+    /// The table as JSON, one row a line so it diffs well.
+    pub fn to_json(&self) -> String {
+        let mut text = format!(
+            "{{\"config\":{},\"objective\":{},\"rows\":[\n",
+            serde_json::to_string(&self.config).expect("serialises"),
+            serde_json::to_string(&self.objective).expect("serialises")
+        );
+        let rows: Vec<String> = self.rows.iter().map(|r| serde_json::to_string(r).expect("serialises")).collect();
+        text.push_str(&rows.join(",\n"));
+        text.push_str("\n]}\n");
+        text
+    }
+
     /// A table from a finished grid search over `config.space` (every member once, in order).
     pub fn from_grid(config: SearchConfig, objective: Objective, trials: &[TrialRecord]) -> Result<Self, String> {
         let size = config.space.size();

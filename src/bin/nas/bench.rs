@@ -1,0 +1,80 @@
+//! `nas bench`: training throughput of the benchmark networks on the CPU and the GPU, and the
+//! per-op GPU profile.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use nas_playground::bench::{run_benchmark, BenchModel, BenchResult};
+use nas_playground::engine::cpu::CpuBackend;
+use nas_playground::engine::detect_engine;
+
+use crate::{DeviceChoice, ModelChoice};
+
+pub fn profile_gpu_ops() {
+    let origin = Instant::now();
+    let clock = move || origin.elapsed().as_secs_f64();
+    match pollster::block_on(detect_engine()) {
+        (_, Some(gpu)) => match pollster::block_on(nas_playground::bench::profile::profile_ops(&gpu, &clock)) {
+            Ok(timings) => {
+                for t in timings {
+                    eprintln!("{:>8.2} ms  {}", t.millis, t.op);
+                }
+            }
+            Err(error) => eprintln!("profile failed: {error}"),
+        },
+        (report, None) => eprintln!("no GPU to profile: {}", report.headline()),
+    }
+}
+
+pub fn bench(device: DeviceChoice, model: ModelChoice, seconds: f64, json: bool) -> ExitCode {
+    let models: Vec<BenchModel> = match model {
+        ModelChoice::Mlp => vec![BenchModel::Mlp],
+        ModelChoice::Cnn => vec![BenchModel::Cnn],
+        ModelChoice::All => BenchModel::ALL.to_vec(),
+    };
+    let origin = Instant::now();
+    let clock = move || origin.elapsed().as_secs_f64();
+    let mut results: Vec<BenchResult> = Vec::new();
+    if device != DeviceChoice::Gpu {
+        let cpu = CpuBackend::new();
+        for &m in &models {
+            results.push(pollster::block_on(run_benchmark(&cpu, "rust-cpu", m, seconds, &clock)));
+        }
+    }
+    if device != DeviceChoice::Cpu {
+        let (report, gpu) = pollster::block_on(detect_engine());
+        match gpu {
+            Some(gpu) => {
+                eprintln!("GPU engine: {}", report.headline());
+                for &m in &models {
+                    results.push(pollster::block_on(run_benchmark(&gpu, "rust-gpu", m, seconds, &clock)));
+                }
+            }
+            None => eprintln!("no GPU measured: {}", report.headline()),
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).expect("results serialise"));
+    } else {
+        println!("{:<10} {:<5} {:>6} {:>7} {:>14} {:>10}", "engine", "model", "batch", "steps", "samples/s", "mean loss");
+        for r in &results {
+            match &r.error {
+                None => println!(
+                    "{:<10} {:<5} {:>6} {:>7} {:>14.0} {:>10.4}",
+                    r.engine,
+                    r.model.name(),
+                    r.batch,
+                    r.steps,
+                    r.samples_per_sec,
+                    r.mean_loss
+                ),
+                Some(error) => println!("{:<10} {:<5} failed: {error}", r.engine, r.model.name()),
+            }
+        }
+    }
+    if results.iter().any(|r| r.error.is_some()) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,139 @@
+//! `nas`: the command-line interface on the same core as the playground page: run and resume
+//! architecture searches, build the tabular benchmark, check a search space, measure the engine.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod bench;
+#[cfg(not(target_arch = "wasm32"))]
+mod progress;
+#[cfg(not(target_arch = "wasm32"))]
+mod search;
+#[cfg(not(target_arch = "wasm32"))]
+mod table;
+
+// The page is the browser's entry point; this binary is native only.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Neural architecture search on WebGPU or the CPU: the playground's engine, from a terminal.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Parser)]
+#[command(name = "nas", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Subcommand)]
+enum Command {
+    /// Run an architecture search over SPACE (a search space, or a whole search config, as JSON).
+    Run {
+        /// The search space file; a file with a "space" field is read as a whole search config,
+        /// whose settings the options below override.
+        space: std::path::PathBuf,
+        #[command(flatten)]
+        options: search::RunOptions,
+    },
+    /// Go on with a search from its log, exactly where it stopped.
+    Resume {
+        /// The JSON-lines log `nas run` wrote.
+        log: std::path::PathBuf,
+        #[command(flatten)]
+        budget: search::BudgetOptions,
+        #[arg(long, value_enum, default_value = "cpu")]
+        device: DeviceChoice,
+        /// Print the final summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train every member of a small space once and store each epoch's figures as a table that
+    /// strategies can be judged on without training.
+    Tabulate {
+        space: std::path::PathBuf,
+        #[command(flatten)]
+        data: search::DataOptions,
+        /// Where to write the table (JSON).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Check a search space file and count its members.
+    Space { space: std::path::PathBuf },
+    /// Show which engine this machine would train on: the GPU adapter, or the CPU and why.
+    Engine {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure training throughput (samples/s) of the MLP 784-128-10 (batch 256) and the CNN
+    /// conv8-pool-conv16-pool-dense10 (batch 64) on random data, with Adam.
+    Bench {
+        /// Which engines to measure.
+        #[arg(long, value_enum, default_value = "all")]
+        device: DeviceChoice,
+        /// Which networks to train.
+        #[arg(long, value_enum, default_value = "all")]
+        model: ModelChoice,
+        /// Seconds of timed training per measurement.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        /// Print the results as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also time each op of the MLP step on the GPU.
+        #[arg(long)]
+        profile: bool,
+    },
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum DeviceChoice {
+    Cpu,
+    Gpu,
+    /// The GPU where one opens, else the CPU (for `bench`: both).
+    All,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum ModelChoice {
+    Mlp,
+    Cnn,
+    All,
+}
+
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use nas_playground::engine::detect_engine;
+    use std::process::ExitCode;
+
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { space, options } => search::run(&space, options),
+        Command::Resume { log, budget, device, json } => search::resume(&log, budget, device, json),
+        Command::Tabulate { space, data, out, seed } => search::tabulate(&space, data, &out, seed),
+        Command::Space { space } => search::check_space(&space),
+        Command::Engine { json } => {
+            let (report, _context) = pollster::block_on(detect_engine());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("a report always serialises"));
+            } else {
+                println!("{}", nas_playground::version_line());
+                println!("engine: {}", report.headline());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Bench { device, model, seconds, json, profile } => {
+            if profile {
+                bench::profile_gpu_ops();
+            }
+            bench::bench(device, model, seconds, json)
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! `nas run`, `nas resume`, `nas tabulate` and `nas space`: architecture searches from a terminal,
+//! on the same engine (and so with the same results for the same seed) as the page's CPU device.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use nas_playground::data::{CsvOptions, ImageSet, Normalization, SplitRatios, Toy2d, Toy2dSpec};
+use nas_playground::engine::Device;
+use nas_playground::nas::space::format_count;
+use nas_playground::nas::{
+    run_search, Budget, DataSource, DataSpec, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog, SearchSpace, StrategyConfig,
+    TabularBenchmark, TrainingEvaluator,
+};
+use nas_playground::nn::Task;
+
+use crate::progress::TerminalHost;
+use crate::table::print_results;
+use crate::DeviceChoice;
+
+#[derive(Args)]
+pub struct DataOptions {
+    /// spiral, circle, xor, gaussians, moons, regress-plane, regress-gaussian, mnist,
+    /// fashion-mnist, or a .csv file [default: spiral for an mlp space, mnist for a cnn space]
+    #[arg(long)]
+    data: Option<String>,
+    /// How many samples: points to generate, or images to take [default: 500 points, all images]
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Noise of a generated set, in percent (0-50).
+    #[arg(long, default_value_t = 0)]
+    noise: u32,
+    /// The share of the samples the search validates on.
+    #[arg(long, default_value_t = 0.2)]
+    validation: f32,
+    #[arg(long, value_enum)]
+    normalize: Option<NormalizeChoice>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NormalizeChoice {
+    None,
+    Standardize,
+    MinMax,
+}
+
+#[derive(Args)]
+pub struct BudgetOptions {
+    /// Stop after this many trials.
+    #[arg(long)]
+    trials: Option<usize>,
+    /// Stop after this many minutes of training.
+    #[arg(long)]
+    minutes: Option<f64>,
+    /// Stop after this many epochs trained in all.
+    #[arg(long = "epoch-budget")]
+    epochs: Option<usize>,
+}
+
+impl BudgetOptions {
+    fn given(&self) -> bool {
+        self.trials.is_some() || self.minutes.is_some() || self.epochs.is_some()
+    }
+
+    fn budget(&self) -> Budget {
+        Budget { trials: self.trials, seconds: self.minutes.map(|m| m * 60.0), epochs: self.epochs }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StrategyChoice {
+    Grid,
+    Random,
+    Evolution,
+    Halving,
+    Hyperband,
+}
+
+#[derive(Args)]
+pub struct RunOptions {
+    #[command(flatten)]
+    data: DataOptions,
+    /// How to search [default: random, or the config file's]
+    #[arg(long, value_enum)]
+    strategy: Option<StrategyChoice>,
+    #[command(flatten)]
+    budget: BudgetOptions,
+    /// Seeds the strategy, the weights and the sample order [default: 0, or the config file's]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where to write the search log (JSON lines; `nas resume` reads it).
+    #[arg(long, default_value = "search.jsonl")]
+    log: PathBuf,
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: DeviceChoice,
+    /// Print the final summary as JSON (the table still goes to stderr-free stdout above it).
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// Reads a search space, or a whole search config (a file with a "space" field).
+fn read_space_file(path: &Path) -> Result<(SearchSpace, Option<SearchConfig>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if value.get("space").is_some() {
+        let config: SearchConfig = serde_json::from_value(value).map_err(|e| format!("{}: not a search config: {e}", path.display()))?;
+        Ok((config.space.clone(), Some(config)))
+    } else {
+        let space: SearchSpace = serde_json::from_value(value).map_err(|e| format!("{}: not a search space: {e}", path.display()))?;
+        Ok((space, None))
+    }
+}
+
+impl DataOptions {
+    fn spec(&self, family: Family, seed: u64) -> Result<DataSpec, String> {
+        let name = self.data.clone().unwrap_or_else(|| if family == Family::Cnn { "mnist".into() } else { "spiral".into() });
+        let toy = |set: Toy2d| {
+            DataSource::Toy2d(Toy2dSpec { set, samples: self.samples.unwrap_or(500), noise_percent: self.noise, seed, ..Toy2dSpec::default() })
+        };
+        let (source, normalization) = match name.as_str() {
+            "spiral" => (toy(Toy2d::Spiral), Normalization::None),
+            "circle" => (toy(Toy2d::Circle), Normalization::None),
+            "xor" => (toy(Toy2d::Xor), Normalization::None),
+            "gaussians" => (toy(Toy2d::Gaussians), Normalization::None),
+            "moons" => (toy(Toy2d::Moons), Normalization::None),
+            "regress-plane" => (toy(Toy2d::RegressPlane), Normalization::None),
+            "regress-gaussian" => (toy(Toy2d::RegressGaussian), Normalization::None),
+            "mnist" => (DataSource::Images { set: ImageSet::Mnist, samples: self.samples }, Normalization::None),
+            "fashion-mnist" => (DataSource::Images { set: ImageSet::FashionMnist, samples: self.samples }, Normalization::None),
+            path if path.ends_with(".csv") => {
+                let options = CsvOptions { name: path.to_string(), ..CsvOptions::default() };
+                (DataSource::Csv { path: path.to_string(), options }, Normalization::Standardize)
+            }
+            other => return Err(format!("--data {other}: not a known data set or a .csv file")),
+        };
+        if !(0.0..1.0).contains(&self.validation) || self.validation == 0.0 {
+            return Err(format!("--validation {}: must be above 0 and below 1", self.validation));
+        }
+        let normalization = match self.normalize {
+            None => normalization,
+            Some(NormalizeChoice::None) => Normalization::None,
+            Some(NormalizeChoice::Standardize) => Normalization::Standardize,
+            Some(NormalizeChoice::MinMax) => Normalization::MinMax,
+        };
+        Ok(DataSpec {
+            source,
+            split: SplitRatios { train: 1.0 - self.validation, validation: self.validation, test: 0.0 },
+            normalization,
+            split_seed: seed,
+        })
+    }
+}
+
+fn strategy_config(choice: StrategyChoice) -> StrategyConfig {
+    match choice {
+        StrategyChoice::Grid => StrategyConfig::Grid,
+        StrategyChoice::Random => StrategyConfig::Random,
+        StrategyChoice::Evolution => StrategyConfig::evolution(),
+        StrategyChoice::Halving => StrategyConfig::halving(),
+        StrategyChoice::Hyperband => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
+    }
+}
+
+fn open_device(choice: DeviceChoice) -> Result<Device, String> {
+    match choice {
+        DeviceChoice::Cpu => Ok(Device::cpu()),
+        DeviceChoice::Gpu => match pollster::block_on(Device::detect()) {
+            (device @ Device::Gpu(_), report) => {
+                eprintln!("training on {}", report.headline());
+                Ok(device)
+            }
+            (_, report) => Err(format!("--device gpu: {}", report.headline())),
+        },
+        DeviceChoice::All => {
+            let (device, report) = pollster::block_on(Device::detect());
+            eprintln!("training on {}", report.headline());
+            Ok(device)
+        }
+    }
+}
+
+pub fn run(space_path: &Path, options: RunOptions) -> ExitCode {
+    let (space, file_config) = match read_space_file(space_path) {
+        Ok(read) => read,
+        Err(message) => return fail(message),
+    };
+    let seed = options.seed.or(file_config.as_ref().map(|c| c.seed)).unwrap_or(0);
+    let data = match (&file_config, options.data.data.is_some()) {
+        (Some(config), false) => config.data.clone(),
+        _ => match options.data.spec(space.family, seed) {
+            Ok(spec) => spec,
+            Err(message) => return fail(message),
+        },
+    };
+    let strategy = match (options.strategy, &file_config) {
+        (Some(choice), _) => strategy_config(choice),
+        (None, Some(config)) => config.strategy.clone(),
+        (None, None) => StrategyConfig::Random,
+    };
+    let budget = match (&file_config, options.budget.given()) {
+        (Some(config), false) => config.budget,
+        _ => options.budget.budget(),
+    };
+    let objective = file_config.as_ref().and_then(|c| c.objective);
+    let config = SearchConfig { space, data, strategy, budget, seed, objective };
+    execute(config, None, &options.log, options.device, options.json, options.quiet)
+}
+
+pub fn resume(log_path: &Path, budget: BudgetOptions, device: DeviceChoice, json: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(log_path) {
+        Ok(text) => text,
+        Err(error) => return fail(format!("{}: {error}", log_path.display())),
+    };
+    let mut log = match SearchLog::parse(&text) {
+        Ok(log) => log,
+        Err(error) => return fail(format!("{}: {error}", log_path.display())),
+    };
+    for warning in &log.warnings {
+        eprintln!("note: {}: {warning}", log_path.display());
+    }
+    if budget.given() {
+        log.config.budget = budget.budget();
+    } else if let Some(summary) = &log.finished {
+        let why = summary.ended.map(|e| e.describe()).unwrap_or("it finished");
+        eprintln!("this search has ended ({why}); give a larger --trials, --minutes or --epoch-budget to go on");
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "resuming from {}: {} trials done{}",
+        log_path.display(),
+        log.trials.len(),
+        log.interrupted.map(|t| format!(", trial {t} runs again")).unwrap_or_default()
+    );
+    let config = log.config.clone();
+    execute(config, Some(log), log_path, device, json, false)
+}
+
+/// Loads the data, builds or rebuilds the search, runs it with a progress bar, writes the log
+/// and prints the results.
+fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, device: DeviceChoice, json: bool, quiet: bool) -> ExitCode {
+    if let Err(error) = config.validate() {
+        return fail(error);
+    }
+    let splits = match config.data.load() {
+        Ok(splits) => splits,
+        Err(error) => return fail(format!("data ({}): {error}", config.data.label())),
+    };
+    if let Err(error) = config.check_data(&splits.train) {
+        return fail(error);
+    }
+    let device = match open_device(device) {
+        Ok(device) => device,
+        Err(message) => return fail(message),
+    };
+    let mut evaluator = TrainingEvaluator::new(device, &config, splits);
+    let objective = config.objective_for(matches!(evaluator.task(), Task::Classification { .. }));
+    let full_epochs = config.space.epochs;
+    let budget_trials = config.budget.trials;
+    let (mut search, finished_part) = match resumed {
+        None => match Search::new(config, objective) {
+            Ok(search) => (search, Vec::new()),
+            Err(error) => return fail(error),
+        },
+        Some(log) => {
+            let events = log.finished_part();
+            match Search::resume(config, objective, log.trials) {
+                Ok(search) => (search, events),
+                Err(error) => return fail(format!("{}: {error}", log_path.display())),
+            }
+        }
+    };
+    // A resumed log is rewritten beside the old one, then moved over it: the old file stays
+    // whole until the new one holds everything it had.
+    let partial_path = log_path.with_extension("jsonl.partial");
+    let file = match File::create(&partial_path) {
+        Ok(file) => file,
+        Err(error) => return fail(format!("{}: {error}", partial_path.display())),
+    };
+    let mut host = TerminalHost::new(budget_trials, search.trials().len(), Some(file), objective, full_epochs, quiet);
+    for event in &finished_part {
+        host.write(event);
+    }
+    host.note_best(search.summary().best_score);
+    if let Err(error) = std::fs::rename(&partial_path, log_path) {
+        return fail(format!("{}: {error}", log_path.display()));
+    }
+    eprintln!(
+        "{} search over {} members of a {:?} space on {}; log: {}",
+        search.config().strategy.name(),
+        format_count(search.space_summary().size as u128),
+        search.config().space.family,
+        search.config().data.label(),
+        log_path.display()
+    );
+    let end = pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
+    host.finish();
+    if let Some(error) = &host.log_error {
+        return fail(format!("writing {}: {error}", log_path.display()));
+    }
+    let summary = search.summary();
+    print_results(&search, &summary, 10);
+    match end {
+        RunEnd::Finished(summary) => {
+            if let Some(reason) = summary.ended {
+                println!("ended: {}", reason.describe());
+            }
+            if json {
+                println!("{}", serde_json::to_string(&SearchEvent::SearchFinished { summary }).expect("serialises"));
+            }
+            ExitCode::SUCCESS
+        }
+        RunEnd::Stopped => {
+            println!("stopped after {} trials; go on with: nas resume {}", search.trials().len(), log_path.display());
+            ExitCode::from(130)
+        }
+        RunEnd::DeviceLost(message) => {
+            println!("the GPU was lost ({message}); go on on the CPU with: nas resume {} --device cpu", log_path.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn tabulate(space_path: &Path, data: DataOptions, out: &Path, seed: u64) -> ExitCode {
+    let space = match read_space_file(space_path) {
+        Ok((space, _)) => space,
+        Err(message) => return fail(message),
+    };
+    let data = match data.spec(space.family, seed) {
+        Ok(spec) => spec,
+        Err(message) => return fail(message),
+    };
+    let config = SearchConfig { space, data, strategy: StrategyConfig::Grid, budget: Budget::default(), seed, objective: None };
+    let log_path = out.with_extension("log.jsonl");
+    let code = execute(config.clone(), None, &log_path, DeviceChoice::Cpu, false, false);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let log = match std::fs::read_to_string(&log_path).map_err(|e| e.to_string()).and_then(|t| SearchLog::parse(&t).map_err(|e| e.to_string())) {
+        Ok(log) => log,
+        Err(error) => return fail(error),
+    };
+    let objective = log.finished.as_ref().map(|s| s.objective).expect("a finished grid has a summary");
+    let table = match TabularBenchmark::from_grid(config, objective, &log.trials) {
+        Ok(table) => table,
+        Err(message) => return fail(message),
+    };
+    let text = table.to_json();
+    let bytes = if out.extension().is_some_and(|e| e == "gz") {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(text.as_bytes()).and_then(|_| encoder.finish()).expect("compressing into memory")
+    } else {
+        text.into_bytes()
+    };
+    if let Err(error) = std::fs::write(out, bytes) {
+        return fail(format!("{}: {error}", out.display()));
+    }
+    let _ = std::fs::remove_file(&log_path);
+    println!("wrote {} rows to {}; best {}", table.rows.len(), out.display(), objective.display(table.best_score()));
+    ExitCode::SUCCESS
+}
+
+pub fn check_space(space_path: &Path) -> ExitCode {
+    let (space, config) = match read_space_file(space_path) {
+        Ok(read) => read,
+        Err(message) => return fail(message),
+    };
+    let summary = match config.as_ref().map(|c| c.validate()).unwrap_or_else(|| space.validate().map_err(Into::into)) {
+        Ok(summary) => summary,
+        Err(error) => return fail(error),
+    };
+    println!("{}: a valid {:?} space with {}", space_path.display(), space.family, summary);
+    for (decision, choices) in &summary.decisions {
+        println!("  {decision:<18} {choices} choices");
+    }
+    ExitCode::SUCCESS
+}
