@@ -152,9 +152,15 @@ pub struct TabularEvaluator<'t> {
 }
 
 impl Evaluator for TabularEvaluator<'_> {
-    async fn evaluate<H: SearchHost>(&mut self, _trial: usize, proposal: &Proposal, _host: &mut H) -> Evaluation {
+    async fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> Evaluation {
         match self.table.lookup(proposal) {
-            Some(result) => Evaluation::Done(result),
+            Some(result) => {
+                // The same events a trained trial emits, so logs and charts cannot tell the difference.
+                for metrics in &result.history {
+                    host.on_event(&super::event::SearchEvent::Epoch { trial, metrics: metrics.clone() });
+                }
+                Evaluation::Done(result)
+            }
             None => Evaluation::Done(TrialResult::failed(
                 super::trial::FailureKind::InvalidModel,
                 format!("{} is not in the table's space", proposal.candidate.label()),

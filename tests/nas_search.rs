@@ -1,0 +1,365 @@
+//! The NAS engine natively: search spaces from hand-written JSON and their errors, members and
+//! the grid's exact cover, strategies that propose only members and repeat for a seed, mutations
+//! of one decision, conv stacks repaired to fit, failing trials recorded, logs that resume to the
+//! same final log, and pausing.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::HashSet;
+
+use nas_playground::data::{Toy2d, Toy2dSpec};
+use nas_playground::engine::Device;
+use nas_playground::nas::mutation::mutate;
+use nas_playground::nas::objective::{best_so_far, pareto_front};
+use nas_playground::nas::{
+    run_search, Budget, Candidate, DataSource, DataSpec, Evaluation, Evaluator, FailureKind, Objective, Proposal, RunEnd, Search, SearchConfig,
+    SearchEvent, SearchHost, SearchLog, SearchSpace, StrategyConfig, TrainingEvaluator, TrialRecord, TrialResult,
+};
+use nas_playground::nn::{EpochMetrics, Task};
+use rand::SeedableRng;
+
+fn space(json: &str) -> SearchSpace {
+    serde_json::from_str(json).unwrap()
+}
+
+fn mlp_space() -> SearchSpace {
+    space(
+        r#"{"family": "mlp", "dense": {"depth": {"min": 0, "max": 2}, "widths": {"min": 8, "max": 24, "step": 8}},
+            "activations": ["relu", "tanh"], "dropout": [0, 0.2], "optimizers": ["sgd", {"momentum": {"momentum": 0.9}}, "adam"],
+            "learning_rate": {"min": 0.001, "max": 0.1, "steps": 3}, "batch_sizes": [16, 64], "epochs": 4}"#,
+    )
+}
+
+fn cnn_space() -> SearchSpace {
+    space(
+        r#"{"family": "cnn", "conv": {"depth": {"min": 1, "max": 3}, "filters": [4, 8], "kernels": [3, 5, 7], "pooling": ["none", "max"], "padding": "valid"},
+            "dense": {"depth": {"min": 0, "max": 1}, "widths": [16, 32]}, "activations": ["relu"],
+            "optimizers": ["adam"], "learning_rate": {"min": 0.001, "max": 0.001, "steps": 1}, "batch_sizes": [32], "epochs": 2}"#,
+    )
+}
+
+/// A stand-in for training in these tests: a fixed score per architecture, from its label.
+struct ScoreByLabel;
+
+impl Evaluator for ScoreByLabel {
+    async fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> Evaluation {
+        let label = proposal.candidate.label();
+        let hash = label.bytes().fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
+        let accuracy = (hash % 1000) as f32 / 1000.0;
+        let history = (1..=proposal.epochs)
+            .map(|epoch| EpochMetrics {
+                epoch,
+                train_loss: 1.0,
+                train_accuracy: None,
+                validation_loss: Some(1.0 - accuracy),
+                validation_accuracy: Some(accuracy * epoch as f32 / proposal.epochs as f32),
+                learning_rate: proposal.candidate.learning_rate,
+                samples_per_sec: 0.0,
+                seconds: 0.0,
+            })
+            .collect::<Vec<EpochMetrics>>();
+        for metrics in &history {
+            host.on_event(&SearchEvent::Epoch { trial, metrics: metrics.clone() });
+        }
+        let parameters = proposal.candidate.dense.iter().sum::<usize>() + proposal.candidate.conv.iter().map(|b| b.filters).sum::<usize>();
+        Evaluation::Done(TrialResult { parameters, flops: 0, history, seconds: 0.0, model: None, repairs: Vec::new(), failure: None })
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    events: Vec<SearchEvent>,
+    stop_after_trials: Option<usize>,
+    stop_after_epochs: Option<usize>,
+    epochs_seen: usize,
+}
+
+impl SearchHost for Recorder {
+    fn now(&self) -> f64 {
+        0.0
+    }
+
+    fn should_stop(&self) -> bool {
+        let trials = self.events.iter().filter(|e| matches!(e, SearchEvent::TrialFinished { .. })).count();
+        self.stop_after_trials.is_some_and(|n| trials >= n) || self.stop_after_epochs.is_some_and(|n| self.epochs_seen >= n)
+    }
+
+    fn on_event(&mut self, event: &SearchEvent) {
+        if matches!(event, SearchEvent::Epoch { .. }) {
+            self.epochs_seen += 1;
+        }
+        self.events.push(event.clone());
+    }
+}
+
+fn config(space: SearchSpace, strategy: StrategyConfig, budget: Budget, seed: u64) -> SearchConfig {
+    let data = DataSpec::new(DataSource::Toy2d(Toy2dSpec { set: Toy2d::Spiral, samples: 300, seed: 1, ..Toy2dSpec::default() }));
+    SearchConfig { space, data, strategy, budget, seed, objective: None }
+}
+
+fn proposals(space: &SearchSpace, strategy: StrategyConfig, trials: usize, seed: u64) -> Vec<Proposal> {
+    let mut search = Search::new(config(space.clone(), strategy, Budget::trials(trials), seed), Objective::ValidationAccuracy).unwrap();
+    pollster::block_on(run_search(&mut search, &mut ScoreByLabel, &mut Recorder::default()));
+    search.trials().iter().map(|t| t.proposal.clone()).collect()
+}
+
+fn all_strategies() -> Vec<StrategyConfig> {
+    vec![
+        StrategyConfig::Grid,
+        StrategyConfig::Random,
+        StrategyConfig::Evolution { population: 10, sample: 3 },
+        StrategyConfig::halving(),
+        StrategyConfig::Halving { eta: 2, min_epochs: 1, hyperband: true },
+    ]
+}
+
+#[test]
+fn a_hand_written_space_validates_and_counts_its_members() {
+    let summary = mlp_space().validate().unwrap();
+    // (1 + 3 + 9) stacks x 2 activations x 2 dropouts x 3 optimizers x 3 rates x 2 batch sizes.
+    assert_eq!(summary.size, 13 * 2 * 2 * 3 * 3 * 2);
+    assert_eq!(mlp_space().learning_rates(), vec![0.001, 0.01, 0.1]);
+    let cnn = cnn_space().validate().unwrap();
+    assert_eq!(cnn.size, (12 + 144 + 1728) * 3);
+    println!("mlp space: {}, cnn space: {}", summary, cnn);
+}
+
+#[test]
+fn mistakes_in_a_space_are_explained_with_their_field() {
+    let cases = [
+        (r#""dense": {"depth": {"min": 3, "max": 1}, "widths": [8]}"#, "search space, dense.depth: max 1 is below min 3"),
+        (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": []}"#, "search space, dense.widths: give at least one choice"),
+        (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": {"min": 8, "max": 64, "step": 0}}"#, "search space, dense.widths: step must be at least 1"),
+        (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": [8, 8]}"#, "search space, dense.widths: 8 is listed twice"),
+        (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": [8]}, "conv": {"depth": {"min": 1, "max": 1}, "filters": [4], "kernels": [3], "pooling": ["max"]}"#, "search space, conv: an mlp has no convolutions"),
+    ];
+    let rest = r#""activations": ["relu"], "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.1, "steps": 2}, "batch_sizes": [32], "epochs": 3"#;
+    for (dense, expected) in cases {
+        let json = format!(r#"{{"family": "mlp", {dense}, {rest}}}"#);
+        let message = space(&json).validate().unwrap_err().to_string();
+        assert!(message.starts_with(expected), "{message}");
+    }
+    let mut bad = mlp_space();
+    bad.learning_rate.min = 0.0;
+    assert_eq!(bad.validate().unwrap_err().to_string(), "search space, learning_rate: min 0 and max 0.1 must satisfy 0 < min <= max <= 10");
+    let mut bad = mlp_space();
+    bad.dropout = vec![1.0];
+    assert_eq!(bad.validate().unwrap_err().to_string(), "search space, dropout: the rate 1 must be at least 0 and below 1");
+    let unknown = serde_json::from_str::<SearchSpace>(r#"{"family": "rnn"}"#).unwrap_err().to_string();
+    assert!(unknown.contains("unknown variant `rnn`"), "{unknown}");
+}
+
+#[test]
+fn members_and_indices_round_trip() {
+    for space in [mlp_space(), cnn_space()] {
+        for index in (0..space.size()).step_by(7) {
+            let member = space.member(index);
+            assert!(member.is_member_of(&space));
+            assert_eq!(space.index_of(&member), Some(index));
+        }
+    }
+}
+
+#[test]
+fn the_grid_covers_the_space_exactly() {
+    for space in [mlp_space(), cnn_space()] {
+        let size = space.size() as usize;
+        let grid = proposals(&space, StrategyConfig::Grid, size + 10, 0);
+        assert_eq!(grid.len(), size, "the grid stops after the last member");
+        let indices: HashSet<u128> = grid.iter().map(|p| space.index_of(&p.candidate).expect("a member")).collect();
+        assert_eq!(indices.len(), size, "every member once");
+    }
+}
+
+#[test]
+fn every_strategy_proposes_only_members_and_repeats_for_a_seed() {
+    for space in [mlp_space(), cnn_space()] {
+        for strategy in all_strategies() {
+            let a = proposals(&space, strategy.clone(), 80, 7);
+            assert!(a.iter().all(|p| p.candidate.is_member_of(&space)), "{} proposed a non-member", strategy.name());
+            assert!(a.iter().all(|p| (1..=space.epochs).contains(&p.epochs)));
+            assert_eq!(a, proposals(&space, strategy.clone(), 80, 7), "{} with the same seed", strategy.name());
+            if strategy != StrategyConfig::Grid {
+                assert_ne!(a, proposals(&space, strategy.clone(), 80, 8), "{} with another seed", strategy.name());
+            }
+        }
+    }
+}
+
+/// How many decisions differ between two candidates (a layer added or removed counts once).
+fn decisions_changed(a: &Candidate, b: &Candidate) -> usize {
+    let layers = |x: &[usize], y: &[usize]| if x.len() != y.len() { 1 } else { x.iter().zip(y).filter(|(p, q)| p != q).count() };
+    let blocks = if a.conv.len() != b.conv.len() {
+        1
+    } else {
+        a.conv.iter().zip(&b.conv).map(|(p, q)| (p.filters != q.filters) as usize + (p.kernel != q.kernel) as usize + (p.pooling != q.pooling) as usize).sum()
+    };
+    blocks
+        + layers(&a.dense, &b.dense)
+        + (a.activation != b.activation) as usize
+        + (a.dropout != b.dropout) as usize
+        + (a.optimizer != b.optimizer) as usize
+        + (a.learning_rate != b.learning_rate) as usize
+        + (a.batch_size != b.batch_size) as usize
+}
+
+#[test]
+fn a_mutation_changes_exactly_one_decision_and_stays_in_the_space() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    for space in [mlp_space(), cnn_space()] {
+        for _ in 0..500 {
+            let parent = space.sample(&mut rng);
+            let (child, change) = mutate(&space, &parent, &mut rng).unwrap();
+            assert!(child.is_member_of(&space), "{change}");
+            assert_eq!(decisions_changed(&parent, &child), 1, "{change}: {} -> {}", parent.label(), child.label());
+        }
+    }
+}
+
+#[test]
+fn evolution_descends_from_its_parents() {
+    let trials = proposals(&mlp_space(), StrategyConfig::Evolution { population: 10, sample: 3 }, 40, 1);
+    for (id, p) in trials.iter().enumerate().skip(10) {
+        let parent = p.origin.parent().expect("after the first population every trial has a parent");
+        assert!(parent < id && parent >= id - 10, "trial {id}'s parent {parent} must be among the 10 most recent");
+        assert_eq!(decisions_changed(&trials[parent].candidate, &p.candidate), 1);
+    }
+}
+
+#[test]
+fn every_member_of_a_cnn_space_builds_repairing_stacks_that_do_not_fit() {
+    let space = cnn_space();
+    let mut repaired = 0;
+    for index in 0..space.size() {
+        let built = space.member(index).build(&space, &[1, 8, 8], Task::Classification { classes: 3 }, 2, 0);
+        built.model.validate().unwrap_or_else(|e| panic!("member {index}: {e}"));
+        repaired += !built.repairs.is_empty() as usize;
+    }
+    println!("{repaired} of {} members of the cnn space needed a repair on 8x8 images", space.size());
+    assert!(repaired > 0);
+    let deep = Candidate { conv: vec![nas_playground::nas::ConvBlock { filters: 4, kernel: 7, pooling: nas_playground::nas::Pooling::Max }; 3], ..space.member(0) };
+    let built = deep.build(&space, &[1, 8, 8], Task::Classification { classes: 3 }, 2, 0);
+    assert_eq!(
+        built.repairs,
+        [
+            "block 2: the 7x7 kernel does not fit the 1x1 map there, so it became 1x1",
+            "block 2: the map there is 1x1, too small to pool, so the pool was left out",
+            "block 3: the 7x7 kernel does not fit the 1x1 map there, so it became 1x1",
+            "block 3: the map there is 1x1, too small to pool, so the pool was left out",
+        ]
+    );
+}
+
+#[test]
+fn best_so_far_and_the_pareto_front_follow_the_trials() {
+    let record = |id: usize, parameters: usize, accuracy: Option<f32>| TrialRecord {
+        id,
+        proposal: Proposal { candidate: mlp_space().member(0), epochs: 4, origin: nas_playground::nas::Origin::Random },
+        result: match accuracy {
+            Some(a) => TrialResult {
+                parameters,
+                flops: 0,
+                history: vec![EpochMetrics { epoch: 1, train_loss: 0.5, train_accuracy: None, validation_loss: Some(0.5), validation_accuracy: Some(a), learning_rate: 0.1, samples_per_sec: 0.0, seconds: 0.0 }],
+                seconds: 0.0,
+                model: None,
+                repairs: Vec::new(),
+                failure: None,
+            },
+            None => TrialResult::failed(FailureKind::Diverged, "NaN".into()),
+        },
+    };
+    let trials = vec![record(0, 100, Some(0.7)), record(1, 50, Some(0.6)), record(2, 400, Some(0.9)), record(3, 10, None), record(4, 200, Some(0.8)), record(5, 500, Some(0.85))];
+    assert_eq!(pareto_front(&trials, Objective::ValidationAccuracy), vec![1, 0, 4, 2]);
+    let curve: Vec<Option<f64>> = best_so_far(&trials, Objective::ValidationAccuracy, 4).into_iter().map(|b| b.map(|s| (s * 100.0).round())).collect();
+    assert_eq!(curve, vec![Some(70.0), Some(70.0), Some(90.0), Some(90.0), Some(90.0), Some(90.0)]);
+}
+
+/// A log as the CLI writes it: one event a line.
+fn log_text(events: &[SearchEvent]) -> String {
+    events.iter().map(|e| e.to_line() + "\n").collect()
+}
+
+#[test]
+fn a_resumed_search_writes_the_same_log_as_one_never_stopped() {
+    for strategy in all_strategies().into_iter().skip(1) {
+        let config = config(mlp_space(), strategy.clone(), Budget::trials(45), 5);
+        let whole = {
+            let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+            let mut host = Recorder::default();
+            pollster::block_on(run_search(&mut search, &mut ScoreByLabel, &mut host));
+            log_text(&host.events)
+        };
+        let stopped = {
+            let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+            let mut host = Recorder { stop_after_trials: Some(17), ..Recorder::default() };
+            assert_eq!(pollster::block_on(run_search(&mut search, &mut ScoreByLabel, &mut host)), RunEnd::Stopped);
+            log_text(&host.events)
+        };
+        let log = SearchLog::parse(&stopped).unwrap();
+        assert_eq!(log.trials.len(), 17);
+        let mut resumed = log_text(&log.finished_part());
+        let mut search = Search::resume(log.config.clone(), Objective::ValidationAccuracy, log.trials).unwrap();
+        let mut host = Recorder::default();
+        pollster::block_on(run_search(&mut search, &mut ScoreByLabel, &mut host));
+        resumed.push_str(&log_text(&host.events));
+        assert_same_lines(&resumed, &whole, strategy.name());
+    }
+}
+
+/// Two logs line by line, reporting only the first difference.
+fn assert_same_lines(a: &str, b: &str, what: &str) {
+    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+        assert_eq!(x, y, "{what}: line {} differs", i + 1);
+    }
+    assert_eq!(a.lines().count(), b.lines().count(), "{what}: the logs differ in length");
+}
+
+/// Zeroes what a clock decides, so two real training runs can be compared line by line.
+fn without_timing(text: &str) -> String {
+    let mut value: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    fn scrub(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key == "seconds" || key == "samples_per_sec" {
+                        *value = serde_json::Value::from(0);
+                    } else {
+                        scrub(value);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    value.iter_mut().for_each(scrub);
+    value.iter().map(|v| v.to_string() + "\n").collect()
+}
+
+#[test]
+fn a_real_search_stopped_mid_trial_resumes_to_the_same_log() {
+    let space = space(
+        r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 2}, "widths": [4, 16]}, "activations": ["relu", "tanh"],
+            "optimizers": ["adam"], "learning_rate": {"min": 0.003, "max": 0.03, "steps": 2}, "batch_sizes": [16], "epochs": 5}"#,
+    );
+    let config = config(space, StrategyConfig::Evolution { population: 3, sample: 2 }, Budget::trials(7), 11);
+    let run = |host: &mut Recorder, search: &mut Search| {
+        let mut evaluator = TrainingEvaluator::new(Device::cpu(), &config, config.data.load().unwrap());
+        pollster::block_on(run_search(search, &mut evaluator, host))
+    };
+    let mut whole_host = Recorder::default();
+    let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+    assert!(matches!(run(&mut whole_host, &mut search), RunEnd::Finished(_)));
+    let whole = log_text(&whole_host.events);
+    // Stop in the middle of the fourth trial (after 3 trials x 5 epochs and 2 more).
+    let mut stopped_host = Recorder { stop_after_epochs: Some(17), ..Recorder::default() };
+    let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+    assert_eq!(run(&mut stopped_host, &mut search), RunEnd::Stopped);
+    let log = SearchLog::parse(&log_text(&stopped_host.events)).unwrap();
+    assert_eq!((log.trials.len(), log.interrupted), (3, Some(3)));
+    let mut resumed = log_text(&log.finished_part());
+    let mut search = Search::resume(log.config.clone(), Objective::ValidationAccuracy, log.trials).unwrap();
+    let mut host = Recorder::default();
+    assert!(matches!(run(&mut host, &mut search), RunEnd::Finished(_)));
+    resumed.push_str(&log_text(&host.events));
+    assert_same_lines(&without_timing(&resumed), &without_timing(&whole), "evolution");
+}
