@@ -363,3 +363,125 @@ fn a_real_search_stopped_mid_trial_resumes_to_the_same_log() {
     resumed.push_str(&log_text(&host.events));
     assert_same_lines(&without_timing(&resumed), &without_timing(&whole), "evolution");
 }
+
+#[test]
+fn a_diverging_trial_is_recorded_with_its_reason_and_the_search_goes_on() {
+    let space = space(
+        r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 1}, "widths": [16]}, "activations": ["relu"],
+            "optimizers": ["sgd"], "learning_rate": {"min": 0.01, "max": 10, "steps": 2}, "batch_sizes": [8], "epochs": 3}"#,
+    );
+    let config = config(space, StrategyConfig::Grid, Budget::default(), 0);
+    let mut evaluator = TrainingEvaluator::new(Device::cpu(), &config, config.data.load().unwrap());
+    let mut search = Search::new(config, Objective::ValidationAccuracy).unwrap();
+    let end = pollster::block_on(run_search(&mut search, &mut evaluator, &mut Recorder::default()));
+    let RunEnd::Finished(summary) = end else { panic!("{end:?}") };
+    assert_eq!((summary.trials, summary.failed), (2, 1));
+    let failed = &search.trials()[1];
+    let failure = failed.result.failure.as_ref().unwrap();
+    assert_eq!(failure.kind, FailureKind::Diverged);
+    assert!(failure.message.contains("a lower learning rate than 10 may help"), "{}", failure.message);
+    assert_eq!(summary.best, Some(0));
+}
+
+#[test]
+fn a_cnn_space_on_points_is_refused_before_any_trial() {
+    let config = config(cnn_space(), StrategyConfig::Grid, Budget::default(), 0);
+    let splits = config.data.load().unwrap();
+    let error = config.check_data(&splits.train).unwrap_err().to_string();
+    assert_eq!(error, "data: a cnn space needs images, but Spiral (300 points, noise 0 %) gives 2 features per sample");
+    let unbounded = SearchConfig { strategy: StrategyConfig::Random, ..config };
+    assert_eq!(
+        unbounded.validate().unwrap_err().to_string(),
+        "budget: random search goes on until stopped: give a number of trials, seconds or epochs"
+    );
+}
+
+#[test]
+fn a_damaged_log_is_explained_and_a_line_cut_off_at_the_end_is_dropped() {
+    let config = config(mlp_space(), StrategyConfig::Random, Budget::trials(3), 2);
+    let mut search = Search::new(config, Objective::ValidationAccuracy).unwrap();
+    let mut host = Recorder::default();
+    pollster::block_on(run_search(&mut search, &mut ScoreByLabel, &mut host));
+    let text = log_text(&host.events);
+    let lines: Vec<&str> = text.lines().collect();
+    // A crash while writing leaves half a line at the end: dropped with a warning.
+    let cut = format!("{}\n{}", lines[..8].join("\n"), &lines[8][..20]);
+    let log = SearchLog::parse(&cut).unwrap();
+    assert_eq!((log.trials.len(), log.interrupted), (1, Some(1)));
+    assert_eq!(log.warnings, ["line 9 was cut off mid-write and is ignored"]);
+    // Damage in the middle is an error that names the line.
+    let mut damaged: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    damaged[3] = "{\"event\": \"epoch\", \"trial\": \"three\"}".into();
+    let message = SearchLog::parse(&(damaged.join("\n") + "\n")).unwrap_err().to_string();
+    assert!(message.starts_with("line 4: not a search event"), "{message}");
+    let reordered = [lines[0], lines[7]].join("\n") + "\n";
+    assert_eq!(SearchLog::parse(&reordered).unwrap_err().to_string(), "line 2: trial 1 starts, but trial 0 was expected");
+    assert_eq!(SearchLog::parse("").unwrap_err().to_string(), "the log is empty");
+    // A log edited so it no longer matches the seed is refused on resume.
+    let mut log = SearchLog::parse(&text).unwrap();
+    log.trials[1].proposal.candidate.batch_size = 999;
+    let error = Search::resume(log.config.clone(), Objective::ValidationAccuracy, log.trials).err().unwrap().to_string();
+    assert!(error.starts_with("trial 1 in the log is not what the strategy proposes for this seed"), "{error}");
+}
+
+/// A host that a second thread can pause: `breathe` waits while the flag is set.
+struct Pausable {
+    paused: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    epochs: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    events: Vec<SearchEvent>,
+}
+
+impl SearchHost for Pausable {
+    fn now(&self) -> f64 {
+        0.0
+    }
+
+    fn on_event(&mut self, event: &SearchEvent) {
+        if matches!(event, SearchEvent::Epoch { .. }) {
+            self.epochs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.events.push(event.clone());
+    }
+
+    fn breathe(&mut self) -> impl std::future::Future<Output = ()> {
+        while self.paused.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::future::ready(())
+    }
+}
+
+#[test]
+fn a_paused_search_makes_no_progress_and_then_finishes_as_if_never_paused() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let space = space(
+        r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 2}, "widths": [8, 16]}, "activations": ["tanh"],
+            "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.01, "steps": 1}, "batch_sizes": [4], "epochs": 20}"#,
+    );
+    let config = config(space, StrategyConfig::Random, Budget::trials(4), 3);
+    let run = move |paused: Arc<AtomicBool>, epochs: Arc<AtomicUsize>| {
+        let mut evaluator = TrainingEvaluator::new(Device::cpu(), &config, config.data.load().unwrap());
+        let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+        let mut host = Pausable { paused, epochs, events: Vec::new() };
+        pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
+        without_timing(&log_text(&host.events))
+    };
+    let reference = run(Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let (paused, epochs) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let worker = {
+        let (paused, epochs, run) = (paused.clone(), epochs.clone(), run.clone());
+        std::thread::spawn(move || run(paused, epochs))
+    };
+    while epochs.load(Ordering::SeqCst) < 3 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    paused.store(true, Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let while_paused = epochs.load(Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(epochs.load(Ordering::SeqCst), while_paused, "epochs went on while paused");
+    paused.store(false, Ordering::SeqCst);
+    let log = worker.join().unwrap();
+    assert_same_lines(&log, &reference, "paused");
+}
