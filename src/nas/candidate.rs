@@ -60,10 +60,15 @@ impl Candidate {
             parts.push(blocks.join("-"));
         }
         let dense: Vec<String> = self.dense.iter().map(|w| w.to_string()).collect();
-        let mut net = if dense.is_empty() { "linear".to_string() } else { dense.join("-") };
-        net.push(' ');
-        net.push_str(&activation_name(self.activation));
-        if self.dropout > 0.0 {
+        let mut net = if dense.is_empty() && self.conv.is_empty() {
+            // No hidden layer: activation and dropout have nothing to act on.
+            "linear".to_string()
+        } else {
+            let mut net = if dense.is_empty() { String::new() } else { dense.join("-") + " " };
+            net.push_str(&activation_name(self.activation));
+            net
+        };
+        if self.dropout > 0.0 && !(dense.is_empty() && self.conv.is_empty()) {
             net.push_str(&format!(" drop {}", self.dropout));
         }
         parts.push(net);

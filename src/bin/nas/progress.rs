@@ -110,7 +110,7 @@ impl SearchHost for TerminalHost {
                     (None, None) => "no score".into(),
                 };
                 self.bar.println(format!(
-                    "#{:<4} {:>9}  {:>8} params  {:>3} ep  {:>6.1} s  {}",
+                    "#{:<4} {:>9}  {:>8} params  {:>3} ep  {:>7.2} s  {}",
                     record.id,
                     outcome,
                     record.result.parameters,

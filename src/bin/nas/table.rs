@@ -17,7 +17,7 @@ pub fn print_results(search: &Search, summary: &SearchSummary, top: usize) {
         let score = objective.score(t).map(|s| objective.display(s)).unwrap_or_else(|| "failed".into());
         let front = if summary.pareto_front.contains(&t.id) { " *" } else { "" };
         println!(
-            "{:>4} {:>6} {:>10} {:>10} {:>7} {:>8.1}  {}{front}",
+            "{:>4} {:>6} {:>10} {:>10} {:>7} {:>8.2}  {}{front}",
             rank + 1,
             t.id,
             score,
