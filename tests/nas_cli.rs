@@ -28,8 +28,21 @@ fn a_small_mnist_search_finishes_and_its_best_trial_clearly_beats_its_worst() {
     let log_path = scratch("mnist-evolution.jsonl");
     let log = log_path.to_str().unwrap();
     let run = nas(&[
-        "run", "www/spaces/mnist-mlp.json", "--data", "mnist", "--samples", "3000", "--strategy", "evolution", "--trials", "12", "--seed", "1",
-        "--log", log, "--quiet",
+        "run",
+        "www/spaces/mnist-mlp.json",
+        "--data",
+        "mnist",
+        "--samples",
+        "3000",
+        "--strategy",
+        "evolution",
+        "--trials",
+        "12",
+        "--seed",
+        "1",
+        "--log",
+        log,
+        "--quiet",
     ]);
     let stdout = text(&run.stdout);
     println!("{stdout}");
@@ -51,7 +64,10 @@ fn a_small_mnist_search_finishes_and_its_best_trial_clearly_beats_its_worst() {
     assert_eq!(longer.trials.len(), 15);
     for (a, b) in parsed.trials.iter().zip(&longer.trials) {
         assert_eq!(a.proposal, b.proposal);
-        assert_eq!(a.result.history.iter().map(|m| m.validation_accuracy).collect::<Vec<_>>(), b.result.history.iter().map(|m| m.validation_accuracy).collect::<Vec<_>>());
+        assert_eq!(
+            a.result.history.iter().map(|m| m.validation_accuracy).collect::<Vec<_>>(),
+            b.result.history.iter().map(|m| m.validation_accuracy).collect::<Vec<_>>()
+        );
     }
     // A search that ended says so instead of running again.
     let again = nas(&["resume", log]);
@@ -62,8 +78,11 @@ fn a_small_mnist_search_finishes_and_its_best_trial_clearly_beats_its_worst() {
 #[test]
 fn bad_space_files_are_explained() {
     let bad = scratch("bad-space.json");
-    std::fs::write(&bad, r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 2}, "widths": [8]}, "activations": [],
-        "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.1, "steps": 2}, "batch_sizes": [32], "epochs": 3}"#)
+    std::fs::write(
+        &bad,
+        r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 2}, "widths": [8]}, "activations": [],
+        "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.1, "steps": 2}, "batch_sizes": [32], "epochs": 3}"#,
+    )
     .unwrap();
     let out = nas(&["space", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
@@ -72,7 +91,8 @@ fn bad_space_files_are_explained() {
     let out = nas(&["run", bad.to_str().unwrap(), "--trials", "1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a search space: invalid type: integer `3`"), "{}", text(&out.stderr));
-    let out = nas(&["run", "www/spaces/mnist-cnn.json", "--data", "spiral", "--trials", "1", "--log", scratch("x.jsonl").to_str().unwrap()]);
+    let out =
+        nas(&["run", "www/spaces/mnist-cnn.json", "--data", "spiral", "--trials", "1", "--log", scratch("x.jsonl").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("a cnn space needs images"), "{}", text(&out.stderr));
     let out = nas(&["run", "www/spaces/mnist-mlp.json", "--strategy", "random"]);

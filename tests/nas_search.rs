@@ -11,8 +11,8 @@ use nas_playground::engine::Device;
 use nas_playground::nas::mutation::mutate;
 use nas_playground::nas::objective::{best_so_far, pareto_front};
 use nas_playground::nas::{
-    run_search, Budget, Candidate, DataSource, DataSpec, Evaluation, Evaluator, FailureKind, Objective, Proposal, RunEnd, Search, SearchConfig,
-    SearchEvent, SearchHost, SearchLog, SearchSpace, StrategyConfig, TrainingEvaluator, TrialRecord, TrialResult,
+    run_search, Budget, Candidate, DataSource, DataSpec, Evaluation, Evaluator, FailureKind, Objective, Proposal, RunEnd, Search,
+    SearchConfig, SearchEvent, SearchHost, SearchLog, SearchSpace, StrategyConfig, TrainingEvaluator, TrialRecord, TrialResult,
 };
 use nas_playground::nn::{EpochMetrics, Task};
 use rand::SeedableRng;
@@ -128,9 +128,15 @@ fn mistakes_in_a_space_are_explained_with_their_field() {
     let cases = [
         (r#""dense": {"depth": {"min": 3, "max": 1}, "widths": [8]}"#, "search space, dense.depth: max 1 is below min 3"),
         (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": []}"#, "search space, dense.widths: give at least one choice"),
-        (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": {"min": 8, "max": 64, "step": 0}}"#, "search space, dense.widths: step must be at least 1"),
+        (
+            r#""dense": {"depth": {"min": 1, "max": 2}, "widths": {"min": 8, "max": 64, "step": 0}}"#,
+            "search space, dense.widths: step must be at least 1",
+        ),
         (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": [8, 8]}"#, "search space, dense.widths: 8 is listed twice"),
-        (r#""dense": {"depth": {"min": 1, "max": 2}, "widths": [8]}, "conv": {"depth": {"min": 1, "max": 1}, "filters": [4], "kernels": [3], "pooling": ["max"]}"#, "search space, conv: an mlp has no convolutions"),
+        (
+            r#""dense": {"depth": {"min": 1, "max": 2}, "widths": [8]}, "conv": {"depth": {"min": 1, "max": 1}, "filters": [4], "kernels": [3], "pooling": ["max"]}"#,
+            "search space, conv: an mlp has no convolutions",
+        ),
     ];
     let rest = r#""activations": ["relu"], "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.1, "steps": 2}, "batch_sizes": [32], "epochs": 3"#;
     for (dense, expected) in cases {
@@ -187,11 +193,21 @@ fn every_strategy_proposes_only_members_and_repeats_for_a_seed() {
 
 /// How many decisions differ between two candidates (a layer added or removed counts once).
 fn decisions_changed(a: &Candidate, b: &Candidate) -> usize {
-    let layers = |x: &[usize], y: &[usize]| if x.len() != y.len() { 1 } else { x.iter().zip(y).filter(|(p, q)| p != q).count() };
+    let layers = |x: &[usize], y: &[usize]| {
+        if x.len() != y.len() {
+            1
+        } else {
+            x.iter().zip(y).filter(|(p, q)| p != q).count()
+        }
+    };
     let blocks = if a.conv.len() != b.conv.len() {
         1
     } else {
-        a.conv.iter().zip(&b.conv).map(|(p, q)| (p.filters != q.filters) as usize + (p.kernel != q.kernel) as usize + (p.pooling != q.pooling) as usize).sum()
+        a.conv
+            .iter()
+            .zip(&b.conv)
+            .map(|(p, q)| (p.filters != q.filters) as usize + (p.kernel != q.kernel) as usize + (p.pooling != q.pooling) as usize)
+            .sum()
     };
     blocks
         + layers(&a.dense, &b.dense)
@@ -236,7 +252,10 @@ fn every_member_of_a_cnn_space_builds_repairing_stacks_that_do_not_fit() {
     }
     println!("{repaired} of {} members of the cnn space needed a repair on 8x8 images", space.size());
     assert!(repaired > 0);
-    let deep = Candidate { conv: vec![nas_playground::nas::ConvBlock { filters: 4, kernel: 7, pooling: nas_playground::nas::Pooling::Max }; 3], ..space.member(0) };
+    let deep = Candidate {
+        conv: vec![nas_playground::nas::ConvBlock { filters: 4, kernel: 7, pooling: nas_playground::nas::Pooling::Max }; 3],
+        ..space.member(0)
+    };
     let built = deep.build(&space, &[1, 8, 8], Task::Classification { classes: 3 }, 2, 0);
     assert_eq!(
         built.repairs,
@@ -258,7 +277,16 @@ fn best_so_far_and_the_pareto_front_follow_the_trials() {
             Some(a) => TrialResult {
                 parameters,
                 flops: 0,
-                history: vec![EpochMetrics { epoch: 1, train_loss: 0.5, train_accuracy: None, validation_loss: Some(0.5), validation_accuracy: Some(a), learning_rate: 0.1, samples_per_sec: 0.0, seconds: 0.0 }],
+                history: vec![EpochMetrics {
+                    epoch: 1,
+                    train_loss: 0.5,
+                    train_accuracy: None,
+                    validation_loss: Some(0.5),
+                    validation_accuracy: Some(a),
+                    learning_rate: 0.1,
+                    samples_per_sec: 0.0,
+                    seconds: 0.0,
+                }],
                 seconds: 0.0,
                 model: None,
                 repairs: Vec::new(),
@@ -267,9 +295,17 @@ fn best_so_far_and_the_pareto_front_follow_the_trials() {
             None => TrialResult::failed(FailureKind::Diverged, "NaN".into()),
         },
     };
-    let trials = vec![record(0, 100, Some(0.7)), record(1, 50, Some(0.6)), record(2, 400, Some(0.9)), record(3, 10, None), record(4, 200, Some(0.8)), record(5, 500, Some(0.85))];
+    let trials = vec![
+        record(0, 100, Some(0.7)),
+        record(1, 50, Some(0.6)),
+        record(2, 400, Some(0.9)),
+        record(3, 10, None),
+        record(4, 200, Some(0.8)),
+        record(5, 500, Some(0.85)),
+    ];
     assert_eq!(pareto_front(&trials, Objective::ValidationAccuracy), vec![1, 0, 4, 2]);
-    let curve: Vec<Option<f64>> = best_so_far(&trials, Objective::ValidationAccuracy, 4).into_iter().map(|b| b.map(|s| (s * 100.0).round())).collect();
+    let curve: Vec<Option<f64>> =
+        best_so_far(&trials, Objective::ValidationAccuracy, 4).into_iter().map(|b| b.map(|s| (s * 100.0).round())).collect();
     assert_eq!(curve, vec![Some(70.0), Some(70.0), Some(90.0), Some(90.0), Some(90.0), Some(90.0)]);
 }
 

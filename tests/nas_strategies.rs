@@ -3,7 +3,9 @@
 //! successive halving against full training of the same candidates. Prints the figures.
 #![cfg(not(target_arch = "wasm32"))]
 
-use nas_playground::nas::{run_search, Origin, RunEnd, Search, SearchHost, StrategyConfig, TabularBenchmark, TabularEvaluator, Budget, TrialRecord};
+use nas_playground::nas::{
+    run_search, Budget, Origin, RunEnd, Search, SearchHost, StrategyConfig, TabularBenchmark, TabularEvaluator, TrialRecord,
+};
 
 struct Quiet;
 
@@ -65,7 +67,12 @@ fn regularized_evolution_reaches_lower_regret_than_random_search() {
     }
     let at = |curves: &[Vec<f64>], n: usize| mean(curves.iter().map(|c| c[n - 1]));
     for n in [100, 150] {
-        assert!(at(&evolution, n) < at(&random, n), "at {n} evaluations evolution's regret {} is not below random's {}", at(&evolution, n), at(&random, n));
+        assert!(
+            at(&evolution, n) < at(&random, n),
+            "at {n} evaluations evolution's regret {} is not below random's {}",
+            at(&evolution, n),
+            at(&random, n)
+        );
     }
 }
 
@@ -84,7 +91,10 @@ fn successive_halving_reaches_the_best_of_full_training_with_a_fraction_of_the_e
     let full_trials = 27;
     let full_epochs = full_trials * epochs;
     let full = mean((0..seeds).map(|seed| best_full(&table, &search(&table, StrategyConfig::Random, Budget::trials(full_trials), seed))));
-    println!("full training: {full_trials} random candidates x {epochs} epochs = {full_epochs} epochs, mean best {:.2} % over {seeds} seeds", full * 100.0);
+    println!(
+        "full training: {full_trials} random candidates x {epochs} epochs = {full_epochs} epochs, mean best {:.2} % over {seeds} seeds",
+        full * 100.0
+    );
     let mut reached = None;
     for min_epochs in [1, 3] {
         for percent in [20, 30, 40, 50, 55, 60, 65, 70, 75, 80, 90, 100] {
@@ -93,7 +103,10 @@ fn successive_halving_reaches_the_best_of_full_training_with_a_fraction_of_the_e
             let runs: Vec<Vec<TrialRecord>> = (0..seeds).map(|seed| search(&table, strategy.clone(), budget, seed)).collect();
             let best = mean(runs.iter().map(|trials| best_full(&table, trials)));
             let spent = mean(runs.iter().map(|trials| trials.iter().map(|t| t.proposal.epochs as f64).sum::<f64>()));
-            let candidates = mean(runs.iter().map(|trials| trials.iter().filter(|t| matches!(t.proposal.origin, Origin::Rung { rung: 0, .. })).count() as f64));
+            let candidates = mean(
+                runs.iter()
+                    .map(|trials| trials.iter().filter(|t| matches!(t.proposal.origin, Origin::Rung { rung: 0, .. })).count() as f64),
+            );
             println!(
                 "successive halving (eta 3, {min_epochs} -> {epochs} epochs), budget {percent:>3} % ({:>4.0} epochs spent, {candidates:>5.1} candidates): mean best {:.2} %",
                 spent,

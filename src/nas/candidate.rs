@@ -117,14 +117,21 @@ impl Candidate {
                     ));
                     kernel = fitting;
                 }
-                layers.push(LayerSpec::Conv2d { filters: block.filters, kernel, stride: 1, padding: pad(kernel), activation: self.activation });
+                layers.push(LayerSpec::Conv2d {
+                    filters: block.filters,
+                    kernel,
+                    stride: 1,
+                    padding: pad(kernel),
+                    activation: self.activation,
+                });
                 side = side + 2 * pad(kernel) - kernel + 1;
                 if block.pooling == Pooling::Max {
                     if side >= 2 {
                         layers.push(LayerSpec::MaxPool { size: 2, stride: None });
                         side /= 2;
                     } else {
-                        repairs.push(format!("block {}: the map there is {side}x{side}, too small to pool, so the pool was left out", i + 1));
+                        repairs
+                            .push(format!("block {}: the map there is {side}x{side}, too small to pool, so the pool was left out", i + 1));
                     }
                 }
             }

@@ -149,7 +149,7 @@ impl SearchConfig {
                 self.strategy.name()
             )));
         }
-        if self.budget.trials == Some(0) || self.budget.epochs == Some(0) || self.budget.seconds.is_some_and(|s| !(s > 0.0)) {
+        if self.budget.trials == Some(0) || self.budget.epochs == Some(0) || self.budget.seconds.is_some_and(|s| s.is_nan() || s <= 0.0) {
             return Err(ConfigError::Budget("a budget of zero runs nothing".into()));
         }
         if self.data.split.validation <= 0.0 {

@@ -12,12 +12,26 @@ use crate::nn::EpochMetrics;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SearchEvent {
     /// The first line of every log.
-    SearchStarted { version: String, config: SearchConfig, space_size: u64 },
-    TrialStarted { trial: usize, proposal: Proposal },
-    Epoch { trial: usize, metrics: EpochMetrics },
+    SearchStarted {
+        version: String,
+        config: Box<SearchConfig>,
+        space_size: u64,
+    },
+    TrialStarted {
+        trial: usize,
+        proposal: Proposal,
+    },
+    Epoch {
+        trial: usize,
+        metrics: EpochMetrics,
+    },
     /// The trial's whole record: metrics per epoch, size, time, lineage, or why it failed.
-    TrialFinished { record: TrialRecord },
-    SearchFinished { summary: SearchSummary },
+    TrialFinished {
+        record: Box<TrialRecord>,
+    },
+    SearchFinished {
+        summary: SearchSummary,
+    },
 }
 
 impl SearchEvent {
@@ -25,7 +39,7 @@ impl SearchEvent {
     pub fn of_trial(record: &TrialRecord) -> Vec<SearchEvent> {
         let mut events = vec![SearchEvent::TrialStarted { trial: record.id, proposal: record.proposal.clone() }];
         events.extend(record.result.history.iter().map(|m| SearchEvent::Epoch { trial: record.id, metrics: m.clone() }));
-        events.push(SearchEvent::TrialFinished { record: record.clone() });
+        events.push(SearchEvent::TrialFinished { record: Box::new(record.clone()) });
         events
     }
 

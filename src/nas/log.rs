@@ -83,12 +83,12 @@ impl SearchLog {
                         return fail(format!("trial {} finishes, but it did not start", record.id));
                     }
                     open = None;
-                    trials.push(record);
+                    trials.push(*record);
                 }
                 SearchEvent::SearchFinished { summary } => finished = Some(summary),
             }
         }
-        Ok(SearchLog { version, config, trials, finished, interrupted: open, warnings })
+        Ok(SearchLog { version, config: *config, trials, finished, interrupted: open, warnings })
     }
 
     /// The log of the finished part of the search, line by line, exactly as an uninterrupted run
@@ -96,7 +96,7 @@ impl SearchLog {
     pub fn finished_part(&self) -> Vec<SearchEvent> {
         let mut events = vec![SearchEvent::SearchStarted {
             version: self.version.clone(),
-            config: self.config.clone(),
+            config: Box::new(self.config.clone()),
             space_size: u64::try_from(self.config.space.size()).unwrap_or(u64::MAX),
         }];
         events.extend(self.trials.iter().flat_map(SearchEvent::of_trial));

@@ -103,7 +103,10 @@ impl SearchSpace {
             let digits: Vec<usize> = candidate
                 .conv
                 .iter()
-                .map(|b| position(&filters, b.filters) + f * (position(&kernels, b.kernel) + k * pooling.iter().position(|&p| p == b.pooling).unwrap()))
+                .map(|b| {
+                    position(&filters, b.filters)
+                        + f * (position(&kernels, b.kernel) + k * pooling.iter().position(|&p| p == b.pooling).unwrap())
+                })
                 .collect();
             stack_index(&digits, (f * k * pooling.len()) as u128, self.conv_depth())
         } else {

@@ -83,7 +83,13 @@ pub fn mutate<R: Rng>(space: &SearchSpace, parent: &Candidate, rng: &mut R) -> O
     let change = match decision {
         Decision::ConvDepth => {
             let d = space.conv_depth();
-            let grow = if parent.conv.len() == d.min { true } else if parent.conv.len() == d.max { false } else { rng.random_bool(0.5) };
+            let grow = if parent.conv.len() == d.min {
+                true
+            } else if parent.conv.len() == d.max {
+                false
+            } else {
+                rng.random_bool(0.5)
+            };
             if grow {
                 let at = rng.random_range(0..=parent.conv.len());
                 let (filters, kernels, pooling) = (space.filters(), space.kernels(), space.pooling());
@@ -114,7 +120,13 @@ pub fn mutate<R: Rng>(space: &SearchSpace, parent: &Candidate, rng: &mut R) -> O
         }
         Decision::DenseDepth => {
             let d = space.dense.depth;
-            let grow = if parent.dense.len() == d.min { true } else if parent.dense.len() == d.max { false } else { rng.random_bool(0.5) };
+            let grow = if parent.dense.len() == d.min {
+                true
+            } else if parent.dense.len() == d.max {
+                false
+            } else {
+                rng.random_bool(0.5)
+            };
             if grow {
                 let at = rng.random_range(0..=parent.dense.len());
                 let widths = space.widths();

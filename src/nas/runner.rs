@@ -58,13 +58,15 @@ pub async fn run_search<E: Evaluator, H: SearchHost>(search: &mut Search, evalua
         if host.should_stop() {
             return RunEnd::Stopped;
         }
-        let Some(proposal) = search.next() else { break };
+        let Some(proposal) = search.next_proposal() else {
+            break;
+        };
         let trial = search.next_id();
         host.on_event(&SearchEvent::TrialStarted { trial, proposal: proposal.clone() });
         match evaluator.evaluate(trial, &proposal, host).await {
             Evaluation::Done(result) => {
                 let record = search.record(result).clone();
-                host.on_event(&SearchEvent::TrialFinished { record });
+                host.on_event(&SearchEvent::TrialFinished { record: Box::new(record) });
             }
             Evaluation::Stopped => return RunEnd::Stopped,
             Evaluation::DeviceLost(message) => return RunEnd::DeviceLost(message),

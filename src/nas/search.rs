@@ -1,5 +1,5 @@
 //! `Search`: one search's state — its config, its strategy and every finished trial — driven one
-//! trial at a time: ask `next()` for a proposal, train it anywhere, hand the result to
+//! trial at a time: ask `next_proposal()` for a proposal, train it anywhere, hand the result to
 //! `record()`. Resuming replays a log's trials into a fresh strategy, so the search goes on
 //! exactly as if it had never stopped.
 
@@ -70,7 +70,7 @@ pub struct Search {
     objective: Objective,
     strategy: Box<dyn Strategy>,
     trials: Vec<TrialRecord>,
-    /// The proposal handed out by `next()` and not yet recorded.
+    /// The proposal handed out by `next_proposal()` and not yet recorded.
     running: Option<Proposal>,
     ended: Option<EndReason>,
     resumed: bool,
@@ -108,11 +108,7 @@ impl Search {
 
     /// The event that opens this search's log.
     pub fn started_event(&self) -> SearchEvent {
-        SearchEvent::SearchStarted {
-            version: crate::version_line(),
-            config: self.config.clone(),
-            space_size: self.summary.size,
-        }
+        SearchEvent::SearchStarted { version: crate::version_line(), config: Box::new(self.config.clone()), space_size: self.summary.size }
     }
 
     pub fn config(&self) -> &SearchConfig {
@@ -165,7 +161,7 @@ impl Search {
 
     /// The next trial to train (the same one again if the last was never recorded), or `None`
     /// once the budget is spent or the strategy is done.
-    pub fn next(&mut self) -> Option<Proposal> {
+    pub fn next_proposal(&mut self) -> Option<Proposal> {
         if let Some(running) = &self.running {
             return Some(running.clone());
         }
@@ -188,9 +184,9 @@ impl Search {
         }
     }
 
-    /// Records the result of the proposal `next()` gave.
+    /// Records the result of the proposal `next_proposal()` gave.
     pub fn record(&mut self, result: TrialResult) -> &TrialRecord {
-        let proposal = self.running.take().expect("record() follows next()");
+        let proposal = self.running.take().expect("record() follows next_proposal()");
         self.trials.push(TrialRecord { id: self.trials.len(), proposal, result });
         self.trials.last().unwrap()
     }

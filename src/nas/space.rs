@@ -186,7 +186,7 @@ pub fn format_count(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -233,9 +233,7 @@ impl SearchSpace {
         let fail = |field: &str, message: String| Err(SpaceError { field: field.into(), message });
         match (self.family, &self.conv) {
             (Family::Cnn, None) => return fail("conv", "a cnn space needs a `conv` section (depth, filters, kernels, pooling)".into()),
-            (Family::Mlp, Some(_)) => {
-                return fail("conv", "an mlp has no convolutions: remove `conv`, or set `family` to \"cnn\"".into())
-            }
+            (Family::Mlp, Some(_)) => return fail("conv", "an mlp has no convolutions: remove `conv`, or set `family` to \"cnn\"".into()),
             _ => {}
         }
         if let Some(conv) = &self.conv {
@@ -283,10 +281,7 @@ impl SearchSpace {
         }
         let lr = self.learning_rate;
         if !(lr.min > 0.0 && lr.min.is_finite() && lr.max.is_finite()) || lr.max < lr.min || lr.max > 10.0 {
-            return fail(
-                "learning_rate",
-                format!("min {} and max {} must satisfy 0 < min <= max <= 10", lr.min, lr.max),
-            );
+            return fail("learning_rate", format!("min {} and max {} must satisfy 0 < min <= max <= 10", lr.min, lr.max));
         }
         if lr.steps == 0 || lr.steps > 32 {
             return fail("learning_rate.steps", format!("{} must be between 1 and 32", lr.steps));

@@ -59,15 +59,17 @@ pub fn bench(device: DeviceChoice, model: ModelChoice, seconds: f64, json: bool)
         println!("{:<10} {:<5} {:>6} {:>7} {:>14} {:>10}", "engine", "model", "batch", "steps", "samples/s", "mean loss");
         for r in &results {
             match &r.error {
-                None => println!(
-                    "{:<10} {:<5} {:>6} {:>7} {:>14.0} {:>10.4}",
-                    r.engine,
-                    r.model.name(),
-                    r.batch,
-                    r.steps,
-                    r.samples_per_sec,
-                    r.mean_loss
-                ),
+                None => {
+                    println!(
+                        "{:<10} {:<5} {:>6} {:>7} {:>14.0} {:>10.4}",
+                        r.engine,
+                        r.model.name(),
+                        r.batch,
+                        r.steps,
+                        r.samples_per_sec,
+                        r.mean_loss
+                    )
+                }
                 Some(error) => println!("{:<10} {:<5} failed: {error}", r.engine, r.model.name()),
             }
         }

@@ -107,7 +107,6 @@ enum ModelChoice {
     All,
 }
 
-
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     use nas_playground::engine::detect_engine;

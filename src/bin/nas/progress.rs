@@ -39,9 +39,8 @@ impl TerminalHost {
                 ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} trials  {elapsed_precise} (eta {eta})  {msg}")
                     .expect("a valid template"),
             ),
-            None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} {pos} trials  {elapsed_precise}  {msg}").expect("a valid template"),
-            ),
+            None => ProgressBar::new_spinner()
+                .with_style(ProgressStyle::with_template("{spinner} {pos} trials  {elapsed_precise}  {msg}").expect("a valid template")),
         };
         bar.set_position(done as u64);
         bar.enable_steady_tick(Duration::from_millis(200));
@@ -105,7 +104,9 @@ impl SearchHost for TerminalHost {
                     }
                 }
                 let outcome = match (&record.result.failure, score) {
-                    (Some(failure), _) => format!("failed ({:?}): {}", failure.kind, failure.message),
+                    (Some(failure), _) => {
+                        format!("failed ({:?}): {}", failure.kind, failure.message)
+                    }
                     (None, Some(s)) => self.objective.display(s),
                     (None, None) => "no score".into(),
                 };

@@ -124,7 +124,13 @@ impl DataOptions {
     fn spec(&self, family: Family, seed: u64) -> Result<DataSpec, String> {
         let name = self.data.clone().unwrap_or_else(|| if family == Family::Cnn { "mnist".into() } else { "spiral".into() });
         let toy = |set: Toy2d| {
-            DataSource::Toy2d(Toy2dSpec { set, samples: self.samples.unwrap_or(500), noise_percent: self.noise, seed, ..Toy2dSpec::default() })
+            DataSource::Toy2d(Toy2dSpec {
+                set,
+                samples: self.samples.unwrap_or(500),
+                noise_percent: self.noise,
+                seed,
+                ..Toy2dSpec::default()
+            })
         };
         let (source, normalization) = match name.as_str() {
             "spiral" => (toy(Toy2d::Spiral), Normalization::None),
@@ -344,10 +350,11 @@ pub fn tabulate(space_path: &Path, data: DataOptions, out: &Path, seed: u64) -> 
     if code != ExitCode::SUCCESS {
         return code;
     }
-    let log = match std::fs::read_to_string(&log_path).map_err(|e| e.to_string()).and_then(|t| SearchLog::parse(&t).map_err(|e| e.to_string())) {
-        Ok(log) => log,
-        Err(error) => return fail(error),
-    };
+    let log =
+        match std::fs::read_to_string(&log_path).map_err(|e| e.to_string()).and_then(|t| SearchLog::parse(&t).map_err(|e| e.to_string())) {
+            Ok(log) => log,
+            Err(error) => return fail(error),
+        };
     let objective = log.finished.as_ref().map(|s| s.objective).expect("a finished grid has a summary");
     let table = match TabularBenchmark::from_grid(config, objective, &log.trials) {
         Ok(table) => table,

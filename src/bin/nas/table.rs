@@ -10,7 +10,11 @@ pub fn print_results(search: &Search, summary: &SearchSummary, top: usize) {
     println!();
     println!(
         "{} trials ({} failed), {} epochs, {:.1} s of training; ranked by {}",
-        summary.trials, summary.failed, summary.epochs_trained, summary.seconds, objective.name()
+        summary.trials,
+        summary.failed,
+        summary.epochs_trained,
+        summary.seconds,
+        objective.name()
     );
     println!("{:>4} {:>6} {:>10} {:>10} {:>7} {:>8}  architecture", "rank", "trial", "score", "params", "epochs", "seconds");
     for (rank, t) in ranking(trials, objective).into_iter().take(top).enumerate() {

@@ -110,7 +110,10 @@ impl StrategyConfig {
                     return Err(format!("halving's eta is {eta}; it must be at least 2"));
                 }
                 if min_epochs == 0 || min_epochs > space.epochs {
-                    return Err(format!("halving's min_epochs is {min_epochs}; it must be between 1 and the space's epochs ({})", space.epochs));
+                    return Err(format!(
+                        "halving's min_epochs is {min_epochs}; it must be between 1 and the space's epochs ({})",
+                        space.epochs
+                    ));
                 }
             }
             StrategyConfig::Grid | StrategyConfig::Random => {}
