@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod common;
+mod search_fixture;
 
 use nas_playground::engine::gpu::GpuContext;
 use nas_playground::engine::{detect_engine, EngineReport};
@@ -71,4 +72,10 @@ async fn pooling_on_webgpu_matches_the_cpu_reference() {
 #[wasm_bindgen_test]
 async fn optimizers_on_webgpu_match_the_cpu_reference() {
     common::ops::optimizers_match_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_search_on_the_browsers_cpu_device_matches_the_native_cli() {
+    let report = search_fixture::rerun_matches_the_log().await.unwrap();
+    gloo::console::log!(report);
 }

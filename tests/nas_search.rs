@@ -521,3 +521,11 @@ fn a_paused_search_makes_no_progress_and_then_finishes_as_if_never_paused() {
     let log = worker.join().unwrap();
     assert_same_lines(&log, &reference, "paused");
 }
+
+mod search_fixture;
+
+#[test]
+fn the_search_the_cli_logged_runs_again_to_the_same_figures() {
+    let report = pollster::block_on(search_fixture::rerun_matches_the_log()).unwrap();
+    println!("{report}");
+}
