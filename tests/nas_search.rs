@@ -272,7 +272,7 @@ fn every_member_of_a_cnn_space_builds_repairing_stacks_that_do_not_fit() {
 fn best_so_far_and_the_pareto_front_follow_the_trials() {
     let record = |id: usize, parameters: usize, accuracy: Option<f32>| TrialRecord {
         id,
-        proposal: Proposal { candidate: mlp_space().member(0), epochs: 4, origin: nas_playground::nas::Origin::Random },
+        proposal: Proposal::fresh(mlp_space().member(0), 4, nas_playground::nas::Origin::Random),
         result: match accuracy {
             Some(a) => TrialResult {
                 parameters,
@@ -528,4 +528,69 @@ mod search_fixture;
 fn the_search_the_cli_logged_runs_again_to_the_same_figures() {
     let report = pollster::block_on(search_fixture::rerun_matches_the_log()).unwrap();
     println!("{report}");
+}
+
+#[test]
+fn promoted_trials_go_on_from_kept_models_to_the_same_figures_as_retraining() {
+    let space = space(
+        r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 2}, "widths": [4, 16]}, "activations": ["relu", "tanh"], "dropout": [0, 0.1],
+            "optimizers": ["adam", "sgd"], "learning_rate": {"min": 0.003, "max": 0.03, "steps": 2}, "batch_sizes": [16], "epochs": 9}"#,
+    );
+    let config = config(space, StrategyConfig::halving(), Budget::trials(13), 2);
+    let run = |keep: bool| {
+        let mut evaluator = TrainingEvaluator::new(Device::cpu(), &config, config.data.load().unwrap());
+        evaluator.keep_checkpoints = keep;
+        let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+        let mut host = Recorder::default();
+        pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
+        (without_timing(&log_text(&host.events)), search.epochs_trained(), search.trials().to_vec())
+    };
+    let (kept, charged, trials) = run(true);
+    let (retrained, _, _) = run(false);
+    assert_same_lines(&kept, &retrained, "continued and retrained");
+    // 9 candidates x 1 epoch, 3 go on to 3 epochs, 1 to 9: 9 + 3 x 2 + 6 epochs.
+    assert_eq!(trials.iter().map(|t| t.proposal.epochs).collect::<Vec<_>>(), [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9]);
+    assert_eq!(charged, 9 + 3 * 2 + 6);
+    assert!(trials[9..].iter().all(|t| t.proposal.continues.is_some() && t.result.history.len() == t.proposal.epochs));
+}
+
+/// Releases the GPU when the second trial's first epoch ends, as a browser does when the device is lost.
+struct LosesTheGpu {
+    gpu: std::rc::Rc<nas_playground::engine::gpu::GpuContext>,
+    events: Vec<SearchEvent>,
+}
+
+impl SearchHost for LosesTheGpu {
+    fn now(&self) -> f64 {
+        0.0
+    }
+
+    fn on_event(&mut self, event: &SearchEvent) {
+        if matches!(event, SearchEvent::Epoch { trial: 1, .. }) {
+            self.gpu.release();
+        }
+        self.events.push(event.clone());
+    }
+}
+
+#[test]
+fn a_gpu_lost_mid_search_stops_it_resumably_and_it_finishes_on_the_cpu() {
+    let gpu = std::rc::Rc::new(pollster::block_on(nas_playground::engine::gpu::GpuContext::new()).expect("a GPU adapter (llvmpipe will do)"));
+    let space = space(
+        r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 1}, "widths": [8, 16]}, "activations": ["tanh"],
+            "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.01, "steps": 1}, "batch_sizes": [32], "epochs": 2}"#,
+    );
+    let config = config(space, StrategyConfig::Random, Budget::trials(3), 1);
+    let mut evaluator = TrainingEvaluator::new(Device::Gpu(gpu.clone()), &config, config.data.load().unwrap());
+    let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
+    let mut host = LosesTheGpu { gpu, events: Vec::new() };
+    let end = pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
+    let RunEnd::DeviceLost(message) = end else { panic!("expected the device to be lost, got {end:?}") };
+    println!("device lost: {message}");
+    let log = SearchLog::parse(&log_text(&host.events)).unwrap();
+    assert_eq!((log.trials.len(), log.interrupted), (1, Some(1)));
+    let mut search = Search::resume(log.config.clone(), Objective::ValidationAccuracy, log.trials).unwrap();
+    let mut cpu = TrainingEvaluator::new(Device::cpu(), &config, config.data.load().unwrap());
+    let end = pollster::block_on(run_search(&mut search, &mut cpu, &mut Recorder::default()));
+    assert!(matches!(end, RunEnd::Finished(ref s) if s.trials == 3 && s.failed == 0), "{end:?}");
 }

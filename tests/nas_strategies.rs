@@ -102,7 +102,7 @@ fn successive_halving_reaches_the_best_of_full_training_with_a_fraction_of_the_e
             let strategy = StrategyConfig::Halving { eta: 3, min_epochs, hyperband: false };
             let runs: Vec<Vec<TrialRecord>> = (0..seeds).map(|seed| search(&table, strategy.clone(), budget, seed)).collect();
             let best = mean(runs.iter().map(|trials| best_full(&table, trials)));
-            let spent = mean(runs.iter().map(|trials| trials.iter().map(|t| t.proposal.epochs as f64).sum::<f64>()));
+            let spent = mean(runs.iter().map(|trials| trials.iter().map(|t| t.epochs_trained() as f64).sum::<f64>()));
             let candidates = mean(
                 runs.iter()
                     .map(|trials| trials.iter().filter(|t| matches!(t.proposal.origin, Origin::Rung { rung: 0, .. })).count() as f64),
@@ -119,5 +119,5 @@ fn successive_halving_reaches_the_best_of_full_training_with_a_fraction_of_the_e
     }
     let (min_epochs, percent) = reached.expect("successive halving never reached full training's best");
     println!("successive halving reaches full training's mean best with {percent} % of its epochs (starting at {min_epochs} epochs)");
-    assert!(percent <= 60, "it took {percent} % of the epochs");
+    assert!(percent <= 50, "it took {percent} % of the epochs");
 }

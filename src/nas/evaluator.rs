@@ -1,16 +1,56 @@
 //! `TrainingEvaluator`: trains each proposal for real on a `Device` (the CPU or the GPU) on the
 //! search's training data, ranks it on the validation data, and turns every way a trial can fail
-//! (divergence, out of memory, a network that cannot be built) into a recorded failure.
+//! (divergence, out of memory, a network that cannot be built) into a recorded failure. It keeps
+//! the trained models of short multi-fidelity trials, so a promoted trial goes on from them.
 
 use super::candidate::BuiltCandidate;
 use super::config::SearchConfig;
+use super::event::SearchEvent;
 use super::runner::{Evaluation, Evaluator, SearchHost, TrialHost};
 use super::space::SearchSpace;
-use super::trial::{Failure, FailureKind, Proposal, TrialResult};
+use super::trial::{Failure, FailureKind, Origin, Proposal, TrialResult};
 use crate::data::{Dataset, Splits};
-use crate::engine::gpu::GpuError;
+use crate::engine::cpu::CpuBackend;
+use crate::engine::gpu::{GpuContext, GpuError};
 use crate::engine::{Backend, Device, EngineError};
-use crate::nn::{train, Model, ModelError, StopReason, TargetRows, Task};
+use crate::nn::{continue_training, EpochMetrics, Model, ModelError, StopReason, TargetRows, Task};
+
+/// A short trial's trained model, kept in case a strategy promotes it.
+struct Checkpoint<B: Backend> {
+    trial: usize,
+    model: Model<B>,
+    history: Vec<EpochMetrics>,
+}
+
+/// The kept models, oldest first, within a bound on their parameters (weights and optimizer
+/// state live on the device). A promoted trial whose model was dropped trains again from its
+/// seeded start to the same weights, only slower.
+struct Checkpoints<B: Backend> {
+    kept: Vec<Checkpoint<B>>,
+}
+
+impl<B: Backend> Default for Checkpoints<B> {
+    fn default() -> Self {
+        Checkpoints { kept: Vec::new() }
+    }
+}
+
+/// At most this many parameters kept in all (with Adam's two moments, 48 MB of f32).
+const MAX_KEPT_PARAMETERS: usize = 4_000_000;
+
+impl<B: Backend> Checkpoints<B> {
+    fn take(&mut self, trial: usize, epochs: usize) -> Option<Checkpoint<B>> {
+        let at = self.kept.iter().position(|c| c.trial == trial && c.history.len() == epochs)?;
+        Some(self.kept.remove(at))
+    }
+
+    fn keep(&mut self, checkpoint: Checkpoint<B>) {
+        self.kept.push(checkpoint);
+        while self.kept.iter().map(|c| c.model.summary().parameters).sum::<usize>() > MAX_KEPT_PARAMETERS {
+            self.kept.remove(0);
+        }
+    }
+}
 
 pub struct TrainingEvaluator {
     device: Device,
@@ -21,6 +61,10 @@ pub struct TrainingEvaluator {
     validation_targets: TargetRows,
     task: Task,
     seed: u32,
+    cpu_checkpoints: Checkpoints<CpuBackend>,
+    gpu_checkpoints: Checkpoints<GpuContext>,
+    /// Whether to keep short trials' models for promotions (turning it off changes speed only).
+    pub keep_checkpoints: bool,
 }
 
 /// The seed of every trial's initial weights and sample order: the same for every trial, so a
@@ -41,6 +85,9 @@ impl TrainingEvaluator {
             validation: splits.validation,
             task,
             seed: trial_seed(config.seed),
+            cpu_checkpoints: Checkpoints::default(),
+            gpu_checkpoints: Checkpoints::default(),
+            keep_checkpoints: true,
         }
     }
 
@@ -57,21 +104,39 @@ impl TrainingEvaluator {
         proposal.candidate.build(&self.space, &self.train.feature_shape, self.task, proposal.epochs, self.seed)
     }
 
-    async fn train_on<B: Backend, H: SearchHost>(&self, be: &B, trial: usize, proposal: &Proposal, host: &mut H) -> Evaluation {
+    async fn train_on<B: Backend, H: SearchHost>(
+        &self,
+        be: &B,
+        checkpoints: &mut Checkpoints<B>,
+        trial: usize,
+        proposal: &Proposal,
+        host: &mut H,
+    ) -> Evaluation {
         let built = self.build(proposal);
         let start = host.now();
-        let mut model = match Model::new(be, &built.model, self.task, self.seed) {
-            Ok(model) => model,
-            Err(error) => return failure(error, built),
+        let kept = proposal.continues.and_then(|c| checkpoints.take(c.trial, c.epochs));
+        let (mut model, done) = match kept {
+            Some(checkpoint) => {
+                // The trial's log shows its whole curve, whichever way its first epochs came about.
+                for metrics in &checkpoint.history {
+                    host.on_event(&SearchEvent::Epoch { trial, metrics: metrics.clone() });
+                }
+                (checkpoint.model, checkpoint.history)
+            }
+            None => match Model::new(be, &built.model, self.task, self.seed) {
+                Ok(model) => (model, Vec::new()),
+                Err(error) => return failure(error, built),
+            },
         };
         let summary = model.summary().clone();
         let mut trial_host = TrialHost { host, trial };
-        let outcome = train(
+        let outcome = continue_training(
             &mut model,
             be,
             &self.train_targets.examples(&self.train),
             Some(&self.validation_targets.examples(&self.validation)),
             &built.train,
+            &done,
             &mut trial_host,
         )
         .await;
@@ -84,6 +149,10 @@ impl TrainingEvaluator {
                     Some(StopReason::Diverged { message, .. }) => Some(Failure { kind: FailureKind::Diverged, message }),
                     None => None,
                 };
+                let promotable = matches!(proposal.origin, Origin::Rung { .. }) && proposal.epochs < self.space.epochs;
+                if self.keep_checkpoints && promotable && failure.is_none() {
+                    checkpoints.keep(Checkpoint { trial, model, history: outcome.history.clone() });
+                }
                 Evaluation::Done(TrialResult {
                     parameters: summary.parameters,
                     flops: summary.flops,
@@ -118,10 +187,17 @@ fn failure(error: ModelError, built: BuiltCandidate) -> Evaluation {
 impl Evaluator for TrainingEvaluator {
     async fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> Evaluation {
         match &self.device {
-            Device::Cpu(be) => self.train_on(be, trial, proposal, host).await,
+            Device::Cpu(be) => {
+                let mut kept = std::mem::take(&mut self.cpu_checkpoints);
+                let evaluation = self.train_on(be, &mut kept, trial, proposal, host).await;
+                self.cpu_checkpoints = kept;
+                evaluation
+            }
             Device::Gpu(gpu) => {
-                let gpu = gpu.clone();
-                self.train_on(&*gpu, trial, proposal, host).await
+                let (gpu, mut kept) = (gpu.clone(), std::mem::take(&mut self.gpu_checkpoints));
+                let evaluation = self.train_on(&*gpu, &mut kept, trial, proposal, host).await;
+                self.gpu_checkpoints = kept;
+                evaluation
             }
         }
     }

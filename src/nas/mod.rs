@@ -29,4 +29,4 @@ pub use search::{EndReason, ResumeError, Search, SearchSummary};
 pub use space::{Choices, ConvSpace, DenseSpace, DepthRange, Family, LogRange, Padding, Pooling, SearchSpace, SpaceError, SpaceSummary};
 pub use strategy::{Strategy, StrategyConfig};
 pub use tabular::{TabularBenchmark, TabularEvaluator};
-pub use trial::{Failure, FailureKind, Origin, Proposal, TrialRecord, TrialResult};
+pub use trial::{Continues, Failure, FailureKind, Origin, Proposal, TrialRecord, TrialResult};

@@ -125,7 +125,7 @@ impl TabularBenchmark {
             parameters: row.parameters,
             flops: row.flops,
             history,
-            seconds: row.seconds_per_epoch as f64 * epochs as f64,
+            seconds: row.seconds_per_epoch as f64 * epochs.saturating_sub(proposal.continues.map_or(0, |c| c.epochs)) as f64,
             model: None,
             repairs: Vec::new(),
             failure,

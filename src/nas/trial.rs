@@ -34,12 +34,29 @@ impl Origin {
     }
 }
 
+/// An earlier trial of the same candidate that a proposal goes on from: its weights after
+/// `epochs` epochs are where this one starts, so only the epochs past them cost anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Continues {
+    pub trial: usize,
+    pub epochs: usize,
+}
+
 /// What a strategy asks to be trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Proposal {
     pub candidate: Candidate,
     pub epochs: usize,
     pub origin: Origin,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<Continues>,
+}
+
+impl Proposal {
+    /// A proposal trained from scratch.
+    pub fn fresh(candidate: Candidate, epochs: usize, origin: Origin) -> Self {
+        Proposal { candidate, epochs, origin, continues: None }
+    }
 }
 
 /// Why a trial produced no usable result.
@@ -109,7 +126,8 @@ pub struct TrialRecord {
 }
 
 impl TrialRecord {
+    /// Epochs this trial trained itself: those past the trial it continues.
     pub fn epochs_trained(&self) -> usize {
-        self.result.history.len()
+        self.result.history.len().saturating_sub(self.proposal.continues.map_or(0, |c| c.epochs))
     }
 }

@@ -181,14 +181,29 @@ pub async fn train<B: Backend, H: TrainerHost>(
     config: &TrainConfig,
     host: &mut H,
 ) -> Result<TrainOutcome, ModelError> {
+    continue_training(model, be, train, validation, config, &[], host).await
+}
+
+/// Goes on training a `model` that already trained the epochs in `done` with this `config`, up
+/// to `config.epochs`, exactly as if it had never stopped: the same sample order, learning rate
+/// and divergence test per epoch. The outcome's history holds `done` and the new epochs.
+pub async fn continue_training<B: Backend, H: TrainerHost>(
+    model: &mut Model<B>,
+    be: &B,
+    train: &Examples<'_>,
+    validation: Option<&Examples<'_>>,
+    config: &TrainConfig,
+    done: &[EpochMetrics],
+    host: &mut H,
+) -> Result<TrainOutcome, ModelError> {
     let batch_size = config.batch_size.max(1);
     let (loss_sum, correct) = (be.zeros(1)?, be.zeros(1)?);
     let (mut features, mut targets) = (Vec::new(), Vec::new());
-    let mut history: Vec<EpochMetrics> = Vec::new();
-    let mut learning_rate = config.learning_rate;
+    let mut history: Vec<EpochMetrics> = done.to_vec();
+    let mut learning_rate = done.last().map_or(config.learning_rate, |m| m.learning_rate * config.lr_decay);
     let mut stopped = None;
 
-    'epochs: for epoch in 1..=config.epochs {
+    'epochs: for epoch in done.len() + 1..=config.epochs {
         let start = host.now();
         be.fill(&loss_sum, 0.0);
         be.fill(&correct, 0.0);

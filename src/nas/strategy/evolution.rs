@@ -29,7 +29,7 @@ impl Strategy for Evolution {
     fn propose(&mut self, trials: &[TrialRecord]) -> Option<Proposal> {
         let epochs = self.space.epochs;
         if trials.len() < self.population {
-            return Some(Proposal { candidate: self.space.sample(&mut self.rng), epochs, origin: Origin::Initial });
+            return Some(Proposal::fresh(self.space.sample(&mut self.rng), epochs, Origin::Initial));
         }
         let alive = &trials[trials.len() - self.population..];
         let contestants = index::sample(&mut self.rng, alive.len(), self.sample);
@@ -49,6 +49,6 @@ impl Strategy for Evolution {
             .expect("the tournament has at least one contestant");
         let (candidate, change) = mutate(&self.space, &parent.proposal.candidate, &mut self.rng)
             .unwrap_or_else(|| (parent.proposal.candidate.clone(), "none: the space has a single member".into()));
-        Some(Proposal { candidate, epochs, origin: Origin::Mutation { parent: parent.id, change } })
+        Some(Proposal::fresh(candidate, epochs, Origin::Mutation { parent: parent.id, change }))
     }
 }

@@ -24,10 +24,7 @@ impl Strategy for Grid {
         }
         let index = self.next;
         self.next += 1;
-        Some(Proposal {
-            candidate: self.space.member(index),
-            epochs: self.space.epochs,
-            origin: Origin::Grid { index: u64::try_from(index).unwrap_or(u64::MAX) },
-        })
+        let origin = Origin::Grid { index: u64::try_from(index).unwrap_or(u64::MAX) };
+        Some(Proposal::fresh(self.space.member(index), self.space.epochs, origin))
     }
 }

@@ -1,7 +1,8 @@
 //! Successive halving over epochs, and Hyperband's brackets of it (Li et al., 2018): many random
 //! candidates train a few epochs, the best 1/eta of each rung train eta times longer, until the
-//! survivors train the space's full epochs. Promoted trials train again from the same seeded
-//! start, so a rung's first epochs repeat the rung below exactly.
+//! survivors train the space's full epochs. A promoted trial continues its shorter run (the
+//! evaluator keeps the weights, or retrains to the same weights when it has not kept them), so
+//! a rung costs only the epochs it adds.
 
 use std::collections::VecDeque;
 
@@ -10,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{strategy_rng, Strategy};
 use crate::nas::objective::Objective;
 use crate::nas::space::SearchSpace;
-use crate::nas::trial::{Origin, Proposal, TrialRecord};
+use crate::nas::trial::{Continues, Origin, Proposal, TrialRecord};
 
 /// One rung of a bracket: how many candidates train, and for how many epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +89,7 @@ impl Halving {
         let (bracket, epochs) = (self.brackets, self.rungs[0].epochs);
         for _ in 0..self.rungs[0].candidates {
             let candidate = self.space.sample(&mut self.rng);
-            self.queue.push_back(Proposal { candidate, epochs, origin: Origin::Rung { bracket, rung: 0, from: None } });
+            self.queue.push_back(Proposal::fresh(candidate, epochs, Origin::Rung { bracket, rung: 0, from: None }));
         }
         self.brackets += 1;
     }
@@ -105,10 +106,12 @@ impl Halving {
         self.rung += 1;
         let (bracket, rung) = (self.brackets - 1, self.rung);
         for (trial, _) in scored.into_iter().take(next.candidates) {
+            // Survivors go on from where their shorter run stopped.
             self.queue.push_back(Proposal {
                 candidate: trial.proposal.candidate.clone(),
                 epochs: next.epochs,
                 origin: Origin::Rung { bracket, rung, from: Some(trial.id) },
+                continues: Some(Continues { trial: trial.id, epochs: trial.result.history.len() }),
             });
         }
         !self.queue.is_empty()
@@ -127,5 +130,28 @@ impl Strategy for Halving {
         let proposal = self.queue.pop_front()?;
         self.rung_trials.push(trials.len());
         Some(proposal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rungs(list: &[Rung]) -> Vec<(usize, usize)> {
+        list.iter().map(|r| (r.candidates, r.epochs)).collect()
+    }
+
+    #[test]
+    fn brackets_follow_the_hyperband_schedule() {
+        // eta 3 from 1 to 27 epochs: successive halving's one bracket, and Hyperband's four.
+        assert_eq!(rungs(&bracket(3, 1, 27, 3, false)), [(27, 1), (9, 3), (3, 9), (1, 27)]);
+        assert_eq!(rungs(&bracket(3, 1, 27, 3, true)), [(27, 1), (9, 3), (3, 9), (1, 27)]);
+        assert_eq!(rungs(&bracket(3, 1, 27, 2, true)), [(12, 3), (4, 9), (1, 27)]);
+        assert_eq!(rungs(&bracket(3, 1, 27, 1, true)), [(6, 9), (2, 27)]);
+        assert_eq!(rungs(&bracket(3, 1, 27, 0, true)), [(4, 27)]);
+        // A top that is not a power of eta still ends at the full epochs.
+        assert_eq!(rungs(&bracket(2, 1, 10, 3, false)), [(8, 1), (4, 2), (2, 4), (1, 10)]);
+        assert_eq!(most_halvings(3, 1, 27), 3);
+        assert_eq!(most_halvings(3, 5, 4), 0);
     }
 }

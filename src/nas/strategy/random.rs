@@ -19,6 +19,6 @@ impl RandomSearch {
 
 impl Strategy for RandomSearch {
     fn propose(&mut self, _trials: &[TrialRecord]) -> Option<Proposal> {
-        Some(Proposal { candidate: self.space.sample(&mut self.rng), epochs: self.space.epochs, origin: Origin::Random })
+        Some(Proposal::fresh(self.space.sample(&mut self.rng), self.space.epochs, Origin::Random))
     }
 }
