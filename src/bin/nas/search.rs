@@ -84,6 +84,18 @@ pub struct RunOptions {
     /// How to search [default: random, or the config file's]
     #[arg(long, value_enum)]
     strategy: Option<StrategyChoice>,
+    /// Evolution: how many recent trials form the population.
+    #[arg(long, default_value_t = 20)]
+    population: usize,
+    /// Evolution: how many of them a tournament samples.
+    #[arg(long, default_value_t = 5)]
+    sample: usize,
+    /// Halving and Hyperband: the share of each rung that goes on is 1/eta.
+    #[arg(long, default_value_t = 3)]
+    eta: usize,
+    /// Halving and Hyperband: the epochs of the first rung.
+    #[arg(long, default_value_t = 1)]
+    min_epochs: usize,
     #[command(flatten)]
     budget: BudgetOptions,
     /// Seeds the strategy, the weights and the sample order [default: 0, or the config file's]
@@ -166,13 +178,14 @@ impl DataOptions {
     }
 }
 
-fn strategy_config(choice: StrategyChoice) -> StrategyConfig {
+fn strategy_config(choice: StrategyChoice, options: &RunOptions) -> StrategyConfig {
+    let (eta, min_epochs) = (options.eta, options.min_epochs);
     match choice {
         StrategyChoice::Grid => StrategyConfig::Grid,
         StrategyChoice::Random => StrategyConfig::Random,
-        StrategyChoice::Evolution => StrategyConfig::evolution(),
-        StrategyChoice::Halving => StrategyConfig::halving(),
-        StrategyChoice::Hyperband => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
+        StrategyChoice::Evolution => StrategyConfig::Evolution { population: options.population, sample: options.sample },
+        StrategyChoice::Halving => StrategyConfig::Halving { eta, min_epochs, hyperband: false },
+        StrategyChoice::Hyperband => StrategyConfig::Halving { eta, min_epochs, hyperband: true },
     }
 }
 
@@ -208,7 +221,7 @@ pub fn run(space_path: &Path, options: RunOptions) -> ExitCode {
         },
     };
     let strategy = match (options.strategy, &file_config) {
-        (Some(choice), _) => strategy_config(choice),
+        (Some(choice), _) => strategy_config(choice, &options),
         (None, Some(config)) => config.strategy.clone(),
         (None, None) => StrategyConfig::Random,
     };
