@@ -17,7 +17,7 @@ run() {
   local name="$1" file="$2"; shift 2
   local start end
   start=$(date +%s.%N)
-  ./target/release/nas run "$@" --data mnist --seed "${SEED:-1}" --log "$out/search-$file.jsonl" --quiet > "$out/search-$file.txt" 2> "$out/search-$file.err"
+  ./target/release/nas run "$@" --data mnist --seed "${SEED:-1}" --log "$out/search-$file.jsonl" --force --quiet > "$out/search-$file.txt" 2> "$out/search-$file.err"
   end=$(date +%s.%N)
   local trials best
   trials=$(grep -c '"event":"trial_finished"' "$out/search-$file.jsonl")

@@ -57,6 +57,12 @@ fn a_small_mnist_search_finishes_and_its_best_trial_clearly_beats_its_worst() {
     assert!(best >= 0.85, "best {best}");
     assert!(best - worst >= 0.2, "best {best} and worst {worst} are too close");
 
+    // Running again onto the same log is refused, and the log is left as it was.
+    let again = nas(&["run", "www/spaces/mnist-mlp.json", "--trials", "1", "--log", log]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("exists: go on with `nas resume"), "{}", text(&again.stderr));
+    assert_eq!(SearchLog::parse(&std::fs::read_to_string(&log_path).unwrap()).unwrap().trials.len(), 12);
+
     // Resuming with a larger budget goes on from trial 12, and the first 12 stay as they were.
     let resumed = nas(&["resume", log, "--trials", "15"]);
     assert!(resumed.status.success(), "{}", text(&resumed.stderr));

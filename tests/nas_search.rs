@@ -150,6 +150,19 @@ fn mistakes_in_a_space_are_explained_with_their_field() {
     let mut bad = mlp_space();
     bad.dropout = vec![1.0];
     assert_eq!(bad.validate().unwrap_err().to_string(), "search space, dropout: the rate 1 must be at least 0 and below 1");
+    let mut bad = mlp_space();
+    bad.dense.widths = nas_playground::nas::Choices::Range { min: 1, max: 1_000_000_000_000, step: 1 };
+    assert_eq!(bad.validate().unwrap_err().to_string(), "search space, dense.widths: 1000000000000 must be between 1 and 4096");
+    bad.dense.widths = nas_playground::nas::Choices::Range { min: 1, max: 4096, step: 1 };
+    assert!(bad.validate().unwrap_err().to_string().contains("4096 choices is more than the limit of 64"));
+    let mut bad = mlp_space();
+    bad.learning_rate = nas_playground::nas::LogRange { min: 0.001, max: 0.001001, steps: 2 };
+    assert_eq!(
+        bad.validate().unwrap_err().to_string(),
+        "search space, learning_rate: 2 steps from 0.001 to 0.001001 give 0.001 twice at three significant digits; use fewer steps"
+    );
+    let huge_eta = StrategyConfig::Halving { eta: usize::MAX, min_epochs: 2, hyperband: false };
+    assert_eq!(huge_eta.validate(&mlp_space()).unwrap_err(), format!("halving's eta is {}; it must be between 2 and 64", usize::MAX));
     let unknown = serde_json::from_str::<SearchSpace>(r#"{"family": "rnn"}"#).unwrap_err().to_string();
     assert!(unknown.contains("unknown variant `rnn`"), "{unknown}");
 }
@@ -425,6 +438,12 @@ fn a_cnn_space_on_points_is_refused_before_any_trial() {
     let splits = config.data.load().unwrap();
     let error = config.check_data(&splits.train).unwrap_err().to_string();
     assert_eq!(error, "data: a cnn space needs images, but Spiral (300 points, noise 0 %) gives 2 features per sample");
+    let mut regression = config.clone();
+    regression.space = mlp_space();
+    regression.objective = Some(Objective::ValidationAccuracy);
+    regression.data = DataSpec::new(DataSource::Toy2d(Toy2dSpec { set: Toy2d::RegressPlane, samples: 100, ..Toy2dSpec::default() }));
+    let error = regression.check_data(&regression.data.load().unwrap().train).unwrap_err().to_string();
+    assert!(error.contains("has values to predict, not classes"), "{error}");
     let unbounded = SearchConfig { strategy: StrategyConfig::Random, ..config };
     assert_eq!(
         unbounded.validate().unwrap_err().to_string(),

@@ -104,34 +104,30 @@ impl Candidate {
         let mut layers = Vec::new();
         let mut repairs = Vec::new();
         let padding = space.conv.as_ref().map(|c| c.padding).unwrap_or_default();
-        if let [_, height, width] = *input {
-            let mut side = height.min(width);
+        if let [_, mut height, mut width] = *input {
             for (i, block) in self.conv.iter().enumerate() {
                 let mut kernel = block.kernel;
                 let pad = |k: usize| if padding == Padding::Same { k / 2 } else { 0 };
+                let side = height.min(width);
                 if kernel > side + 2 * pad(kernel) {
                     let fitting = if side % 2 == 1 { side } else { side.saturating_sub(1).max(1) };
                     repairs.push(format!(
-                        "block {}: the {kernel}x{kernel} kernel does not fit the {side}x{side} map there, so it became {fitting}x{fitting}",
+                        "block {}: the {kernel}x{kernel} kernel does not fit the {height}x{width} map there, so it became {fitting}x{fitting}",
                         i + 1
                     ));
                     kernel = fitting;
                 }
-                layers.push(LayerSpec::Conv2d {
-                    filters: block.filters,
-                    kernel,
-                    stride: 1,
-                    padding: pad(kernel),
-                    activation: self.activation,
-                });
-                side = side + 2 * pad(kernel) - kernel + 1;
+                layers.push(LayerSpec::Conv2d { filters: block.filters, kernel, stride: 1, padding: pad(kernel), activation: self.activation });
+                (height, width) = (height + 2 * pad(kernel) - kernel + 1, width + 2 * pad(kernel) - kernel + 1);
                 if block.pooling == Pooling::Max {
-                    if side >= 2 {
+                    if height.min(width) >= 2 {
                         layers.push(LayerSpec::MaxPool { size: 2, stride: None });
-                        side /= 2;
+                        (height, width) = (height / 2, width / 2);
                     } else {
-                        repairs
-                            .push(format!("block {}: the map there is {side}x{side}, too small to pool, so the pool was left out", i + 1));
+                        repairs.push(format!(
+                            "block {}: the map there is {height}x{width}, too small to pool, so the pool was left out",
+                            i + 1
+                        ));
                     }
                 }
             }

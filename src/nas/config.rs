@@ -149,8 +149,11 @@ impl SearchConfig {
                 self.strategy.name()
             )));
         }
-        if self.budget.trials == Some(0) || self.budget.epochs == Some(0) || self.budget.seconds.is_some_and(|s| s.is_nan() || s <= 0.0) {
+        if self.budget.trials == Some(0) || self.budget.epochs == Some(0) {
             return Err(ConfigError::Budget("a budget of zero runs nothing".into()));
+        }
+        if let Some(seconds) = self.budget.seconds.filter(|s| s.is_nan() || *s <= 0.0) {
+            return Err(ConfigError::Budget(format!("the time budget must be above 0 (it is {seconds} s)")));
         }
         if self.data.split.validation <= 0.0 {
             return Err(ConfigError::Data("the validation share is 0; the search ranks trials on validation data".into()));
@@ -169,6 +172,12 @@ impl SearchConfig {
         }
         if train.is_empty() {
             return Err(ConfigError::Data("the training part is empty".into()));
+        }
+        if self.objective == Some(Objective::ValidationAccuracy) && train.targets.class_count().is_none() {
+            return Err(ConfigError::Data(format!(
+                "{} has values to predict, not classes, so there is no accuracy to rank by: use the objective \"validation_loss\"",
+                self.data.label()
+            )));
         }
         Ok(())
     }

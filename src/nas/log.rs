@@ -51,12 +51,16 @@ impl SearchLog {
                 }
             }
         }
+        let first_line = lines.iter().position(|l| !l.trim().is_empty()).map_or(1, |i| i + 1);
+        let cut_off_only = events.is_empty() && !warnings.is_empty();
         let mut events = events.into_iter();
         let Some((_, SearchEvent::SearchStarted { version, config, .. })) = events.next() else {
             return Err(if lines.iter().all(|l| l.trim().is_empty()) {
                 LogError::Empty
+            } else if cut_off_only {
+                LogError::Line { line: first_line, message: "the only line was cut off mid-write; the search never started".into() }
             } else {
-                LogError::Line { line: 1, message: "a search log starts with a search_started event".into() }
+                LogError::Line { line: first_line, message: "a search log starts with a search_started event".into() }
             });
         };
         let (mut trials, mut finished, mut open): (Vec<TrialRecord>, Option<SearchSummary>, Option<usize>) = (Vec::new(), None, None);

@@ -24,11 +24,11 @@ fn stack_at(mut index: u128, base: u128, depth: DepthRange) -> Vec<usize> {
     unreachable!("a stack index below the stack count always lands in a depth")
 }
 
-/// The inverse of `stack_at`.
-fn stack_index(digits: &[usize], base: u128, depth: DepthRange) -> u128 {
-    let before: u128 = (depth.min..digits.len()).map(|d| base.pow(d as u32)).sum();
-    let within = digits.iter().rev().fold(0u128, |n, &digit| n * base + digit as u128);
-    before + within
+/// The inverse of `stack_at` (`None` past u128, for spaces too large to index).
+fn stack_index(digits: &[usize], base: u128, depth: DepthRange) -> Option<u128> {
+    let before = (depth.min..digits.len()).try_fold(0u128, |sum, d| sum.checked_add(base.checked_pow(d as u32)?))?;
+    let within = digits.iter().rev().try_fold(0u128, |n, &digit| n.checked_mul(base)?.checked_add(digit as u128))?;
+    before.checked_add(within)
 }
 
 /// Splits `index` into digits of the given radices, least significant first.
@@ -97,7 +97,7 @@ impl SearchSpace {
         ];
         let settings = settings_digits.iter().zip(self.settings_radices()).rev().fold(0u128, |n, (&d, r)| n * r as u128 + d as u128);
         let dense_digits: Vec<usize> = candidate.dense.iter().map(|&w| position(&widths, w)).collect();
-        let dense = stack_index(&dense_digits, widths.len() as u128, self.dense.depth);
+        let dense = stack_index(&dense_digits, widths.len() as u128, self.dense.depth)?;
         let conv = if self.conv.is_some() {
             let (f, k) = (filters.len(), kernels.len());
             let digits: Vec<usize> = candidate
@@ -108,11 +108,21 @@ impl SearchSpace {
                         + f * (position(&kernels, b.kernel) + k * pooling.iter().position(|&p| p == b.pooling).unwrap())
                 })
                 .collect();
-            stack_index(&digits, (f * k * pooling.len()) as u128, self.conv_depth())
+            stack_index(&digits, (f * k * pooling.len()) as u128, self.conv_depth())?
         } else {
             0
         };
-        Some((conv * self.dense_stacks() + dense) * self.settings() + settings)
+        conv.checked_mul(self.dense_stacks())?.checked_add(dense)?.checked_mul(self.settings())?.checked_add(settings)
+    }
+
+    /// A random conv block: filters, kernel and pooling each drawn uniformly.
+    pub fn sample_block<R: Rng>(&self, rng: &mut R) -> ConvBlock {
+        let (filters, kernels, pooling) = (self.filters(), self.kernels(), self.pooling());
+        ConvBlock {
+            filters: filters[rng.random_range(0..filters.len())],
+            kernel: kernels[rng.random_range(0..kernels.len())],
+            pooling: pooling[rng.random_range(0..pooling.len())],
+        }
     }
 
     /// A random member, each decision drawn uniformly on its own: the number of layers first, then
@@ -120,16 +130,10 @@ impl SearchSpace {
     /// networks, which outnumber the rest; MagicNet draws the same way.)
     pub fn sample<R: Rng>(&self, rng: &mut R) -> Candidate {
         let pick = |rng: &mut R, n: usize| rng.random_range(0..n);
-        let (widths, filters, kernels, pooling) = (self.widths(), self.filters(), self.kernels(), self.pooling());
+        let widths = self.widths();
         let conv_depth = self.conv_depth();
         let conv_blocks = if self.conv.is_some() { rng.random_range(conv_depth.min..=conv_depth.max) } else { 0 };
-        let conv = (0..conv_blocks)
-            .map(|_| ConvBlock {
-                filters: filters[pick(rng, filters.len())],
-                kernel: kernels[pick(rng, kernels.len())],
-                pooling: pooling[pick(rng, pooling.len())],
-            })
-            .collect();
+        let conv = (0..conv_blocks).map(|_| self.sample_block(rng)).collect();
         let dense_layers = rng.random_range(self.dense.depth.min..=self.dense.depth.max);
         let dense = (0..dense_layers).map(|_| widths[pick(rng, widths.len())]).collect();
         let rates = self.learning_rates();

@@ -4,8 +4,8 @@
 
 use rand::Rng;
 
-use super::candidate::{activation_name, optimizer_name, same_rate, Candidate, ConvBlock};
-use super::space::SearchSpace;
+use super::candidate::{activation_name, optimizer_name, same_rate, Candidate};
+use super::space::{DepthRange, SearchSpace};
 
 /// One decision a mutation can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,18 @@ fn other<T: Copy, R: Rng>(rng: &mut R, values: &[T], is_current: impl Fn(&T) -> 
     others[rng.random_range(0..others.len())]
 }
 
+/// Whether a depth change adds a layer: it must at the least depth, cannot at the most, and
+/// otherwise adds or removes with even odds.
+fn grows<R: Rng>(rng: &mut R, len: usize, depth: DepthRange) -> bool {
+    if len <= depth.min {
+        true
+    } else if len >= depth.max {
+        false
+    } else {
+        rng.random_bool(0.5)
+    }
+}
+
 fn ordinal(i: usize) -> String {
     format!("{}", i + 1)
 }
@@ -82,22 +94,9 @@ pub fn mutate<R: Rng>(space: &SearchSpace, parent: &Candidate, rng: &mut R) -> O
     let mut child = parent.clone();
     let change = match decision {
         Decision::ConvDepth => {
-            let d = space.conv_depth();
-            let grow = if parent.conv.len() == d.min {
-                true
-            } else if parent.conv.len() == d.max {
-                false
-            } else {
-                rng.random_bool(0.5)
-            };
-            if grow {
+            if grows(rng, parent.conv.len(), space.conv_depth()) {
                 let at = rng.random_range(0..=parent.conv.len());
-                let (filters, kernels, pooling) = (space.filters(), space.kernels(), space.pooling());
-                let block = ConvBlock {
-                    filters: filters[rng.random_range(0..filters.len())],
-                    kernel: kernels[rng.random_range(0..kernels.len())],
-                    pooling: pooling[rng.random_range(0..pooling.len())],
-                };
+                let block = space.sample_block(rng);
                 child.conv.insert(at, block);
                 format!("added conv block {} ({} filters, {}x{})", ordinal(at), block.filters, block.kernel, block.kernel)
             } else {
@@ -119,15 +118,7 @@ pub fn mutate<R: Rng>(space: &SearchSpace, parent: &Candidate, rng: &mut R) -> O
             format!("pooling of block {}: {:?} -> {:?}", ordinal(i), parent.conv[i].pooling, child.conv[i].pooling)
         }
         Decision::DenseDepth => {
-            let d = space.dense.depth;
-            let grow = if parent.dense.len() == d.min {
-                true
-            } else if parent.dense.len() == d.max {
-                false
-            } else {
-                rng.random_bool(0.5)
-            };
-            if grow {
+            if grows(rng, parent.dense.len(), space.dense.depth) {
                 let at = rng.random_range(0..=parent.dense.len());
                 let widths = space.widths();
                 let width = widths[rng.random_range(0..widths.len())];

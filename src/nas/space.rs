@@ -286,6 +286,12 @@ impl SearchSpace {
         if lr.steps == 0 || lr.steps > 32 {
             return fail("learning_rate.steps", format!("{} must be between 1 and 32", lr.steps));
         }
+        if let Some(rate) = duplicate(&self.learning_rates()) {
+            return fail(
+                "learning_rate",
+                format!("{} steps from {} to {} give {rate} twice at three significant digits; use fewer steps", lr.steps, lr.min, lr.max),
+            );
+        }
         if self.batch_sizes.is_empty() {
             return fail("batch_sizes", "give at least one batch size".into());
         }
@@ -383,6 +389,13 @@ fn check_choices(field: &str, choices: &Choices, least: usize, most: usize) -> R
         }
         if max < min {
             return fail(format!("max {max} is below min {min}"));
+        }
+        // Checked before the values are listed, so a huge range cannot exhaust memory.
+        if max > most {
+            return fail(format!("{max} must be between {least} and {most}"));
+        }
+        if (max - min) / step >= 64 {
+            return fail(format!("{} choices is more than the limit of 64; use a larger step", (max - min) / step + 1));
         }
     }
     let values = choices.values();

@@ -56,7 +56,7 @@ impl TabularRow {
             flops: record.result.flops,
             seconds_per_epoch: compact(record.result.seconds as f32 / epochs),
             train_loss: history.iter().map(|m| compact(m.train_loss)).collect(),
-            validation_loss: history.iter().map(|m| compact(m.validation_loss.unwrap_or(f32::NAN))).collect(),
+            validation_loss: history.iter().filter_map(|m| m.validation_loss.map(compact)).collect(),
             validation_accuracy: history.iter().filter_map(|m| m.validation_accuracy.map(compact)).collect(),
             failure: record.result.failure.clone(),
         }
@@ -72,6 +72,7 @@ impl TabularBenchmark {
         } else {
             serde_json::from_slice(bytes).map_err(|e| format!("not a tabular benchmark: {e}"))?
         };
+        table.config.space.validate().map_err(|e| e.to_string())?;
         let size = table.config.space.size();
         if table.rows.len() as u128 != size {
             return Err(format!("the table has {} rows but its space has {size} members", table.rows.len()));

@@ -241,6 +241,11 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
             }
             _ => (None, None),
         };
+        if let Some(loss) = validation_loss.filter(|l| !l.is_finite()) {
+            let message = format!("the validation loss became {loss} in epoch {epoch}; a lower learning rate than {learning_rate} may help");
+            stopped = Some(StopReason::Diverged { epoch, message });
+            break;
+        }
         let metrics = EpochMetrics {
             epoch,
             train_loss,

@@ -10,7 +10,7 @@ use nas_playground::data::{CsvOptions, ImageSet, Normalization, SplitRatios, Toy
 use nas_playground::engine::Device;
 use nas_playground::nas::space::format_count;
 use nas_playground::nas::{
-    run_search, Budget, DataSource, DataSpec, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog, SearchSpace, StrategyConfig,
+    run_search, Budget, EndReason, DataSource, DataSpec, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog, SearchSpace, StrategyConfig,
     TabularBenchmark, TrainingEvaluator,
 };
 use nas_playground::nn::Task;
@@ -112,6 +112,9 @@ pub struct RunOptions {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Replace the log if it exists (otherwise `run` refuses, and points to `nas resume`).
+    #[arg(long)]
+    force: bool,
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -231,12 +234,20 @@ pub fn run(space_path: &Path, options: RunOptions) -> ExitCode {
     };
     let objective = file_config.as_ref().and_then(|c| c.objective);
     let config = SearchConfig { space, data, strategy, budget, seed, objective };
+    if options.log.exists() && !options.force {
+        return fail(format!(
+            "{} exists: go on with `nas resume {}`, or replace it with --force",
+            options.log.display(),
+            options.log.display()
+        ));
+    }
     execute(config, None, &options.log, options.device, options.json, options.quiet)
 }
 
 pub fn resume(log_path: &Path, budget: BudgetOptions, device: DeviceChoice, json: bool) -> ExitCode {
-    let text = match std::fs::read_to_string(log_path) {
-        Ok(text) => text,
+    // Lossy: a crash can cut the last line in the middle of a character.
+    let text = match std::fs::read(log_path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(error) => return fail(format!("{}: {error}", log_path.display())),
     };
     let mut log = match SearchLog::parse(&text) {
@@ -250,7 +261,11 @@ pub fn resume(log_path: &Path, budget: BudgetOptions, device: DeviceChoice, json
         log.config.budget = budget.budget();
     } else if let Some(summary) = &log.finished {
         let why = summary.ended.map(|e| e.describe()).unwrap_or("it finished");
-        eprintln!("this search has ended ({why}); give a larger --trials, --minutes or --epoch-budget to go on");
+        if summary.ended == Some(EndReason::Exhausted) {
+            eprintln!("this search has ended ({why}); there is nothing left to run");
+        } else {
+            eprintln!("this search has ended ({why}); give a larger --trials, --minutes or --epoch-budget to go on");
+        }
         return ExitCode::SUCCESS;
     }
     eprintln!(
@@ -309,6 +324,10 @@ fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, de
         host.write(event);
     }
     host.note_best(search.summary().best_score);
+    if let Some(error) = host.log_error.take() {
+        let _ = std::fs::remove_file(&partial_path);
+        return fail(format!("writing {}: {error}; {} is unchanged", partial_path.display(), log_path.display()));
+    }
     if let Err(error) = std::fs::rename(&partial_path, log_path) {
         return fail(format!("{}: {error}", log_path.display()));
     }

@@ -40,7 +40,7 @@ pub struct Halving {
 /// The largest s with min_epochs * eta^s <= max_epochs.
 fn most_halvings(eta: usize, min_epochs: usize, max_epochs: usize) -> usize {
     let mut s = 0;
-    while min_epochs * eta.pow(s as u32 + 1) <= max_epochs {
+    while eta.checked_pow(s as u32 + 1).and_then(|p| p.checked_mul(min_epochs)).is_some_and(|e| e <= max_epochs) {
         s += 1;
     }
     s

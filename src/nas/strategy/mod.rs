@@ -106,8 +106,8 @@ impl StrategyConfig {
                 }
             }
             StrategyConfig::Halving { eta, min_epochs, .. } => {
-                if eta < 2 {
-                    return Err(format!("halving's eta is {eta}; it must be at least 2"));
+                if !(2..=64).contains(&eta) {
+                    return Err(format!("halving's eta is {eta}; it must be between 2 and 64"));
                 }
                 if min_epochs == 0 || min_epochs > space.epochs {
                     return Err(format!(
