@@ -316,7 +316,7 @@ fn best_so_far_and_the_pareto_front_follow_the_trials() {
         record(4, 200, Some(0.8)),
         record(5, 500, Some(0.85)),
     ];
-    assert_eq!(pareto_front(&trials, Objective::ValidationAccuracy), vec![1, 0, 4, 2]);
+    assert_eq!(pareto_front(&trials, Objective::ValidationAccuracy, 4), vec![1, 0, 4, 2]);
     let curve: Vec<Option<f64>> =
         best_so_far(&trials, Objective::ValidationAccuracy, 4).into_iter().map(|b| b.map(|s| (s * 100.0).round())).collect();
     assert_eq!(curve, vec![Some(70.0), Some(70.0), Some(90.0), Some(90.0), Some(90.0), Some(90.0)]);
@@ -594,7 +594,8 @@ impl SearchHost for LosesTheGpu {
 
 #[test]
 fn a_gpu_lost_mid_search_stops_it_resumably_and_it_finishes_on_the_cpu() {
-    let gpu = std::rc::Rc::new(pollster::block_on(nas_playground::engine::gpu::GpuContext::new()).expect("a GPU adapter (llvmpipe will do)"));
+    let gpu =
+        std::rc::Rc::new(pollster::block_on(nas_playground::engine::gpu::GpuContext::new()).expect("a GPU adapter (llvmpipe will do)"));
     let space = space(
         r#"{"family": "mlp", "dense": {"depth": {"min": 1, "max": 1}, "widths": [8, 16]}, "activations": ["tanh"],
             "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.01, "steps": 1}, "batch_sizes": [32], "epochs": 2}"#,

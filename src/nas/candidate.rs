@@ -117,7 +117,13 @@ impl Candidate {
                     ));
                     kernel = fitting;
                 }
-                layers.push(LayerSpec::Conv2d { filters: block.filters, kernel, stride: 1, padding: pad(kernel), activation: self.activation });
+                layers.push(LayerSpec::Conv2d {
+                    filters: block.filters,
+                    kernel,
+                    stride: 1,
+                    padding: pad(kernel),
+                    activation: self.activation,
+                });
                 (height, width) = (height + 2 * pad(kernel) - kernel + 1, width + 2 * pad(kernel) - kernel + 1);
                 if block.pooling == Pooling::Max {
                     if height.min(width) >= 2 {

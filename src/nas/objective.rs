@@ -1,6 +1,8 @@
 //! What a search optimises and how trials compare: the score (validation accuracy, or validation
 //! loss for regression), the Pareto front of score against size, and the best so far.
 
+use std::cmp::Ordering;
+
 use serde::{Deserialize, Serialize};
 
 use super::trial::TrialRecord;
@@ -45,60 +47,43 @@ impl Objective {
     }
 }
 
-/// Whether `a` should rank above `b`: higher score, then fewer parameters, then earlier.
-fn better(objective: Objective, a: &TrialRecord, b: &TrialRecord) -> bool {
-    let (sa, sb) = (objective.score(a), objective.score(b));
-    match (sa, sb) {
-        (Some(x), Some(y)) if x != y => x > y,
-        (Some(_), None) => true,
-        (None, Some(_)) => false,
-        _ => (a.result.parameters, a.id) < (b.result.parameters, b.id),
-    }
+/// The leaderboard order: higher score first (failed trials last), then fewer parameters, then
+/// the earlier trial.
+fn compare(objective: Objective, a: &TrialRecord, b: &TrialRecord) -> Ordering {
+    let score = |t: &TrialRecord| objective.score(t).unwrap_or(f64::NEG_INFINITY);
+    score(b).total_cmp(&score(a)).then((a.result.parameters, a.id).cmp(&(b.result.parameters, b.id)))
 }
 
-/// The trials that count for "best": those trained the most epochs any finished trial reached
-/// (multi-fidelity searches also hold short, cheaper runs that are not comparable).
-fn full_fidelity(trials: &[TrialRecord], objective: Objective) -> impl Iterator<Item = &TrialRecord> {
-    let top = trials.iter().filter(|t| objective.score(t).is_some()).map(|t| t.proposal.epochs).max().unwrap_or(0);
-    trials.iter().filter(move |t| t.proposal.epochs == top && objective.score(t).is_some())
+/// The scored trials that trained the search's full `epochs` (multi-fidelity searches also hold
+/// short, cheaper runs that are not comparable).
+fn at_full_fidelity(trials: &[TrialRecord], objective: Objective, epochs: usize) -> impl Iterator<Item = &TrialRecord> {
+    trials.iter().filter(move |t| t.proposal.epochs == epochs && objective.score(t).is_some())
 }
 
-/// The best trial at full fidelity.
-pub fn best(trials: &[TrialRecord], objective: Objective) -> Option<&TrialRecord> {
-    full_fidelity(trials, objective).fold(None, |best: Option<&TrialRecord>, t| match best {
-        Some(b) if !better(objective, t, b) => Some(b),
-        _ => Some(t),
-    })
+/// The best trial that trained the full `epochs`.
+pub fn best(trials: &[TrialRecord], objective: Objective, epochs: usize) -> Option<&TrialRecord> {
+    at_full_fidelity(trials, objective, epochs).min_by(|a, b| compare(objective, a, b))
 }
 
-/// Trials ranked best first (failed ones last), for leaderboards.
+/// Trials ranked for leaderboards: longest-trained first, then best first, failed ones last.
 pub fn ranking(trials: &[TrialRecord], objective: Objective) -> Vec<&TrialRecord> {
     let mut ranked: Vec<&TrialRecord> = trials.iter().collect();
-    ranked.sort_by(|a, b| {
-        let fidelity = b.proposal.epochs.cmp(&a.proposal.epochs);
-        let key = |t: &TrialRecord| objective.score(t).is_some();
-        key(b).cmp(&key(a)).then(fidelity).then_with(|| {
-            if better(objective, a, b) {
-                std::cmp::Ordering::Less
-            } else {
-                std::cmp::Ordering::Greater
-            }
-        })
-    });
+    let failed = |t: &TrialRecord| objective.score(t).is_none();
+    ranked.sort_by(|a, b| failed(a).cmp(&failed(b)).then(b.proposal.epochs.cmp(&a.proposal.epochs)).then_with(|| compare(objective, a, b)));
     ranked
 }
 
-/// The trials (at full fidelity) that no other beats on both score and parameter count, in
+/// The trials (at full `epochs`) that no other beats on both score and parameter count, in
 /// order of size.
-pub fn pareto_front(trials: &[TrialRecord], objective: Objective) -> Vec<usize> {
-    let mut points: Vec<(usize, f64, usize)> =
-        full_fidelity(trials, objective).map(|t| (t.result.parameters, objective.score(t).unwrap(), t.id)).collect();
-    points.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+pub fn pareto_front(trials: &[TrialRecord], objective: Objective, epochs: usize) -> Vec<usize> {
+    let mut points: Vec<&TrialRecord> = at_full_fidelity(trials, objective, epochs).collect();
+    points.sort_by(|a, b| a.result.parameters.cmp(&b.result.parameters).then_with(|| compare(objective, a, b)));
     let mut front = Vec::new();
     let mut best_score = f64::NEG_INFINITY;
-    for (_, score, id) in points {
+    for t in points {
+        let score = objective.score(t).expect("only scored trials are at full fidelity");
         if score > best_score {
-            front.push(id);
+            front.push(t.id);
             best_score = score;
         }
     }

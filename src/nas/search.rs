@@ -193,7 +193,8 @@ impl Search {
 
     /// Best trial, Pareto front and best-so-far curve of the trials so far.
     pub fn summary(&self) -> SearchSummary {
-        let best = objective::best(&self.trials, self.objective);
+        let epochs = self.config.space.epochs;
+        let best = objective::best(&self.trials, self.objective, epochs);
         SearchSummary {
             objective: self.objective,
             trials: self.trials.len(),
@@ -202,8 +203,8 @@ impl Search {
             seconds: self.seconds(),
             best: best.map(|t| t.id),
             best_score: best.and_then(|t| self.objective.score(t)),
-            pareto_front: objective::pareto_front(&self.trials, self.objective),
-            best_so_far: objective::best_so_far(&self.trials, self.objective, self.config.space.epochs),
+            pareto_front: objective::pareto_front(&self.trials, self.objective, epochs),
+            best_so_far: objective::best_so_far(&self.trials, self.objective, epochs),
             ended: self.ended,
         }
     }

@@ -2,8 +2,8 @@
 //! and in the browser on the CPU device: the same seed must give the same trials and the same
 //! figures (to within one validation sample, as SIMD widths differ between the two builds).
 
-use nas_playground::nas::{run_search, DataSource, RunEnd, Search, SearchHost, SearchLog, TrainingEvaluator};
 use nas_playground::engine::Device;
+use nas_playground::nas::{run_search, DataSource, RunEnd, Search, SearchHost, SearchLog, TrainingEvaluator};
 use nas_playground::nn::Task;
 
 pub const LOG: &str = include_str!("../data/spiral-search.jsonl");

@@ -10,8 +10,8 @@ use nas_playground::data::{CsvOptions, ImageSet, Normalization, SplitRatios, Toy
 use nas_playground::engine::Device;
 use nas_playground::nas::space::format_count;
 use nas_playground::nas::{
-    run_search, Budget, EndReason, DataSource, DataSpec, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog, SearchSpace, StrategyConfig,
-    TabularBenchmark, TrainingEvaluator,
+    run_search, Budget, DataSource, DataSpec, EndReason, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog, SearchSpace,
+    StrategyConfig, TabularBenchmark, TrainingEvaluator,
 };
 use nas_playground::nn::Task;
 
@@ -278,22 +278,36 @@ pub fn resume(log_path: &Path, budget: BudgetOptions, device: DeviceChoice, json
     execute(config, Some(log), log_path, device, json, false)
 }
 
-/// Loads the data, builds or rebuilds the search, runs it with a progress bar, writes the log
-/// and prints the results.
+/// Runs a search and prints the results table; the exit code says how it ended.
 fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, device: DeviceChoice, json: bool, quiet: bool) -> ExitCode {
+    match search_to_end(config, resumed, log_path, device, quiet) {
+        Ok((search, end)) => report(&search, end, log_path, json),
+        Err(code) => code,
+    }
+}
+
+/// Loads the data, builds or rebuilds the search, and runs it with a progress bar, writing the
+/// log as it goes; on an error the message is printed and the exit code returned.
+fn search_to_end(
+    config: SearchConfig,
+    resumed: Option<SearchLog>,
+    log_path: &Path,
+    device: DeviceChoice,
+    quiet: bool,
+) -> Result<(Search, RunEnd), ExitCode> {
     if let Err(error) = config.validate() {
-        return fail(error);
+        return Err(fail(error));
     }
     let splits = match config.data.load() {
         Ok(splits) => splits,
-        Err(error) => return fail(format!("data ({}): {error}", config.data.label())),
+        Err(error) => return Err(fail(format!("data ({}): {error}", config.data.label()))),
     };
     if let Err(error) = config.check_data(&splits.train) {
-        return fail(error);
+        return Err(fail(error));
     }
     let device = match open_device(device) {
         Ok(device) => device,
-        Err(message) => return fail(message),
+        Err(message) => return Err(fail(message)),
     };
     let mut evaluator = TrainingEvaluator::new(device, &config, splits);
     let objective = config.objective_for(matches!(evaluator.task(), Task::Classification { .. }));
@@ -302,13 +316,13 @@ fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, de
     let (mut search, finished_part) = match resumed {
         None => match Search::new(config, objective) {
             Ok(search) => (search, Vec::new()),
-            Err(error) => return fail(error),
+            Err(error) => return Err(fail(error)),
         },
         Some(log) => {
             let events = log.finished_part();
             match Search::resume(config, objective, log.trials) {
                 Ok(search) => (search, events),
-                Err(error) => return fail(format!("{}: {error}", log_path.display())),
+                Err(error) => return Err(fail(format!("{}: {error}", log_path.display()))),
             }
         }
     };
@@ -317,7 +331,7 @@ fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, de
     let partial_path = log_path.with_extension("jsonl.partial");
     let file = match File::create(&partial_path) {
         Ok(file) => file,
-        Err(error) => return fail(format!("{}: {error}", partial_path.display())),
+        Err(error) => return Err(fail(format!("{}: {error}", partial_path.display()))),
     };
     let mut host = TerminalHost::new(budget_trials, search.trials().len(), Some(file), objective, full_epochs, quiet);
     for event in &finished_part {
@@ -326,10 +340,10 @@ fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, de
     host.note_best(search.summary().best_score);
     if let Some(error) = host.log_error.take() {
         let _ = std::fs::remove_file(&partial_path);
-        return fail(format!("writing {}: {error}; {} is unchanged", partial_path.display(), log_path.display()));
+        return Err(fail(format!("writing {}: {error}; {} is unchanged", partial_path.display(), log_path.display())));
     }
     if let Err(error) = std::fs::rename(&partial_path, log_path) {
-        return fail(format!("{}: {error}", log_path.display()));
+        return Err(fail(format!("{}: {error}", log_path.display())));
     }
     eprintln!(
         "{} search over {} members of a {:?} space on {}; log: {}",
@@ -342,10 +356,14 @@ fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, de
     let end = pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
     host.finish();
     if let Some(error) = &host.log_error {
-        return fail(format!("writing {}: {error}", log_path.display()));
+        return Err(fail(format!("writing {}: {error}", log_path.display())));
     }
+    Ok((search, end))
+}
+
+fn report(search: &Search, end: RunEnd, log_path: &Path, json: bool) -> ExitCode {
     let summary = search.summary();
-    print_results(&search, &summary, 10);
+    print_results(search, &summary, 10);
     match end {
         RunEnd::Finished(summary) => {
             if let Some(reason) = summary.ended {
@@ -378,17 +396,13 @@ pub fn tabulate(space_path: &Path, data: DataOptions, out: &Path, seed: u64) -> 
     };
     let config = SearchConfig { space, data, strategy: StrategyConfig::Grid, budget: Budget::default(), seed, objective: None };
     let log_path = out.with_extension("log.jsonl");
-    let code = execute(config.clone(), None, &log_path, DeviceChoice::Cpu, false, false);
-    if code != ExitCode::SUCCESS {
-        return code;
-    }
-    let log =
-        match std::fs::read_to_string(&log_path).map_err(|e| e.to_string()).and_then(|t| SearchLog::parse(&t).map_err(|e| e.to_string())) {
-            Ok(log) => log,
-            Err(error) => return fail(error),
-        };
-    let objective = log.finished.as_ref().map(|s| s.objective).expect("a finished grid has a summary");
-    let table = match TabularBenchmark::from_grid(config, objective, &log.trials) {
+    let (search, summary) = match search_to_end(config.clone(), None, &log_path, DeviceChoice::Cpu, false) {
+        Ok((search, RunEnd::Finished(summary))) => (search, summary),
+        Ok((search, end)) => return report(&search, end, &log_path, false),
+        Err(code) => return code,
+    };
+    let objective = summary.objective;
+    let table = match TabularBenchmark::from_grid(config, objective, search.trials()) {
         Ok(table) => table,
         Err(message) => return fail(message),
     };

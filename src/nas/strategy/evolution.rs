@@ -34,19 +34,10 @@ impl Strategy for Evolution {
         let alive = &trials[trials.len() - self.population..];
         let contestants = index::sample(&mut self.rng, alive.len(), self.sample);
         // The best contestant wins; a failed trial loses to any that finished; ties go to the first drawn.
-        let parent = contestants
-            .iter()
-            .map(|i| &alive[i])
-            .fold(None, |best: Option<(&TrialRecord, Option<f64>)>, t| {
-                let score = self.objective.score(t);
-                match best {
-                    Some((_, Some(b))) if score.is_none_or(|s| s <= b) => best,
-                    Some((_, None)) if score.is_none() => best,
-                    _ => Some((t, score)),
-                }
-            })
-            .map(|(t, _)| t)
-            .expect("the tournament has at least one contestant");
+        let score = |t: &TrialRecord| self.objective.score(t).unwrap_or(f64::NEG_INFINITY);
+        let mut drawn = contestants.iter().map(|i| &alive[i]);
+        let first = drawn.next().expect("the tournament has at least one contestant");
+        let parent = drawn.fold(first, |best, t| if score(t) > score(best) { t } else { best });
         let (candidate, change) = mutate(&self.space, &parent.proposal.candidate, &mut self.rng)
             .unwrap_or_else(|| (parent.proposal.candidate.clone(), "none: the space has a single member".into()));
         Some(Proposal::fresh(candidate, epochs, Origin::Mutation { parent: parent.id, change }))
