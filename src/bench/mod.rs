@@ -43,9 +43,7 @@ impl BenchModel {
         let relu = Activation::Relu;
         let output = LayerSpec::Dense { units: 10, activation: Activation::Identity };
         match self {
-            BenchModel::Mlp => {
-                ModelSpec { input: vec![784], layers: vec![LayerSpec::Dense { units: 128, activation: relu }, output] }
-            }
+            BenchModel::Mlp => ModelSpec { input: vec![784], layers: vec![LayerSpec::Dense { units: 128, activation: relu }, output] },
             BenchModel::Cnn => {
                 let conv = |filters| LayerSpec::Conv2d { filters, kernel: 3, stride: 1, padding: 0, activation: relu };
                 let pool = LayerSpec::MaxPool { size: 2, stride: None };
@@ -111,23 +109,40 @@ async fn measure<B: Backend>(
     target_seconds: f64,
     clock: &dyn Fn() -> f64,
 ) -> Result<(usize, f64, f64), ModelError> {
-    let batch = model.batch();
-    let mut net = Model::new(backend, &model.spec(), Task::Classification { classes: 10 }, 1)?;
+    time_training(backend, &model.spec(), Task::Classification { classes: 10 }, model.batch(), target_seconds, clock).await
+}
+
+/// Trains `spec` on random data in batches of `batch` for about `target_seconds` after a short
+/// warm-up, as any `Model` trains. Returns (timed steps, seconds, mean loss over them).
+pub async fn time_training<B: Backend>(
+    backend: &B,
+    spec: &ModelSpec,
+    task: Task,
+    batch: usize,
+    target_seconds: f64,
+    clock: &dyn Fn() -> f64,
+) -> Result<(usize, f64, f64), ModelError> {
+    let mut net = Model::new(backend, spec, task, 1)?;
     let input_len = net.summary().input.len();
     let (loss_sum, correct) = (backend.zeros(1)?, backend.zeros(1)?);
     let update = Update::Adam(AdamConfig::with_learning_rate(1e-3));
     let data: Vec<(Vec<f32>, Vec<f32>)> = (0..BATCHES as u32)
         .map(|b| {
             let inputs = (0..batch * input_len).map(|i| rng::uniform(100 + b, i as u32)).collect();
-            let labels = (0..batch).map(|i| (rng::uniform(200 + b, i as u32) * 10.0).floor()).collect();
-            (inputs, labels)
+            let targets = match task {
+                Task::Classification { classes } => {
+                    (0..batch).map(|i| (rng::uniform(200 + b, i as u32) * classes as f32).floor().min(classes as f32 - 1.0)).collect()
+                }
+                Task::Regression { outputs } => (0..batch * outputs).map(|i| rng::uniform(200 + b, i as u32)).collect(),
+            };
+            (inputs, targets)
         })
         .collect();
     let mut step_index = 0usize;
     let mut run = |net: &mut Model<B>, steps: usize| -> Result<(), ModelError> {
         for _ in 0..steps {
-            let (inputs, labels) = &data[step_index % BATCHES];
-            net.train_step(backend, batch, inputs, labels, update, &loss_sum, &correct)?;
+            let (inputs, targets) = &data[step_index % BATCHES];
+            net.train_step(backend, batch, inputs, targets, update, &loss_sum, &correct)?;
             step_index += 1;
         }
         Ok(())

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::objective::Objective;
 use super::space::{SearchSpace, SpaceError, SpaceSummary};
 use super::strategy::StrategyConfig;
-use crate::data::{CsvOptions, DataError, Dataset, ImageSet, Normalization, SplitRatios, Splits, Toy2dSpec};
+use crate::data::{CsvOptions, DataError, Dataset, ImageSet, Normalization, SplitRatios, Splits, Toy2d, Toy2dSpec};
 
 /// Where the samples come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,12 +20,45 @@ pub enum DataSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         samples: Option<usize>,
     },
-    /// A CSV file (a path for the CLI; the page hands over the file's contents instead).
+    /// A CSV file: a path the CLI reads, or the file's `contents` kept in the config itself (as
+    /// the page does), so a saved search resumes without asking for the file again.
     Csv {
         path: String,
         #[serde(default)]
         options: CsvOptions,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contents: Option<String>,
     },
+}
+
+/// The data names the CLI and links use: `spiral`, `circle`, `xor`, `gaussians`, `moons`,
+/// `regress-plane`, `regress-gaussian`, `mnist`, `fashion-mnist`, or a path ending in `.csv`.
+/// A generated set gets 500 points without noise, an image set all its images.
+impl std::str::FromStr for DataSource {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        let toy = |set: Toy2d| Ok(DataSource::Toy2d(Toy2dSpec { set, ..Toy2dSpec::default() }));
+        match name {
+            "spiral" => toy(Toy2d::Spiral),
+            "circle" => toy(Toy2d::Circle),
+            "xor" => toy(Toy2d::Xor),
+            "gaussians" => toy(Toy2d::Gaussians),
+            "moons" => toy(Toy2d::Moons),
+            "regress-plane" => toy(Toy2d::RegressPlane),
+            "regress-gaussian" => toy(Toy2d::RegressGaussian),
+            "mnist" => Ok(DataSource::Images { set: ImageSet::Mnist, samples: None }),
+            "fashion-mnist" => Ok(DataSource::Images { set: ImageSet::FashionMnist, samples: None }),
+            path if path.to_ascii_lowercase().ends_with(".csv") => Ok(DataSource::Csv {
+                path: path.to_string(),
+                options: CsvOptions { name: path.to_string(), ..CsvOptions::default() },
+                contents: None,
+            }),
+            other => Err(format!(
+                "'{other}' is not a data set: choose spiral, circle, xor, gaussians, moons, regress-plane, regress-gaussian, mnist, fashion-mnist, or a .csv file"
+            )),
+        }
+    }
 }
 
 fn search_split() -> SplitRatios {
@@ -74,13 +107,40 @@ impl DataSpec {
         Ok(splits)
     }
 
+    /// The image set to fetch before `dataset_from` can run, if any.
+    pub fn image_set(&self) -> Option<ImageSet> {
+        match self.source {
+            DataSource::Images { set, .. } => Some(set),
+            _ => None,
+        }
+    }
+
+    /// The whole data set, from what a host fetched: the image set's file bytes for an image
+    /// source (see `image_set`), nothing otherwise (a CSV must carry its `contents`).
+    pub fn dataset_from(&self, image_bytes: Option<&[u8]>) -> Result<Dataset, DataError> {
+        match &self.source {
+            DataSource::Toy2d(spec) => spec.generate(),
+            DataSource::Images { set, .. } => match image_bytes {
+                Some(bytes) => crate::data::parse_image_set(bytes),
+                None => Err(DataError::UnreadableFile { path: set.url(), message: "it was not fetched".into() }),
+            },
+            DataSource::Csv { path, options, contents } => match contents {
+                Some(text) => crate::data::parse_csv(text.as_bytes(), options),
+                None => Err(DataError::UnreadableFile {
+                    path: path.clone(),
+                    message: "the search does not hold this file's contents: choose the file again".into(),
+                }),
+            },
+        }
+    }
+
     /// Generates or reads the data (native: image sets and CSV files come from disk).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn load(&self) -> Result<Splits, DataError> {
         let dataset = match &self.source {
-            DataSource::Toy2d(spec) => spec.generate()?,
             DataSource::Images { set, .. } => set.load_bundled()?,
-            DataSource::Csv { path, options } => crate::data::read_csv_file(std::path::Path::new(path), options)?,
+            DataSource::Csv { path, options, contents: None } => crate::data::read_csv_file(std::path::Path::new(path), options)?,
+            _ => self.dataset_from(None)?,
         };
         self.prepare(dataset)
     }

@@ -129,7 +129,7 @@ impl TrainingEvaluator {
             },
         };
         let summary = model.summary().clone();
-        let mut trial_host = TrialHost { host, trial };
+        let mut trial_host = TrialHost::new(host, trial);
         let outcome = continue_training(
             &mut model,
             be,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::SearchConfig;
+use super::objective::Objective;
 use super::search::SearchSummary;
 use super::trial::{Proposal, TrialRecord};
 use crate::nn::EpochMetrics;
@@ -16,6 +17,9 @@ pub enum SearchEvent {
         version: String,
         config: Box<SearchConfig>,
         space_size: u64,
+        /// What the search ranks by (absent in logs of older versions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        objective: Option<Objective>,
     },
     TrialStarted {
         trial: usize,
@@ -24,6 +28,14 @@ pub enum SearchEvent {
     Epoch {
         trial: usize,
         metrics: EpochMetrics,
+    },
+    /// How far the running epoch of a trial has got: sent at most about ten times a second per
+    /// trial, for progress bars; never written to the log.
+    Progress {
+        trial: usize,
+        epoch: usize,
+        step: usize,
+        steps: usize,
     },
     /// The trial's whole record: metrics per epoch, size, time, lineage, or why it failed.
     TrialFinished {
@@ -41,6 +53,22 @@ impl SearchEvent {
         events.extend(record.result.history.iter().map(|m| SearchEvent::Epoch { trial: record.id, metrics: m.clone() }));
         events.push(SearchEvent::TrialFinished { record: Box::new(record.clone()) });
         events
+    }
+
+    /// Whether the log keeps this event (progress is only for watching).
+    pub fn is_logged(&self) -> bool {
+        !matches!(self, SearchEvent::Progress { .. })
+    }
+
+    /// The trial this event is about, if any.
+    pub fn trial(&self) -> Option<usize> {
+        match self {
+            SearchEvent::TrialStarted { trial, .. } | SearchEvent::Epoch { trial, .. } | SearchEvent::Progress { trial, .. } => {
+                Some(*trial)
+            }
+            SearchEvent::TrialFinished { record } => Some(record.id),
+            SearchEvent::SearchStarted { .. } | SearchEvent::SearchFinished { .. } => None,
+        }
     }
 
     /// One log line (no newline).

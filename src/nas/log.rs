@@ -1,23 +1,64 @@
-//! Reading a search log (JSON lines of `SearchEvent`) back: the config it started with, every
-//! finished trial, and whether it ended. A trial cut off by a stop is dropped (resuming runs it
-//! again); a line cut off by a crash at the very end is dropped with a warning; anything else
-//! that is wrong is reported with its line number, and the file is never changed.
+//! The search log (JSON lines of `SearchEvent`): `LogOrder` writes it in one order whatever order
+//! parallel trials finish in (each trial whole, by id), and `SearchLog::parse` reads it back: the
+//! config it started with, every finished trial, and whether it ended. A trial cut off by a stop
+//! is dropped (resuming runs it again); a line cut off by a crash at the very end is dropped with
+//! a warning; anything else that is wrong is reported with its line number, and the file is
+//! never changed.
+
+use std::collections::BTreeMap;
 
 use super::config::SearchConfig;
 use super::event::SearchEvent;
+use super::objective::Objective;
 use super::search::SearchSummary;
 use super::trial::TrialRecord;
+
+/// Puts a search's events into log order: the start, then each trial's events together once it
+/// and every trial before it have finished, then the end. Progress is not logged. So the same
+/// search writes the same log with any number of parallel jobs, and a log holds only whole trials.
+#[derive(Debug, Default)]
+pub struct LogOrder {
+    next: usize,
+    held: BTreeMap<usize, Vec<SearchEvent>>,
+}
+
+impl LogOrder {
+    /// For a search whose trials before `next_trial` are already in the log.
+    pub fn new(next_trial: usize) -> Self {
+        LogOrder { next: next_trial, held: BTreeMap::new() }
+    }
+
+    /// Takes an event as it happens and returns what the log gets now, in order.
+    pub fn push(&mut self, event: &SearchEvent) -> Vec<SearchEvent> {
+        if !event.is_logged() {
+            return Vec::new();
+        }
+        let Some(trial) = event.trial() else {
+            return vec![event.clone()];
+        };
+        self.held.entry(trial).or_default().push(event.clone());
+        let mut ready = Vec::new();
+        while self.held.get(&self.next).is_some_and(|events| matches!(events.last(), Some(SearchEvent::TrialFinished { .. }))) {
+            ready.extend(self.held.remove(&self.next).unwrap_or_default());
+            self.next += 1;
+        }
+        ready
+    }
+}
 
 /// What a log holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchLog {
     pub version: String,
     pub config: SearchConfig,
+    /// What the search ranked by, where the log says (older logs do not).
+    pub objective: Option<Objective>,
     pub trials: Vec<TrialRecord>,
     /// Present when the search ended.
     pub finished: Option<SearchSummary>,
-    /// A trial that started but never finished (it runs again on resume).
-    pub interrupted: Option<usize>,
+    /// Trials that started but never finished, or finished after one that did not (they run
+    /// again on resume).
+    pub interrupted: Vec<usize>,
     /// Things that were repaired while reading, in words.
     pub warnings: Vec<String>,
 }
@@ -54,7 +95,7 @@ impl SearchLog {
         let first_line = lines.iter().position(|l| !l.trim().is_empty()).map_or(1, |i| i + 1);
         let cut_off_only = events.is_empty() && !warnings.is_empty();
         let mut events = events.into_iter();
-        let Some((_, SearchEvent::SearchStarted { version, config, .. })) = events.next() else {
+        let Some((_, SearchEvent::SearchStarted { version, config, objective, .. })) = events.next() else {
             return Err(if lines.iter().all(|l| l.trim().is_empty()) {
                 LogError::Empty
             } else if cut_off_only {
@@ -63,36 +104,50 @@ impl SearchLog {
                 LogError::Line { line: first_line, message: "a search log starts with a search_started event".into() }
             });
         };
-        let (mut trials, mut finished, mut open): (Vec<TrialRecord>, Option<SearchSummary>, Option<usize>) = (Vec::new(), None, None);
+        let mut started = 0;
+        let mut finished_trials: BTreeMap<usize, TrialRecord> = BTreeMap::new();
+        let mut finished = None;
         for (line, event) in events {
             let fail = |message: String| Err(LogError::Line { line, message });
             if finished.is_some() {
                 return fail("events follow search_finished".into());
             }
+            let running = |trial: usize| trial < started && !finished_trials.contains_key(&trial);
             match event {
                 SearchEvent::SearchStarted { .. } => return fail("a second search_started event".into()),
                 SearchEvent::TrialStarted { trial, .. } => {
-                    if trial != trials.len() {
-                        return fail(format!("trial {trial} starts, but trial {} was expected", trials.len()));
+                    if trial != started {
+                        return fail(format!("trial {trial} starts, but trial {started} was expected"));
                     }
-                    open = Some(trial);
+                    started += 1;
                 }
-                SearchEvent::Epoch { trial, .. } => {
-                    if open != Some(trial) {
+                SearchEvent::Epoch { trial, .. } | SearchEvent::Progress { trial, .. } => {
+                    if !running(trial) {
                         return fail(format!("an epoch of trial {trial}, which is not running"));
                     }
                 }
                 SearchEvent::TrialFinished { record } => {
-                    if open != Some(record.id) {
+                    if !running(record.id) {
                         return fail(format!("trial {} finishes, but it did not start", record.id));
                     }
-                    open = None;
-                    trials.push(*record);
+                    finished_trials.insert(record.id, *record);
                 }
                 SearchEvent::SearchFinished { summary } => finished = Some(summary),
             }
         }
-        Ok(SearchLog { version, config: *config, trials, finished, interrupted: open, warnings })
+        let mut trials = Vec::new();
+        while let Some(record) = finished_trials.remove(&trials.len()) {
+            trials.push(record);
+        }
+        let interrupted: Vec<usize> = (trials.len()..started).collect();
+        if let Some(after_gap) = finished_trials.keys().next() {
+            warnings.push(format!(
+                "trial {after_gap} finished while trial {} did not; from trial {} on, trials run again",
+                trials.len(),
+                trials.len()
+            ));
+        }
+        Ok(SearchLog { version, config: *config, objective, trials, finished, interrupted, warnings })
     }
 
     /// The log of the finished part of the search, line by line, exactly as an uninterrupted run
@@ -102,6 +157,7 @@ impl SearchLog {
             version: self.version.clone(),
             config: Box::new(self.config.clone()),
             space_size: u64::try_from(self.config.space.size()).unwrap_or(u64::MAX),
+            objective: self.objective,
         }];
         events.extend(self.trials.iter().flat_map(SearchEvent::of_trial));
         events

@@ -5,28 +5,36 @@
 
 pub mod candidate;
 pub mod config;
+pub mod engine_pick;
 pub mod evaluator;
 pub mod event;
 pub mod log;
 mod members;
 pub mod mutation;
 pub mod objective;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parallel;
 pub mod runner;
 pub mod search;
+pub mod session;
 pub mod space;
 pub mod strategy;
 pub mod tabular;
 pub mod trial;
+pub mod view;
 
 pub use candidate::{BuiltCandidate, Candidate, ConvBlock};
 pub use config::{Budget, ConfigError, DataSource, DataSpec, SearchConfig};
+pub use engine_pick::{EngineChoice, EnginePick, EngineTiming};
 pub use evaluator::TrainingEvaluator;
 pub use event::SearchEvent;
-pub use log::{LogError, SearchLog};
+pub use log::{LogError, LogOrder, SearchLog};
 pub use objective::Objective;
 pub use runner::{run_search, Evaluation, Evaluator, RunEnd, SearchHost};
-pub use search::{EndReason, ResumeError, Search, SearchSummary};
+pub use search::{EndReason, Next, ResumeError, Search, SearchSummary};
+pub use session::{open_search, prepare_data, OpenedSearch, PreparedData, SessionError};
 pub use space::{Choices, ConvSpace, DenseSpace, DepthRange, Family, LogRange, Padding, Pooling, SearchSpace, SpaceError, SpaceSummary};
-pub use strategy::{Strategy, StrategyConfig};
+pub use strategy::{Step, Strategy, StrategyConfig};
 pub use tabular::{TabularBenchmark, TabularEvaluator};
 pub use trial::{Continues, Failure, FailureKind, Origin, Proposal, TrialRecord, TrialResult};
+pub use view::{Lineage, RungView, SearchView, StepProgress, TrialStatus, TrialView};

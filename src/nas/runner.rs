@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use super::event::SearchEvent;
-use super::search::{Search, SearchSummary};
+use super::search::{Next, Search, SearchSummary};
 use super::trial::{Proposal, TrialResult};
 use crate::nn::{TrainEvent, TrainerHost};
 
@@ -48,8 +48,10 @@ pub enum RunEnd {
     DeviceLost(String),
 }
 
-/// Runs trials until the search ends, the host stops it, or the device is lost. A search made by
-/// `Search::new` announces itself first; a resumed one goes straight on.
+/// Runs trials one at a time until the search ends, the host stops it, or the device is lost. A
+/// search made by `Search::new` announces itself first; a resumed one goes straight on.
+/// (`parallel::run_search_parallel` runs several at once natively; the page's worker pool does
+/// the same with Web Workers, both around the same `Search::next`.)
 pub async fn run_search<E: Evaluator, H: SearchHost>(search: &mut Search, evaluator: &mut E, host: &mut H) -> RunEnd {
     if search.trials().is_empty() && !search.is_resumed() {
         host.on_event(&search.started_event());
@@ -58,18 +60,24 @@ pub async fn run_search<E: Evaluator, H: SearchHost>(search: &mut Search, evalua
         if host.should_stop() {
             return RunEnd::Stopped;
         }
-        let Some(proposal) = search.next_proposal() else {
-            break;
+        let (trial, proposal) = match search.next(1) {
+            Next::Trial { id, proposal } => (id, proposal),
+            Next::Wait | Next::Done => break,
         };
-        let trial = search.next_id();
         host.on_event(&SearchEvent::TrialStarted { trial, proposal: proposal.clone() });
         match evaluator.evaluate(trial, &proposal, host).await {
             Evaluation::Done(result) => {
-                let record = search.record(result).clone();
+                let record = search.record(trial, result).clone();
                 host.on_event(&SearchEvent::TrialFinished { record: Box::new(record) });
             }
-            Evaluation::Stopped => return RunEnd::Stopped,
-            Evaluation::DeviceLost(message) => return RunEnd::DeviceLost(message),
+            Evaluation::Stopped => {
+                search.abandon(trial);
+                return RunEnd::Stopped;
+            }
+            Evaluation::DeviceLost(message) => {
+                search.abandon(trial);
+                return RunEnd::DeviceLost(message);
+            }
         }
         host.breathe().await;
     }
@@ -78,10 +86,21 @@ pub async fn run_search<E: Evaluator, H: SearchHost>(search: &mut Search, evalua
     RunEnd::Finished(summary)
 }
 
-/// A search host seen by the trainer during one trial: its epochs become `SearchEvent::Epoch`.
+/// How often a trial reports its progress within an epoch, at most (seconds).
+const PROGRESS_INTERVAL: f64 = 0.1;
+
+/// A search host seen by the trainer during one trial: its epochs become `SearchEvent::Epoch`,
+/// its steps a throttled `SearchEvent::Progress`.
 pub(crate) struct TrialHost<'h, H: SearchHost> {
-    pub host: &'h mut H,
-    pub trial: usize,
+    host: &'h mut H,
+    trial: usize,
+    last_progress: f64,
+}
+
+impl<'h, H: SearchHost> TrialHost<'h, H> {
+    pub fn new(host: &'h mut H, trial: usize) -> Self {
+        TrialHost { host, trial, last_progress: f64::NEG_INFINITY }
+    }
 }
 
 impl<H: SearchHost> TrainerHost for TrialHost<'_, H> {
@@ -94,8 +113,18 @@ impl<H: SearchHost> TrainerHost for TrialHost<'_, H> {
     }
 
     fn on_event(&mut self, event: &TrainEvent) {
-        if let TrainEvent::Epoch(metrics) = event {
-            self.host.on_event(&SearchEvent::Epoch { trial: self.trial, metrics: metrics.clone() });
+        match event {
+            TrainEvent::Epoch(metrics) => {
+                self.host.on_event(&SearchEvent::Epoch { trial: self.trial, metrics: metrics.clone() });
+            }
+            &TrainEvent::Step { epoch, step, steps } => {
+                let now = self.host.now();
+                if now - self.last_progress >= PROGRESS_INTERVAL || step == steps {
+                    self.last_progress = now;
+                    self.host.on_event(&SearchEvent::Progress { trial: self.trial, epoch, step, steps });
+                }
+            }
+            TrainEvent::Stopped(_) | TrainEvent::Finished { .. } => {}
         }
     }
 

@@ -1,7 +1,9 @@
-//! `Search`: one search's state — its config, its strategy and every finished trial — driven one
-//! trial at a time: ask `next_proposal()` for a proposal, train it anywhere, hand the result to
-//! `record()`. Resuming replays a log's trials into a fresh strategy, so the search goes on
-//! exactly as if it had never stopped.
+//! `Search`: one search's state — its config, its strategy and every finished trial. Ask `next()`
+//! for a trial (with how many may train at once), train it anywhere, hand the result to
+//! `record()`, in any order. Resuming replays a log's trials into a fresh strategy, so the search
+//! goes on exactly as if it had never stopped.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +11,7 @@ use super::config::{ConfigError, SearchConfig};
 use super::event::SearchEvent;
 use super::objective::{self, Objective};
 use super::space::SpaceSummary;
-use super::strategy::Strategy;
+use super::strategy::{Step, Strategy};
 use super::trial::{Proposal, TrialRecord, TrialResult};
 
 /// Why a search ended.
@@ -69,11 +71,27 @@ pub struct Search {
     summary: SpaceSummary,
     objective: Objective,
     strategy: Box<dyn Strategy>,
+    /// Finished trials 0, 1, 2, ... with no gap.
     trials: Vec<TrialRecord>,
-    /// The proposal handed out by `next_proposal()` and not yet recorded.
-    running: Option<Proposal>,
+    /// Handed out by `next()` and not yet recorded, by id.
+    running: BTreeMap<usize, Proposal>,
+    /// Finished while an earlier trial still trains: they join `trials` once the gap closes.
+    finished_ahead: BTreeMap<usize, TrialRecord>,
+    /// The id the next proposal gets.
+    next_id: usize,
     ended: Option<EndReason>,
     resumed: bool,
+}
+
+/// What to do next, as `Search::next` says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// Train this proposal as trial `id`.
+    Trial { id: usize, proposal: Proposal },
+    /// Nothing to hand out until a running trial finishes.
+    Wait,
+    /// The search is over: nothing runs and nothing is left.
+    Done,
 }
 
 impl Search {
@@ -81,11 +99,22 @@ impl Search {
     pub fn new(config: SearchConfig, objective: Objective) -> Result<Self, ConfigError> {
         let summary = config.validate()?;
         let strategy = config.strategy.build(&config.space, objective, config.seed);
-        Ok(Search { config, summary, objective, strategy, trials: Vec::new(), running: None, ended: None, resumed: false })
+        Ok(Search {
+            config,
+            summary,
+            objective,
+            strategy,
+            trials: Vec::new(),
+            running: BTreeMap::new(),
+            finished_ahead: BTreeMap::new(),
+            next_id: 0,
+            ended: None,
+            resumed: false,
+        })
     }
 
     /// A search that has already finished `trials` (from a log): each is checked against what
-    /// the strategy proposes and replayed into it.
+    /// the strategy proposes, with the view it had when it was proposed, and replayed into it.
     pub fn resume(config: SearchConfig, objective: Objective, trials: Vec<TrialRecord>) -> Result<Self, ResumeError> {
         let mut search = Search::new(config, objective)?;
         search.resumed = true;
@@ -93,11 +122,22 @@ impl Search {
             if record.id != i {
                 return Err(ResumeError::OutOfOrder { trial: i, id: record.id });
             }
-            match search.strategy.propose(&search.trials) {
-                Some(p) if p == record.proposal => search.trials.push(record),
-                _ => return Err(ResumeError::Diverged { trial: i }),
+            let seen = record.proposal.seen.unwrap_or(i);
+            if seen > i {
+                return Err(ResumeError::Diverged { trial: i });
             }
+            match search.strategy.propose(i, &search.trials[..seen]) {
+                Step::Propose(mut p) => {
+                    p.seen = (seen < i).then_some(seen);
+                    if p != record.proposal {
+                        return Err(ResumeError::Diverged { trial: i });
+                    }
+                }
+                Step::Wait | Step::Done => return Err(ResumeError::Diverged { trial: i }),
+            }
+            search.trials.push(record);
         }
+        search.next_id = search.trials.len();
         Ok(search)
     }
 
@@ -108,7 +148,12 @@ impl Search {
 
     /// The event that opens this search's log.
     pub fn started_event(&self) -> SearchEvent {
-        SearchEvent::SearchStarted { version: crate::version_line(), config: Box::new(self.config.clone()), space_size: self.summary.size }
+        SearchEvent::SearchStarted {
+            version: crate::version_line(),
+            config: Box::new(self.config.clone()),
+            space_size: self.summary.size,
+            objective: Some(self.objective),
+        }
     }
 
     pub fn config(&self) -> &SearchConfig {
@@ -123,26 +168,36 @@ impl Search {
         self.objective
     }
 
+    /// The finished trials 0, 1, 2, ... up to the first that has not finished.
     pub fn trials(&self) -> &[TrialRecord] {
         &self.trials
+    }
+
+    /// The trials handed out and not yet recorded, by id.
+    pub fn running(&self) -> &BTreeMap<usize, Proposal> {
+        &self.running
     }
 
     pub fn ended(&self) -> Option<EndReason> {
         self.ended
     }
 
+    fn finished(&self) -> impl Iterator<Item = &TrialRecord> {
+        self.trials.iter().chain(self.finished_ahead.values())
+    }
+
     pub fn epochs_trained(&self) -> usize {
-        self.trials.iter().map(TrialRecord::epochs_trained).sum()
+        self.finished().map(TrialRecord::epochs_trained).sum()
     }
 
     pub fn seconds(&self) -> f64 {
-        self.trials.iter().map(|t| t.result.seconds).sum()
+        self.finished().map(|t| t.result.seconds).sum()
     }
 
-    /// Which budget, if any, is spent.
+    /// Which budget, if any, is spent (trials count when handed out, time and epochs when done).
     fn spent(&self) -> Option<EndReason> {
         let budget = self.config.budget;
-        if budget.trials.is_some_and(|n| self.trials.len() >= n) {
+        if budget.trials.is_some_and(|n| self.next_id >= n) {
             return Some(EndReason::TrialBudget);
         }
         if budget.seconds.is_some_and(|s| self.seconds() >= s) {
@@ -156,39 +211,80 @@ impl Search {
 
     /// The id the next trial gets.
     pub fn next_id(&self) -> usize {
-        self.trials.len()
+        self.next_id
     }
 
-    /// The next trial to train (the same one again if the last was never recorded), or `None`
-    /// once the budget is spent or the strategy is done.
-    pub fn next_proposal(&mut self) -> Option<Proposal> {
-        if let Some(running) = &self.running {
-            return Some(running.clone());
-        }
+    /// The next trial to train with up to `jobs` trials training at once. Trial `id` is proposed
+    /// seeing exactly the first `id + 1 - jobs` trials (more only if the strategy waits for
+    /// them), never "whatever happened to have finished", so the same seed and the same `jobs`
+    /// give the same trials however long each one takes. One job is the plain sequential search.
+    pub fn next(&mut self, jobs: usize) -> Next {
+        let jobs = jobs.max(1);
+        let idle = |s: &Search| {
+            if s.running.is_empty() {
+                Next::Done
+            } else {
+                Next::Wait
+            }
+        };
         if self.ended.is_some() {
-            return None;
+            return idle(self);
         }
         if let Some(reason) = self.spent() {
             self.ended = Some(reason);
-            return None;
+            return idle(self);
         }
-        match self.strategy.propose(&self.trials) {
-            Some(proposal) => {
-                self.running = Some(proposal.clone());
-                Some(proposal)
+        let id = self.next_id;
+        let least_seen = (id + 1).saturating_sub(jobs);
+        if self.trials.len() < least_seen {
+            return Next::Wait;
+        }
+        for seen in least_seen..=self.trials.len() {
+            match self.strategy.propose(id, &self.trials[..seen]) {
+                Step::Propose(mut proposal) => {
+                    proposal.seen = (seen < id).then_some(seen);
+                    self.running.insert(id, proposal.clone());
+                    self.next_id += 1;
+                    return Next::Trial { id, proposal };
+                }
+                Step::Wait => continue,
+                Step::Done => {
+                    self.ended = Some(EndReason::Exhausted);
+                    return idle(self);
+                }
             }
-            None => {
-                self.ended = Some(EndReason::Exhausted);
-                None
-            }
+        }
+        // The strategy waits for trials that are still training.
+        if self.running.is_empty() {
+            // Nothing left to wait for: only a strategy that waits on nothing gets here.
+            self.ended = Some(EndReason::Exhausted);
+            return Next::Done;
+        }
+        Next::Wait
+    }
+
+    /// The next trial of a sequential search (`next(1)`), or `None` once it is over.
+    pub fn next_proposal(&mut self) -> Option<(usize, Proposal)> {
+        match self.next(1) {
+            Next::Trial { id, proposal } => Some((id, proposal)),
+            Next::Wait | Next::Done => None,
         }
     }
 
-    /// Records the result of the proposal `next_proposal()` gave.
-    pub fn record(&mut self, result: TrialResult) -> &TrialRecord {
-        let proposal = self.running.take().expect("record() follows next_proposal()");
-        self.trials.push(TrialRecord { id: self.trials.len(), proposal, result });
-        self.trials.last().unwrap()
+    /// Records the result of trial `id` (handed out by `next`), in any order.
+    pub fn record(&mut self, id: usize, result: TrialResult) -> &TrialRecord {
+        let proposal = self.running.remove(&id).expect("record() takes a trial that next() handed out");
+        self.finished_ahead.insert(id, TrialRecord { id, proposal, result });
+        while let Some(record) = self.finished_ahead.remove(&self.trials.len()) {
+            self.trials.push(record);
+        }
+        self.trials.get(id).or_else(|| self.finished_ahead.get(&id)).expect("just recorded")
+    }
+
+    /// Forgets trial `id` (stopped midway, or lost with its device): it will not be recorded.
+    /// A search that loses a running trial ends; its log resumes with that trial run again.
+    pub fn abandon(&mut self, id: usize) {
+        self.running.remove(&id);
     }
 
     /// Best trial, Pareto front and best-so-far curve of the trials so far.

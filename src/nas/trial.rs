@@ -50,12 +50,16 @@ pub struct Proposal {
     pub origin: Origin,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continues: Option<Continues>,
+    /// How many finished trials the strategy saw when it made this proposal, where that is
+    /// fewer than all before it (trials in parallel); resuming replays it with the same view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<usize>,
 }
 
 impl Proposal {
     /// A proposal trained from scratch.
     pub fn fresh(candidate: Candidate, epochs: usize, origin: Origin) -> Self {
-        Proposal { candidate, epochs, origin, continues: None }
+        Proposal { candidate, epochs, origin, continues: None, seen: None }
     }
 }
 

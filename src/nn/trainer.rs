@@ -104,9 +104,17 @@ pub enum StopReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TrainEvent {
+    /// A training step of `epoch` is done (`step` of `steps`, counted from 1).
+    Step {
+        epoch: usize,
+        step: usize,
+        steps: usize,
+    },
     Epoch(EpochMetrics),
     Stopped(StopReason),
-    Finished { epochs: usize },
+    Finished {
+        epochs: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +157,15 @@ pub fn shuffled(n: usize, seed: u32) -> Vec<usize> {
 /// A training loss this many times the first epoch's counts as diverging.
 const EXPLOSION_FACTOR: f32 = 1e3;
 
+/// A host with no clock that never stops and never yields.
+struct NoHost;
+
+impl TrainerHost for NoHost {
+    fn now(&self) -> f64 {
+        0.0
+    }
+}
+
 /// Loss and accuracy of `examples` without training. Returns (mean loss, accuracy if classifying).
 pub async fn evaluate<B: Backend>(
     model: &mut Model<B>,
@@ -156,12 +173,24 @@ pub async fn evaluate<B: Backend>(
     examples: &Examples<'_>,
     batch_size: usize,
 ) -> Result<(f32, Option<f32>), ModelError> {
+    evaluate_breathing(model, be, examples, batch_size, &mut NoHost).await
+}
+
+/// `evaluate`, letting the host breathe between batches (validating a large set takes a while).
+async fn evaluate_breathing<B: Backend, H: TrainerHost>(
+    model: &mut Model<B>,
+    be: &B,
+    examples: &Examples<'_>,
+    batch_size: usize,
+    host: &mut H,
+) -> Result<(f32, Option<f32>), ModelError> {
     let (loss_sum, correct) = (be.zeros(1)?, be.zeros(1)?);
     let (mut features, mut targets) = (Vec::new(), Vec::new());
     let order: Vec<usize> = (0..examples.len()).collect();
     for chunk in order.chunks(batch_size.max(1)) {
         examples.gather(chunk, &mut features, &mut targets);
         model.evaluate_batch(be, chunk.len(), &features, &targets, &loss_sum, &correct)?;
+        host.breathe().await;
     }
     let n = examples.len().max(1) as f32;
     let loss = be.read(&loss_sum).await?[0] / n;
@@ -209,13 +238,15 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
         be.fill(&correct, 0.0);
         let order = shuffled(train.len(), config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u32));
         let update = config.update(learning_rate);
-        for chunk in order.chunks(batch_size) {
+        let steps = train.len().div_ceil(batch_size);
+        for (step, chunk) in order.chunks(batch_size).enumerate() {
             if host.should_stop() {
                 stopped = Some(StopReason::Cancelled { epoch });
                 break 'epochs;
             }
             train.gather(chunk, &mut features, &mut targets);
             model.train_step(be, chunk.len(), &features, &targets, update, &loss_sum, &correct)?;
+            host.on_event(&TrainEvent::Step { epoch, step: step + 1, steps });
             host.breathe().await;
         }
         let n = train.len().max(1) as f32;
@@ -236,13 +267,14 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
         }
         let (validation_loss, validation_accuracy) = match validation {
             Some(examples) if !examples.is_empty() => {
-                let (loss, accuracy) = evaluate(model, be, examples, batch_size).await?;
+                let (loss, accuracy) = evaluate_breathing(model, be, examples, batch_size, host).await?;
                 (Some(loss), accuracy)
             }
             _ => (None, None),
         };
         if let Some(loss) = validation_loss.filter(|l| !l.is_finite()) {
-            let message = format!("the validation loss became {loss} in epoch {epoch}; a lower learning rate than {learning_rate} may help");
+            let message =
+                format!("the validation loss became {loss} in epoch {epoch}; a lower learning rate than {learning_rate} may help");
             stopped = Some(StopReason::Diverged { epoch, message });
             break;
         }

@@ -43,8 +43,8 @@ enum Command {
         log: std::path::PathBuf,
         #[command(flatten)]
         budget: search::BudgetOptions,
-        #[arg(long, value_enum, default_value = "cpu")]
-        device: DeviceChoice,
+        #[command(flatten)]
+        engine: search::EngineOptions,
         /// Print the final summary as JSON.
         #[arg(long)]
         json: bool,
@@ -95,7 +95,7 @@ enum Command {
 enum DeviceChoice {
     Cpu,
     Gpu,
-    /// The GPU where one opens, else the CPU (for `bench`: both).
+    /// Both.
     All,
 }
 
@@ -115,7 +115,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run { space, options } => search::run(&space, options),
-        Command::Resume { log, budget, device, json } => search::resume(&log, budget, device, json),
+        Command::Resume { log, budget, engine, json } => search::resume(&log, budget, engine, json),
         Command::Tabulate { space, data, out, seed } => search::tabulate(&space, data, &out, seed),
         Command::Space { space } => search::check_space(&space),
         Command::Engine { json } => {

@@ -1,5 +1,6 @@
-//! The terminal as a search host: a progress bar over the trials, a line per finished trial, the
-//! log written as the events come, and Ctrl-C stopping the search so it can be resumed.
+//! The terminal as a search host: a progress bar over the trials with what each running trial is
+//! doing, a line per finished trial, the log written in log order as the events come, and Ctrl-C
+//! stopping the search so it can be resumed. What it shows comes from the core's `SearchView`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -8,23 +9,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use nas_playground::nas::{Objective, SearchEvent, SearchHost};
+use nas_playground::nas::{LogOrder, SearchEvent, SearchHost, SearchView};
 
 pub struct TerminalHost {
     origin: Instant,
     stop: Arc<AtomicBool>,
     bar: ProgressBar,
     log: Option<BufWriter<File>>,
-    objective: Objective,
-    full_epochs: usize,
-    best: Option<f64>,
-    label: String,
+    log_order: LogOrder,
+    pub view: SearchView,
     pub log_error: Option<String>,
 }
 
 impl TerminalHost {
-    /// `total` trials when the budget says how many (a spinner otherwise).
-    pub fn new(total: Option<usize>, done: usize, log: Option<File>, objective: Objective, full_epochs: usize, quiet: bool) -> Self {
+    /// `total` trials when the budget says how many (a spinner otherwise); `view` and
+    /// `log_order` as the session opened them.
+    pub fn new(total: Option<usize>, log: Option<File>, view: SearchView, log_order: LogOrder, quiet: bool) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         // A second Ctrl-C, or one before this is set, ends the process as usual.
@@ -42,21 +42,12 @@ impl TerminalHost {
             None => ProgressBar::new_spinner()
                 .with_style(ProgressStyle::with_template("{spinner} {pos} trials  {elapsed_precise}  {msg}").expect("a valid template")),
         };
-        bar.set_position(done as u64);
+        bar.set_position(view.records().len() as u64);
         bar.enable_steady_tick(Duration::from_millis(200));
-        TerminalHost {
-            origin: Instant::now(),
-            stop,
-            bar,
-            log: log.map(BufWriter::new),
-            objective,
-            full_epochs,
-            best: None,
-            label: String::new(),
-            log_error: None,
-        }
+        TerminalHost { origin: Instant::now(), stop, bar, log: log.map(BufWriter::new), log_order, view, log_error: None }
     }
 
+    /// Writes one event to the log as it stands (no reordering).
     pub fn write(&mut self, event: &SearchEvent) {
         if let Some(log) = &mut self.log {
             let written = writeln!(log, "{}", event.to_line()).and_then(|_| log.flush());
@@ -71,8 +62,15 @@ impl TerminalHost {
         self.bar.finish_and_clear();
     }
 
-    pub fn note_best(&mut self, score: Option<f64>) {
-        self.best = score;
+    /// "best 97.50 %  #12 epoch 3 40 %  #13 epoch 1 5 %"
+    fn status_line(&self) -> String {
+        let objective = self.view.objective();
+        let mut parts: Vec<String> = self.view.best().map(|(_, score)| format!("best {}", objective.display(score))).into_iter().collect();
+        for trial in self.view.running() {
+            let epoch = trial.progress.map_or(trial.curve.len() + 1, |p| p.epoch);
+            parts.push(format!("#{} epoch {}/{} {:.0} %", trial.id, epoch, trial.proposal.epochs, trial.fraction_done() * 100.0));
+        }
+        parts.join("  ")
     }
 }
 
@@ -86,42 +84,30 @@ impl SearchHost for TerminalHost {
     }
 
     fn on_event(&mut self, event: &SearchEvent) {
-        self.write(event);
-        let best = |host: &Self| host.best.map(|b| format!("best {}", host.objective.display(b))).unwrap_or_default();
-        match event {
-            SearchEvent::TrialStarted { trial, proposal } => {
-                self.label = format!("#{trial} {} ({} ep)", proposal.candidate.label(), proposal.epochs);
-                self.bar.set_message(format!("{}  {}", best(self), self.label));
-            }
-            SearchEvent::Epoch { metrics, .. } => {
-                self.bar.set_message(format!("{}  {} epoch {}", best(self), self.label, metrics.epoch));
-            }
-            SearchEvent::TrialFinished { record } => {
-                let score = self.objective.score(record);
-                if record.proposal.epochs == self.full_epochs {
-                    if let Some(s) = score {
-                        self.best = Some(self.best.map_or(s, |b| b.max(s)));
-                    }
-                }
-                let outcome = match (&record.result.failure, score) {
-                    (Some(failure), _) => {
-                        format!("failed ({:?}): {}", failure.kind, failure.message)
-                    }
-                    (None, Some(s)) => self.objective.display(s),
-                    (None, None) => "no score".into(),
-                };
-                self.bar.println(format!(
-                    "#{:<4} {:>9}  {:>8} params  {:>3} ep  {:>7.2} s  {}",
-                    record.id,
-                    outcome,
-                    record.result.parameters,
-                    record.proposal.epochs,
-                    record.result.seconds,
-                    record.proposal.candidate.label()
-                ));
-                self.bar.inc(1);
-            }
-            SearchEvent::SearchStarted { .. } | SearchEvent::SearchFinished { .. } => {}
+        for line in self.log_order.push(event) {
+            self.write(&line);
+        }
+        self.view.apply(event);
+        if let SearchEvent::TrialFinished { record } = event {
+            let objective = self.view.objective();
+            let outcome = match (&record.result.failure, objective.score(record)) {
+                (Some(failure), _) => format!("failed ({:?}): {}", failure.kind, failure.message),
+                (None, Some(s)) => objective.display(s),
+                (None, None) => "no score".into(),
+            };
+            self.bar.println(format!(
+                "#{:<4} {:>9}  {:>8} params  {:>3} ep  {:>7.2} s  {}",
+                record.id,
+                outcome,
+                record.result.parameters,
+                record.proposal.epochs,
+                record.result.seconds,
+                record.proposal.candidate.label()
+            ));
+            self.bar.inc(1);
+        }
+        if !matches!(event, SearchEvent::SearchStarted { .. } | SearchEvent::SearchFinished { .. }) {
+            self.bar.set_message(self.status_line());
         }
     }
 }

@@ -6,18 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use nas_playground::data::{CsvOptions, ImageSet, Normalization, SplitRatios, Toy2d, Toy2dSpec};
-use nas_playground::engine::Device;
+use nas_playground::data::{Normalization, SplitRatios};
+use nas_playground::nas::session::{load_data, pick_engine, run_native};
 use nas_playground::nas::space::format_count;
 use nas_playground::nas::{
-    run_search, Budget, DataSource, DataSpec, EndReason, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog, SearchSpace,
-    StrategyConfig, TabularBenchmark, TrainingEvaluator,
+    open_search, Budget, DataSource, DataSpec, EndReason, EngineChoice, Family, RunEnd, Search, SearchConfig, SearchEvent, SearchLog,
+    SearchSpace, StrategyConfig, TabularBenchmark,
 };
-use nas_playground::nn::Task;
 
 use crate::progress::TerminalHost;
 use crate::table::print_results;
-use crate::DeviceChoice;
 
 #[derive(Args)]
 pub struct DataOptions {
@@ -68,6 +66,19 @@ impl BudgetOptions {
     }
 }
 
+/// Where and how many trials train at once.
+#[derive(Args)]
+pub struct EngineOptions {
+    /// cpu, gpu, or auto: time a short burst of this search's kind of network on each engine
+    /// and train on the faster.
+    #[arg(long, default_value = "cpu", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<EngineChoice>()))]
+    device: EngineChoice,
+    /// Trials trained at once, each on its own thread. The same seed and the same number of
+    /// jobs give the same trials; a log resumes with any number.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum StrategyChoice {
     Grid,
@@ -104,8 +115,8 @@ pub struct RunOptions {
     /// Where to write the search log (JSON lines; `nas resume` reads it).
     #[arg(long, default_value = "search.jsonl")]
     log: PathBuf,
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: DeviceChoice,
+    #[command(flatten)]
+    engine: EngineOptions,
     /// Print the final summary as JSON (the table still goes to stderr-free stdout above it).
     #[arg(long)]
     json: bool,
@@ -138,31 +149,17 @@ fn read_space_file(path: &Path) -> Result<(SearchSpace, Option<SearchConfig>), S
 impl DataOptions {
     fn spec(&self, family: Family, seed: u64) -> Result<DataSpec, String> {
         let name = self.data.clone().unwrap_or_else(|| if family == Family::Cnn { "mnist".into() } else { "spiral".into() });
-        let toy = |set: Toy2d| {
-            DataSource::Toy2d(Toy2dSpec {
-                set,
-                samples: self.samples.unwrap_or(500),
-                noise_percent: self.noise,
-                seed,
-                ..Toy2dSpec::default()
-            })
-        };
-        let (source, normalization) = match name.as_str() {
-            "spiral" => (toy(Toy2d::Spiral), Normalization::None),
-            "circle" => (toy(Toy2d::Circle), Normalization::None),
-            "xor" => (toy(Toy2d::Xor), Normalization::None),
-            "gaussians" => (toy(Toy2d::Gaussians), Normalization::None),
-            "moons" => (toy(Toy2d::Moons), Normalization::None),
-            "regress-plane" => (toy(Toy2d::RegressPlane), Normalization::None),
-            "regress-gaussian" => (toy(Toy2d::RegressGaussian), Normalization::None),
-            "mnist" => (DataSource::Images { set: ImageSet::Mnist, samples: self.samples }, Normalization::None),
-            "fashion-mnist" => (DataSource::Images { set: ImageSet::FashionMnist, samples: self.samples }, Normalization::None),
-            path if path.ends_with(".csv") => {
-                let options = CsvOptions { name: path.to_string(), ..CsvOptions::default() };
-                (DataSource::Csv { path: path.to_string(), options }, Normalization::Standardize)
+        let mut source: DataSource = name.parse().map_err(|e| format!("--data {e}"))?;
+        let mut normalization = Normalization::None;
+        match &mut source {
+            DataSource::Toy2d(spec) => {
+                spec.samples = self.samples.unwrap_or(spec.samples);
+                spec.noise_percent = self.noise;
+                spec.seed = seed;
             }
-            other => return Err(format!("--data {other}: not a known data set or a .csv file")),
-        };
+            DataSource::Images { samples, .. } => *samples = self.samples,
+            DataSource::Csv { .. } => normalization = Normalization::Standardize,
+        }
         if !(0.0..1.0).contains(&self.validation) || self.validation == 0.0 {
             return Err(format!("--validation {}: must be above 0 and below 1", self.validation));
         }
@@ -189,24 +186,6 @@ fn strategy_config(choice: StrategyChoice, options: &RunOptions) -> StrategyConf
         StrategyChoice::Evolution => StrategyConfig::Evolution { population: options.population, sample: options.sample },
         StrategyChoice::Halving => StrategyConfig::Halving { eta, min_epochs, hyperband: false },
         StrategyChoice::Hyperband => StrategyConfig::Halving { eta, min_epochs, hyperband: true },
-    }
-}
-
-fn open_device(choice: DeviceChoice) -> Result<Device, String> {
-    match choice {
-        DeviceChoice::Cpu => Ok(Device::cpu()),
-        DeviceChoice::Gpu => match pollster::block_on(Device::detect()) {
-            (device @ Device::Gpu(_), report) => {
-                eprintln!("training on {}", report.headline());
-                Ok(device)
-            }
-            (_, report) => Err(format!("--device gpu: {}", report.headline())),
-        },
-        DeviceChoice::All => {
-            let (device, report) = pollster::block_on(Device::detect());
-            eprintln!("training on {}", report.headline());
-            Ok(device)
-        }
     }
 }
 
@@ -241,10 +220,10 @@ pub fn run(space_path: &Path, options: RunOptions) -> ExitCode {
             options.log.display()
         ));
     }
-    execute(config, None, &options.log, options.device, options.json, options.quiet)
+    execute(config, None, &options.log, &options.engine, options.json, options.quiet)
 }
 
-pub fn resume(log_path: &Path, budget: BudgetOptions, device: DeviceChoice, json: bool) -> ExitCode {
+pub fn resume(log_path: &Path, budget: BudgetOptions, engine: EngineOptions, json: bool) -> ExitCode {
     // Lossy: a crash can cut the last line in the middle of a character.
     let text = match std::fs::read(log_path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -272,72 +251,58 @@ pub fn resume(log_path: &Path, budget: BudgetOptions, device: DeviceChoice, json
         "resuming from {}: {} trials done{}",
         log_path.display(),
         log.trials.len(),
-        log.interrupted.map(|t| format!(", trial {t} runs again")).unwrap_or_default()
+        match log.interrupted.as_slice() {
+            [] => String::new(),
+            [t] => format!(", trial {t} runs again"),
+            more => format!(", trials {} run again", more.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")),
+        }
     );
     let config = log.config.clone();
-    execute(config, Some(log), log_path, device, json, false)
+    execute(config, Some(log), log_path, &engine, json, false)
 }
 
 /// Runs a search and prints the results table; the exit code says how it ended.
-fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, device: DeviceChoice, json: bool, quiet: bool) -> ExitCode {
-    match search_to_end(config, resumed, log_path, device, quiet) {
+fn execute(config: SearchConfig, resumed: Option<SearchLog>, log_path: &Path, engine: &EngineOptions, json: bool, quiet: bool) -> ExitCode {
+    match search_to_end(config, resumed, log_path, engine, quiet) {
         Ok((search, end)) => report(&search, end, log_path, json),
         Err(code) => code,
     }
 }
 
-/// Loads the data, builds or rebuilds the search, and runs it with a progress bar, writing the
-/// log as it goes; on an error the message is printed and the exit code returned.
+/// Opens the search through the core's session (data, checks, resume), picks the engine, and
+/// runs it with a progress bar, writing the log as it goes; on an error the message is printed
+/// and the exit code returned.
 fn search_to_end(
     config: SearchConfig,
     resumed: Option<SearchLog>,
     log_path: &Path,
-    device: DeviceChoice,
+    engine: &EngineOptions,
     quiet: bool,
 ) -> Result<(Search, RunEnd), ExitCode> {
-    if let Err(error) = config.validate() {
-        return Err(fail(error));
+    let data = load_data(&config).map_err(fail)?;
+    for warning in &data.warnings {
+        eprintln!("note: data ({}): {warning}", config.data.label());
     }
-    let splits = match config.data.load() {
-        Ok(splits) => splits,
-        Err(error) => return Err(fail(format!("data ({}): {error}", config.data.label()))),
-    };
-    if let Err(error) = config.check_data(&splits.train) {
-        return Err(fail(error));
-    }
-    let device = match open_device(device) {
-        Ok(device) => device,
-        Err(message) => return Err(fail(message)),
-    };
-    let mut evaluator = TrainingEvaluator::new(device, &config, splits);
-    let objective = config.objective_for(matches!(evaluator.task(), Task::Classification { .. }));
-    let full_epochs = config.space.epochs;
-    let budget_trials = config.budget.trials;
-    let (mut search, finished_part) = match resumed {
-        None => match Search::new(config, objective) {
-            Ok(search) => (search, Vec::new()),
-            Err(error) => return Err(fail(error)),
-        },
-        Some(log) => {
-            let events = log.finished_part();
-            match Search::resume(config, objective, log.trials) {
-                Ok(search) => (search, events),
-                Err(error) => return Err(fail(format!("{}: {error}", log_path.display()))),
+    let opened = open_search(config, data.task, resumed.as_ref()).map_err(|e| fail(format!("{}: {e}", log_path.display())))?;
+    let mut search = opened.search;
+    let pick = pick_engine(search.config(), &data, engine.device, 0.3);
+    if pick.chosen == "gpu" || engine.device != EngineChoice::Cpu {
+        for timing in &pick.timings {
+            match (timing.samples_per_sec, &timing.error) {
+                (Some(speed), _) => eprintln!("engine {} ({}): {speed:.0} samples/s", timing.engine, timing.name),
+                (None, error) => eprintln!("engine {} ({}): {}", timing.engine, timing.name, error.as_deref().unwrap_or("not measured")),
             }
         }
-    };
+        eprintln!("training on {}", pick.headline());
+    }
     // A resumed log is rewritten beside the old one, then moved over it: the old file stays
     // whole until the new one holds everything it had.
     let partial_path = log_path.with_extension("jsonl.partial");
-    let file = match File::create(&partial_path) {
-        Ok(file) => file,
-        Err(error) => return Err(fail(format!("{}: {error}", partial_path.display()))),
-    };
-    let mut host = TerminalHost::new(budget_trials, search.trials().len(), Some(file), objective, full_epochs, quiet);
-    for event in &finished_part {
+    let file = File::create(&partial_path).map_err(|e| fail(format!("{}: {e}", partial_path.display())))?;
+    let mut host = TerminalHost::new(search.config().budget.trials, Some(file), opened.view, opened.log_order, quiet);
+    for event in &opened.log_head {
         host.write(event);
     }
-    host.note_best(search.summary().best_score);
     if let Some(error) = host.log_error.take() {
         let _ = std::fs::remove_file(&partial_path);
         return Err(fail(format!("writing {}: {error}; {} is unchanged", partial_path.display(), log_path.display())));
@@ -346,14 +311,15 @@ fn search_to_end(
         return Err(fail(format!("{}: {error}", log_path.display())));
     }
     eprintln!(
-        "{} search over {} members of a {:?} space on {}; log: {}",
+        "{} search over {} members of a {:?} space on {}, {} at a time; log: {}",
         search.config().strategy.name(),
         format_count(search.space_summary().size as u128),
         search.config().space.family,
         search.config().data.label(),
+        engine.jobs,
         log_path.display()
     );
-    let end = pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
+    let end = run_native(&mut search, &data, &pick, engine.jobs as usize, &mut host).map_err(fail)?;
     host.finish();
     if let Some(error) = &host.log_error {
         return Err(fail(format!("writing {}: {error}", log_path.display())));
@@ -379,7 +345,7 @@ fn report(search: &Search, end: RunEnd, log_path: &Path, json: bool) -> ExitCode
             ExitCode::from(130)
         }
         RunEnd::DeviceLost(message) => {
-            println!("the GPU was lost ({message}); go on on the CPU with: nas resume {} --device cpu", log_path.display());
+            println!("the device was lost ({message}); go on on the CPU with: nas resume {} --device cpu", log_path.display());
             ExitCode::FAILURE
         }
     }
@@ -396,7 +362,8 @@ pub fn tabulate(space_path: &Path, data: DataOptions, out: &Path, seed: u64) -> 
     };
     let config = SearchConfig { space, data, strategy: StrategyConfig::Grid, budget: Budget::default(), seed, objective: None };
     let log_path = out.with_extension("log.jsonl");
-    let (search, summary) = match search_to_end(config.clone(), None, &log_path, DeviceChoice::Cpu, false) {
+    let cpu = EngineOptions { device: EngineChoice::Cpu, jobs: 1 };
+    let (search, summary) = match search_to_end(config.clone(), None, &log_path, &cpu, false) {
         Ok((search, RunEnd::Finished(summary))) => (search, summary),
         Ok((search, end)) => return report(&search, end, &log_path, false),
         Err(code) => return code,

@@ -5,7 +5,7 @@
 use rand::seq::index;
 use rand_chacha::ChaCha8Rng;
 
-use super::{strategy_rng, Strategy};
+use super::{strategy_rng, Step, Strategy};
 use crate::nas::mutation::mutate;
 use crate::nas::objective::Objective;
 use crate::nas::space::SearchSpace;
@@ -26,12 +26,14 @@ impl Evolution {
 }
 
 impl Strategy for Evolution {
-    fn propose(&mut self, trials: &[TrialRecord]) -> Option<Proposal> {
+    /// Asynchronous, as in the paper's workers: a child's parent is drawn from the population
+    /// among the trials `seen` finished, whatever is still training.
+    fn propose(&mut self, _id: usize, seen: &[TrialRecord]) -> Step {
         let epochs = self.space.epochs;
-        if trials.len() < self.population {
-            return Some(Proposal::fresh(self.space.sample(&mut self.rng), epochs, Origin::Initial));
+        if seen.len() < self.population {
+            return Step::Propose(Proposal::fresh(self.space.sample(&mut self.rng), epochs, Origin::Initial));
         }
-        let alive = &trials[trials.len() - self.population..];
+        let alive = &seen[seen.len() - self.population..];
         let contestants = index::sample(&mut self.rng, alive.len(), self.sample);
         // The best contestant wins; a failed trial loses to any that finished; ties go to the first drawn.
         let score = |t: &TrialRecord| self.objective.score(t).unwrap_or(f64::NEG_INFINITY);
@@ -40,6 +42,6 @@ impl Strategy for Evolution {
         let parent = drawn.fold(first, |best, t| if score(t) > score(best) { t } else { best });
         let (candidate, change) = mutate(&self.space, &parent.proposal.candidate, &mut self.rng)
             .unwrap_or_else(|| (parent.proposal.candidate.clone(), "none: the space has a single member".into()));
-        Some(Proposal::fresh(candidate, epochs, Origin::Mutation { parent: parent.id, change }))
+        Step::Propose(Proposal::fresh(candidate, epochs, Origin::Mutation { parent: parent.id, change }))
     }
 }

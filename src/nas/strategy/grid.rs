@@ -1,6 +1,6 @@
 //! Grid search: every member of the space once, in index order.
 
-use super::Strategy;
+use super::{Step, Strategy};
 use crate::nas::space::SearchSpace;
 use crate::nas::trial::{Origin, Proposal, TrialRecord};
 
@@ -18,13 +18,13 @@ impl Grid {
 }
 
 impl Strategy for Grid {
-    fn propose(&mut self, _trials: &[TrialRecord]) -> Option<Proposal> {
+    fn propose(&mut self, _id: usize, _seen: &[TrialRecord]) -> Step {
         if self.next >= self.size {
-            return None;
+            return Step::Done;
         }
         let index = self.next;
         self.next += 1;
         let origin = Origin::Grid { index: u64::try_from(index).unwrap_or(u64::MAX) };
-        Some(Proposal::fresh(self.space.member(index), self.space.epochs, origin))
+        Step::Propose(Proposal::fresh(self.space.member(index), self.space.epochs, origin))
     }
 }

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{strategy_rng, Strategy};
+use super::{strategy_rng, Step, Strategy};
 use crate::nas::objective::Objective;
 use crate::nas::space::SearchSpace;
 use crate::nas::trial::{Continues, Origin, Proposal, TrialRecord};
@@ -112,6 +112,7 @@ impl Halving {
                 epochs: next.epochs,
                 origin: Origin::Rung { bracket, rung, from: Some(trial.id) },
                 continues: Some(Continues { trial: trial.id, epochs: trial.result.history.len() }),
+                seen: None,
             });
         }
         !self.queue.is_empty()
@@ -119,17 +120,25 @@ impl Halving {
 }
 
 impl Strategy for Halving {
-    fn propose(&mut self, trials: &[TrialRecord]) -> Option<Proposal> {
+    /// Synchronous within a bracket: a rung is promoted once every trial of it has finished
+    /// (until then, in parallel, it waits); a new bracket starts without waiting.
+    fn propose(&mut self, id: usize, seen: &[TrialRecord]) -> Step {
         if self.queue.is_empty() {
-            let promoted = !self.rungs.is_empty() && self.promote(trials);
+            let promotes = !self.rungs.is_empty() && self.rung + 1 < self.rungs.len();
+            if promotes && self.rung_trials.iter().any(|&trial| trial >= seen.len()) {
+                return Step::Wait;
+            }
+            let promoted = promotes && self.promote(seen);
             self.rung_trials.clear();
             if !promoted {
                 self.start_bracket();
             }
         }
-        let proposal = self.queue.pop_front()?;
-        self.rung_trials.push(trials.len());
-        Some(proposal)
+        let Some(proposal) = self.queue.pop_front() else {
+            return Step::Done;
+        };
+        self.rung_trials.push(id);
+        Step::Propose(proposal)
     }
 }
 

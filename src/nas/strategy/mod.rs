@@ -18,11 +18,24 @@ use super::objective::Objective;
 use super::space::SearchSpace;
 use super::trial::{Proposal, TrialRecord};
 
+/// What a strategy says when asked for the next trial.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Propose(Proposal),
+    /// It needs results that are still training (halving waits for a whole rung); asked again
+    /// once more trials have finished. Saying this changes nothing in the strategy.
+    Wait,
+    /// Nothing is left to try.
+    Done,
+}
+
 /// Proposes what to train next from what has been trained so far.
 pub trait Strategy {
-    /// The next trial, given every finished trial in order (the proposal will get id
-    /// `trials.len()`); `None` when the strategy has nothing left to try.
-    fn propose(&mut self, trials: &[TrialRecord]) -> Option<Proposal>;
+    /// The proposal for trial `id`, seeing the finished trials `seen`: trials 0, 1, ... in order,
+    /// possibly fewer than `id` when trials run in parallel (the others are still training).
+    /// The same calls in the same order give the same answers, which is what makes a parallel
+    /// search repeat for a seed and a log resume exactly.
+    fn propose(&mut self, id: usize, seen: &[TrialRecord]) -> Step;
 }
 
 fn default_population() -> usize {

@@ -2,7 +2,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{strategy_rng, Strategy};
+use super::{strategy_rng, Step, Strategy};
 use crate::nas::space::SearchSpace;
 use crate::nas::trial::{Origin, Proposal, TrialRecord};
 
@@ -18,7 +18,7 @@ impl RandomSearch {
 }
 
 impl Strategy for RandomSearch {
-    fn propose(&mut self, _trials: &[TrialRecord]) -> Option<Proposal> {
-        Some(Proposal::fresh(self.space.sample(&mut self.rng), self.space.epochs, Origin::Random))
+    fn propose(&mut self, _id: usize, _seen: &[TrialRecord]) -> Step {
+        Step::Propose(Proposal::fresh(self.space.sample(&mut self.rng), self.space.epochs, Origin::Random))
     }
 }
