@@ -76,6 +76,6 @@ async fn optimizers_on_webgpu_match_the_cpu_reference() {
 
 #[wasm_bindgen_test]
 async fn a_search_on_the_browsers_cpu_device_matches_the_native_cli() {
-    let report = search_fixture::rerun_matches_the_log().await.unwrap();
+    let report = search_fixture::rerun_matches_the_log(false).await.unwrap();
     gloo::console::log!(report);
 }

@@ -485,6 +485,10 @@ fn a_damaged_log_is_explained_and_a_line_cut_off_at_the_end_is_dropped() {
 struct Pausable {
     paused: std::sync::Arc<std::sync::atomic::AtomicBool>,
     epochs: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Training steps taken (the trainer breathes once a step).
+    steps: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Set once `breathe` has held the search because it was paused.
+    held: std::sync::Arc<std::sync::atomic::AtomicBool>,
     events: Vec<SearchEvent>,
 }
 
@@ -497,13 +501,18 @@ impl SearchHost for Pausable {
         if matches!(event, SearchEvent::Epoch { .. }) {
             self.epochs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
-        self.events.push(event.clone());
+        if event.is_logged() {
+            self.events.push(event.clone());
+        }
     }
 
     fn breathe(&mut self) -> impl std::future::Future<Output = ()> {
-        while self.paused.load(std::sync::atomic::Ordering::SeqCst) {
+        use std::sync::atomic::Ordering;
+        while self.paused.load(Ordering::SeqCst) {
+            self.held.store(true, Ordering::SeqCst);
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        self.steps.fetch_add(1, Ordering::SeqCst);
         std::future::ready(())
     }
 }
@@ -517,27 +526,34 @@ fn a_paused_search_makes_no_progress_and_then_finishes_as_if_never_paused() {
             "optimizers": ["adam"], "learning_rate": {"min": 0.01, "max": 0.01, "steps": 1}, "batch_sizes": [4], "epochs": 20}"#,
     );
     let config = config(space, StrategyConfig::Random, Budget::trials(4), 3);
-    let run = move |paused: Arc<AtomicBool>, epochs: Arc<AtomicUsize>| {
+    let (steps, held) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+    let run = move |paused: Arc<AtomicBool>, epochs: Arc<AtomicUsize>, steps: Arc<AtomicUsize>, held: Arc<AtomicBool>| {
         let mut evaluator = TrainingEvaluator::new(Device::cpu(), &config, config.data.load().unwrap());
         let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
-        let mut host = Pausable { paused, epochs, events: Vec::new() };
+        let mut host = Pausable { paused, epochs, steps, held, events: Vec::new() };
         pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
         without_timing(&log_text(&host.events))
     };
-    let reference = run(Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let reference = run(Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
     let (paused, epochs) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
     let worker = {
-        let (paused, epochs, run) = (paused.clone(), epochs.clone(), run.clone());
-        std::thread::spawn(move || run(paused, epochs))
+        let (paused, epochs, steps, held, run) = (paused.clone(), epochs.clone(), steps.clone(), held.clone(), run.clone());
+        std::thread::spawn(move || run(paused, epochs, steps, held))
     };
     while epochs.load(Ordering::SeqCst) < 3 {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     paused.store(true, Ordering::SeqCst);
-    std::thread::sleep(std::time::Duration::from_millis(50));
-    let while_paused = epochs.load(Ordering::SeqCst);
+    while !held.load(Ordering::SeqCst) {
+        assert!(!worker.is_finished(), "the search finished before the pause took hold");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let (steps_at_pause, epochs_at_pause) = (steps.load(Ordering::SeqCst), epochs.load(Ordering::SeqCst));
+    assert!(epochs_at_pause < 4 * 20, "the pause came after the last epoch");
     std::thread::sleep(std::time::Duration::from_millis(300));
-    assert_eq!(epochs.load(Ordering::SeqCst), while_paused, "epochs went on while paused");
+    assert_eq!(steps.load(Ordering::SeqCst), steps_at_pause, "training steps went on while paused");
+    assert_eq!(epochs.load(Ordering::SeqCst), epochs_at_pause, "epochs went on while paused");
+    assert!(!worker.is_finished(), "the search finished while paused");
     paused.store(false, Ordering::SeqCst);
     let log = worker.join().unwrap();
     assert_same_lines(&log, &reference, "paused");
@@ -547,7 +563,7 @@ mod search_fixture;
 
 #[test]
 fn the_search_the_cli_logged_runs_again_to_the_same_figures() {
-    let report = pollster::block_on(search_fixture::rerun_matches_the_log()).unwrap();
+    let report = pollster::block_on(search_fixture::rerun_matches_the_log(true)).unwrap();
     println!("{report}");
 }
 
@@ -564,10 +580,12 @@ fn promoted_trials_go_on_from_kept_models_to_the_same_figures_as_retraining() {
         let mut search = Search::new(config.clone(), Objective::ValidationAccuracy).unwrap();
         let mut host = Recorder::default();
         pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
-        (without_timing(&log_text(&host.events)), search.epochs_trained(), search.trials().to_vec())
+        (without_timing(&log_text(&host.events)), search.epochs_trained(), search.trials().to_vec(), evaluator.checkpoint_reuses.get())
     };
-    let (kept, charged, trials) = run(true);
-    let (retrained, _, _) = run(false);
+    let (kept, charged, trials, reuses) = run(true);
+    let (retrained, _, _, no_reuses) = run(false);
+    // Every promoted trial (4 of them) went on from its kept model; none did when none was kept.
+    assert_eq!((reuses, no_reuses), (4, 0));
     assert_same_lines(&kept, &retrained, "continued and retrained");
     // 9 candidates x 1 epoch, 3 go on to 3 epochs, 1 to 9: 9 + 3 x 2 + 6 epochs.
     assert_eq!(trials.iter().map(|t| t.proposal.epochs).collect::<Vec<_>>(), [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9]);

@@ -166,10 +166,15 @@ fn cpu_and_gpu_train_the_same_network_to_the_same_curve() {
     let gpu = pollster::block_on(GpuContext::new()).expect("a GPU adapter (llvmpipe) for the native tests");
     let cpu_run = train_ring(&CpuBackend::new());
     let gpu_run = train_ring(&gpu);
-    for (c, g) in cpu_run.history.iter().zip(&gpu_run.history).take(10) {
+    assert_eq!(cpu_run.history.len(), gpu_run.history.len(), "the two runs trained different numbers of epochs");
+    let mut widest = 0f32;
+    for (c, g) in cpu_run.history.iter().zip(&gpu_run.history) {
         let (cl, gl) = (c.train_loss, g.train_loss);
-        assert!((cl - gl).abs() <= 2e-3 * cl.max(0.1), "epoch {}: loss {gl} on the GPU but {cl} on the CPU", c.epoch);
+        let gap = (cl - gl).abs() / cl.max(0.1);
+        widest = widest.max(gap);
+        assert!(gap <= 2e-3, "epoch {}: loss {gl} on the GPU but {cl} on the CPU", c.epoch);
     }
+    println!("{} epochs, widest relative loss gap {widest:.2e}", cpu_run.history.len());
     let (c, g) = (cpu_run.last().unwrap(), gpu_run.last().unwrap());
     assert!((c.validation_accuracy.unwrap() - g.validation_accuracy.unwrap()).abs() <= 0.02, "{c:?}\n{g:?}");
 }

@@ -65,6 +65,8 @@ pub struct TrainingEvaluator {
     gpu_checkpoints: Checkpoints<GpuContext>,
     /// Whether to keep short trials' models for promotions (turning it off changes speed only).
     pub keep_checkpoints: bool,
+    /// How many promoted trials went on from a kept model instead of retraining.
+    pub checkpoint_reuses: std::cell::Cell<usize>,
 }
 
 /// The seed of every trial's initial weights and sample order: the same for every trial, so a
@@ -88,6 +90,7 @@ impl TrainingEvaluator {
             cpu_checkpoints: Checkpoints::default(),
             gpu_checkpoints: Checkpoints::default(),
             keep_checkpoints: true,
+            checkpoint_reuses: std::cell::Cell::new(0),
         }
     }
 
@@ -117,6 +120,7 @@ impl TrainingEvaluator {
         let kept = proposal.continues.and_then(|c| checkpoints.take(c.trial, c.epochs));
         let (mut model, done) = match kept {
             Some(checkpoint) => {
+                self.checkpoint_reuses.set(self.checkpoint_reuses.get() + 1);
                 // The trial's log shows its whole curve, whichever way its first epochs came about.
                 for metrics in &checkpoint.history {
                     host.on_event(&SearchEvent::Epoch { trial, metrics: metrics.clone() });
