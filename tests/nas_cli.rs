@@ -108,3 +108,53 @@ fn bad_space_files_are_explained() {
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("a valid Cnn space with 135,648 members"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn two_jobs_twice_write_the_same_log_and_it_resumes_with_one() {
+    let run = |name: &str| {
+        let path = scratch(name);
+        let out = nas(&[
+            "run",
+            "www/spaces/mnist-mlp.json",
+            "--data",
+            "mnist",
+            "--samples",
+            "1500",
+            "--strategy",
+            "evolution",
+            "--population",
+            "4",
+            "--sample",
+            "2",
+            "--trials",
+            "8",
+            "--seed",
+            "3",
+            "--jobs",
+            "2",
+            "--log",
+            path.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        path
+    };
+    let (a, b) = (run("jobs-a.jsonl"), run("jobs-b.jsonl"));
+    let without_clock = |path: &Path| {
+        let log = SearchLog::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+        log.trials
+            .iter()
+            .map(|t| (t.proposal.clone(), t.result.history.iter().map(|m| (m.train_loss, m.validation_accuracy)).collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_clock(&a), without_clock(&b), "two runs with --jobs 2 differ");
+    assert!(without_clock(&a).iter().any(|(p, _)| p.seen.is_some()), "no trial was proposed while another trained");
+    // The 2-job log goes on with one job.
+    let resumed = nas(&["resume", a.to_str().unwrap(), "--trials", "10", "--jobs", "1"]);
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert_eq!(SearchLog::parse(&std::fs::read_to_string(&a).unwrap()).unwrap().trials.len(), 10);
+    // "all" is not an engine any more: "auto" picks by measuring.
+    let out = nas(&["run", "www/spaces/mnist-mlp.json", "--trials", "1", "--device", "all"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("choose cpu, gpu or auto"), "{}", text(&out.stderr));
+}

@@ -63,8 +63,13 @@ enum Command {
     },
     /// Check a search space file and count its members.
     Space { space: std::path::PathBuf },
-    /// Show which engine this machine would train on: the GPU adapter, or the CPU and why.
+    /// Show which engine this machine would train on. With a search space, time a short burst
+    /// of that search's kind of network on the CPU engine and on the GPU, and say which is faster.
     Engine {
+        /// A search space (or whole search config) to time.
+        space: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        data: search::DataOptions,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -118,7 +123,8 @@ fn main() -> std::process::ExitCode {
         Command::Resume { log, budget, engine, json } => search::resume(&log, budget, engine, json),
         Command::Tabulate { space, data, out, seed } => search::tabulate(&space, data, &out, seed),
         Command::Space { space } => search::check_space(&space),
-        Command::Engine { json } => {
+        Command::Engine { space: Some(space), data, json } => search::time_engines(&space, data, json),
+        Command::Engine { space: None, json, .. } => {
             let (report, _context) = pollster::block_on(detect_engine());
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("a report always serialises"));

@@ -404,3 +404,36 @@ pub fn check_space(space_path: &Path) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+/// `nas engine SPACE`: times the search's own kind of network on each engine and picks.
+pub fn time_engines(space_path: &Path, data: DataOptions, json: bool) -> ExitCode {
+    let (space, file_config) = match read_space_file(space_path) {
+        Ok(read) => read,
+        Err(message) => return fail(message),
+    };
+    let seed = file_config.as_ref().map_or(0, |c| c.seed);
+    let config = match file_config {
+        Some(config) if data.data.is_none() => config,
+        _ => match data.spec(space.family, seed) {
+            Ok(data) => SearchConfig { space, data, strategy: StrategyConfig::Random, budget: Budget::trials(1), seed, objective: None },
+            Err(message) => return fail(message),
+        },
+    };
+    let prepared = match load_data(&config) {
+        Ok(prepared) => prepared,
+        Err(error) => return fail(error),
+    };
+    let pick = pick_engine(&config, &prepared, EngineChoice::Auto, 1.0);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&pick).expect("a pick always serialises"));
+    } else {
+        for timing in &pick.timings {
+            match (timing.samples_per_sec, &timing.error) {
+                (Some(speed), _) => println!("{:<4} {:>10.0} samples/s  {}", timing.engine, speed, timing.name),
+                (None, error) => println!("{:<4} {:>10}  {}: {}", timing.engine, "-", timing.name, error.as_deref().unwrap_or("not measured")),
+            }
+        }
+        println!("chosen: {}", pick.headline());
+    }
+    ExitCode::SUCCESS
+}
