@@ -225,3 +225,58 @@ fn parallel_evolution_and_halving_are_no_worse_than_sequential_at_equal_evaluati
         }
     }
 }
+
+/// Plays a pool of workers for the coordinator: each trains on the table when told, in the
+/// order the messages come; `lose_gpu_on` makes one trial's first attempt report a lost GPU.
+fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBenchmark, lose_gpu_on: Option<usize>) -> Vec<SearchEvent> {
+    use nas_playground::nas::{Evaluation, Evaluator, FromWorker, PoolAction, ToWorker, TrialOutcome};
+    use nas_playground::nas::EnginePick;
+    let mut inbox: std::collections::VecDeque<(usize, FromWorker)> = (0..pool.jobs()).map(|w| (w, FromWorker::Ready)).collect();
+    let mut shown = Vec::new();
+    let mut lost = false;
+    while let Some((worker, message)) = inbox.pop_front() {
+        for action in pool.on_message(worker, message) {
+            match action {
+                PoolAction::Event(event) => shown.push(event),
+                PoolAction::Note(_) => {}
+                PoolAction::Send { worker, command: ToWorker::Prepare { engine, .. } } => {
+                    let pick = EnginePick::decide(engine, Vec::new());
+                    inbox.push_back((worker, FromWorker::Prepared { task: nas_playground::nn::Task::Classification { classes: 2 }, train: 1, validation: 1, warnings: vec![], engine: pick }));
+                }
+                PoolAction::Send { worker, command: ToWorker::Train { trial, proposal } } => {
+                    let outcome = if lose_gpu_on == Some(trial) && !lost {
+                        lost = true;
+                        TrialOutcome::DeviceLost { message: "gone".into() }
+                    } else {
+                        match pollster::block_on(TabularEvaluator { table }.evaluate(trial, &proposal, &mut Recorder::default())) {
+                            Evaluation::Done(result) => TrialOutcome::Done { result: Box::new(result) },
+                            other => panic!("{other:?}"),
+                        }
+                    };
+                    // Later trials' answers overtake earlier ones: answer at the front now and then.
+                    if trial % 3 == 1 { inbox.push_front((worker, FromWorker::TrialDone { trial, outcome })) } else { inbox.push_back((worker, FromWorker::TrialDone { trial, outcome })) }
+                }
+                PoolAction::Send { .. } => {}
+            }
+        }
+    }
+    shown
+}
+
+#[test]
+fn the_pool_coordinator_runs_the_same_search_as_threads_and_survives_a_lost_gpu() {
+    use nas_playground::nas::{EngineChoice, PoolCoordinator, PoolStatus};
+    let table = table();
+    let mut config = table.config.clone();
+    (config.strategy, config.budget, config.seed) = (StrategyConfig::evolution(), Budget::trials(40), 9);
+    let threads = tabular_search(&table, config.strategy.clone(), config.budget, 9, 3);
+    for lose in [None, Some(5)] {
+        let mut pool = PoolCoordinator::new(config.clone(), None, 3, EngineChoice::Auto).unwrap();
+        let shown = drive_pool(&mut pool, &table, lose);
+        let PoolStatus::Finished(summary) = pool.status().clone() else { panic!("{:?}", pool.status()) };
+        assert_eq!(summary.trials, 40);
+        let log = SearchLog::parse(&pool.log_text()).unwrap();
+        assert_eq!(log.trials.iter().map(|t| &t.proposal).collect::<Vec<_>>(), threads.iter().map(|t| &t.proposal).collect::<Vec<_>>());
+        assert_eq!(SearchView::of_events(&shown).best().map(|(id, _)| id), summary.best);
+    }
+}

@@ -15,6 +15,8 @@ pub mod objective;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod runner;
+pub mod pool;
+pub mod protocol;
 pub mod search;
 pub mod session;
 pub mod space;
@@ -30,6 +32,8 @@ pub use evaluator::TrainingEvaluator;
 pub use event::SearchEvent;
 pub use log::{LogError, LogOrder, SearchLog};
 pub use objective::Objective;
+pub use pool::{PoolAction, PoolCoordinator, PoolStatus};
+pub use protocol::{FromWorker, ToWorker, TrialOutcome};
 pub use runner::{run_search, Evaluation, Evaluator, RunEnd, SearchHost};
 pub use search::{EndReason, Next, ResumeError, Search, SearchSummary};
 pub use session::{open_search, prepare_data, OpenedSearch, PreparedData, SessionError};
