@@ -1,0 +1,407 @@
+//! The run panel: choose a data set, strategy, budget, parallel workers and engine; start,
+//! pause, resume and stop a search that trains in a pool of Web Workers; watch its progress,
+//! the engine choice with both measured speeds, and the leaderboard. The pool's logic is the
+//! core's `PoolCoordinator`; this file only wires workers to it and draws its `SearchView`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker};
+use yew::prelude::*;
+
+use crate::nas::{
+    Budget, DataSource, DataSpec, EngineChoice, EnginePick, FromWorker, PoolAction, PoolCoordinator, PoolStatus, SearchConfig, SearchEvent,
+    SearchSpace, SearchView, StrategyConfig,
+};
+
+const MLP_SPACE: &str = include_str!("../../www/spaces/spiral-mlp.json");
+const IMAGE_SPACE: &str = include_str!("../../www/spaces/mnist-mlp.json");
+
+/// What the person chose before starting.
+#[derive(Clone, PartialEq)]
+pub struct RunSettings {
+    pub data: String,
+    pub strategy: String,
+    pub trials: usize,
+    pub epochs: usize,
+    pub jobs: usize,
+    pub engine: EngineChoice,
+    pub seed: u64,
+}
+
+impl RunSettings {
+    /// The defaults, overridden by the page's query (`?data=moons&trials=8&jobs=2&engine=cpu`).
+    pub fn from_location() -> Self {
+        let concurrency = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency()) as usize;
+        let mut settings = RunSettings {
+            data: "spiral".into(),
+            strategy: "evolution".into(),
+            trials: 30,
+            epochs: 20,
+            jobs: concurrency.saturating_sub(1).clamp(1, 8),
+            engine: EngineChoice::Auto,
+            seed: 1,
+        };
+        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&query) {
+            let number = |key: &str| params.get(key).and_then(|v| v.parse::<usize>().ok());
+            if let Some(data) = params.get("data") {
+                settings.data = data;
+            }
+            if let Some(strategy) = params.get("strategy") {
+                settings.strategy = strategy;
+            }
+            settings.trials = number("trials").unwrap_or(settings.trials).clamp(1, 10_000);
+            settings.epochs = number("epochs").unwrap_or(settings.epochs).clamp(1, 1_000);
+            settings.jobs = number("jobs").unwrap_or(settings.jobs).clamp(1, 8);
+            settings.seed = number("seed").unwrap_or(1) as u64;
+            if let Some(engine) = params.get("engine").and_then(|e| e.parse().ok()) {
+                settings.engine = engine;
+            }
+        }
+        settings
+    }
+
+    /// The search these settings describe, or what is wrong with them.
+    pub fn config(&self) -> Result<SearchConfig, String> {
+        let mut source: DataSource = self.data.parse()?;
+        let images = matches!(source, DataSource::Images { .. });
+        if let DataSource::Images { samples, .. } = &mut source {
+            *samples = Some(3000);
+        }
+        let mut space: SearchSpace = serde_json::from_str(if images { IMAGE_SPACE } else { MLP_SPACE }).map_err(|e| e.to_string())?;
+        space.epochs = self.epochs;
+        let strategy = match self.strategy.as_str() {
+            "grid" => StrategyConfig::Grid,
+            "random" => StrategyConfig::Random,
+            "evolution" => StrategyConfig::Evolution { population: 10.min(self.trials.max(2)), sample: 3.min(self.trials.max(2)) },
+            "halving" => StrategyConfig::halving(),
+            "hyperband" => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
+            other => return Err(format!("'{other}' is not a strategy")),
+        };
+        let config = SearchConfig { space, data: DataSpec::new(source), strategy, budget: Budget::trials(self.trials), seed: self.seed, objective: None };
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(config)
+    }
+}
+
+/// What the panel shows, reduced from the pool's actions.
+#[derive(Clone, PartialEq, Default)]
+pub struct RunState {
+    pub view: SearchView,
+    pub status: String,
+    pub running: bool,
+    pub paused: bool,
+    pub engine: Option<EnginePick>,
+    pub workers: Vec<Option<usize>>,
+    pub notes: Vec<String>,
+    pub error: Option<String>,
+}
+
+pub enum RunAction {
+    Events(Vec<SearchEvent>),
+    Notes(Vec<String>),
+    Pool { status: PoolStatus, engine: Option<EnginePick>, workers: Vec<Option<usize>> },
+    Failed(String),
+    Reset,
+}
+
+impl Reducible for RunState {
+    type Action = RunAction;
+
+    fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
+        let mut state = Rc::unwrap_or_clone(self);
+        match action {
+            RunAction::Events(events) => events.iter().for_each(|e| state.view.apply(e)),
+            RunAction::Notes(notes) => state.notes.extend(notes),
+            RunAction::Pool { status, engine, workers } => {
+                state.running = matches!(status, PoolStatus::Preparing | PoolStatus::Running | PoolStatus::Paused | PoolStatus::Stopping);
+                state.paused = status == PoolStatus::Paused;
+                state.status = describe(&status);
+                if let PoolStatus::Failed(message) = &status {
+                    state.error = Some(message.clone());
+                }
+                if matches!(status, PoolStatus::Stopped) {
+                    state.view.drop_running();
+                }
+                state.engine = engine;
+                state.workers = workers;
+            }
+            RunAction::Failed(message) => {
+                state.error = Some(message);
+                state.running = false;
+                state.status = "could not start".into();
+            }
+            RunAction::Reset => state = RunState { status: "starting".into(), running: true, ..RunState::default() },
+        }
+        Rc::new(state)
+    }
+}
+
+fn describe(status: &PoolStatus) -> String {
+    match status {
+        PoolStatus::Preparing => "preparing: loading data and timing the engines".into(),
+        PoolStatus::Running => "running".into(),
+        PoolStatus::Paused => "paused".into(),
+        PoolStatus::Stopping => "stopping".into(),
+        PoolStatus::Finished(summary) => format!("finished: {}", summary.ended.map_or("done", |e| e.describe())),
+        PoolStatus::Stopped => "stopped".into(),
+        PoolStatus::Failed(message) => format!("failed: {message}"),
+    }
+}
+
+/// The workers and the coordinator of one search.
+struct Pool {
+    coordinator: PoolCoordinator,
+    workers: Vec<Worker>,
+    _handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
+}
+
+impl Pool {
+    /// Carries out the coordinator's actions: commands to workers, the rest to the panel.
+    fn apply(&self, actions: Vec<PoolAction>, dispatch: &UseReducerDispatcher<RunState>) {
+        let (mut events, mut notes) = (Vec::new(), Vec::new());
+        for action in actions {
+            match action {
+                PoolAction::Send { worker, command } => {
+                    let _ = self.workers[worker].post_message(&JsValue::from_str(&command.to_json()));
+                }
+                PoolAction::Event(event) => events.push(event),
+                PoolAction::Note(note) => notes.push(note),
+            }
+        }
+        if !events.is_empty() {
+            dispatch.dispatch(RunAction::Events(events));
+        }
+        if !notes.is_empty() {
+            dispatch.dispatch(RunAction::Notes(notes));
+        }
+        dispatch.dispatch(RunAction::Pool {
+            status: self.coordinator.status().clone(),
+            engine: self.coordinator.engine().cloned(),
+            workers: self.coordinator.worker_trials(),
+        });
+    }
+
+    fn terminate(&self) {
+        self.workers.iter().for_each(Worker::terminate);
+    }
+}
+
+type SharedPool = Rc<RefCell<Option<Pool>>>;
+
+/// Starts `jobs` workers for `config`; their messages drive the coordinator.
+fn start_pool(settings: &RunSettings, config: SearchConfig, shared: &SharedPool, dispatch: UseReducerDispatcher<RunState>) -> Result<(), String> {
+    let coordinator = PoolCoordinator::new(config, None, settings.jobs, settings.engine).map_err(|e| e.to_string())?;
+    let mut workers = Vec::new();
+    let mut handlers = Vec::new();
+    for index in 0..settings.jobs {
+        let worker = Worker::new("./search-worker_loader.js").map_err(|e| format!("could not start a Web Worker: {e:?}"))?;
+        let (shared, dispatch) = (shared.clone(), dispatch.clone());
+        let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            let message = FromWorker::from_json(&text);
+            let mut pool = shared.borrow_mut();
+            let Some(pool) = pool.as_mut() else { return };
+            let actions = pool.coordinator.on_message(index, message);
+            pool.apply(actions, &dispatch);
+            if matches!(pool.coordinator.status(), PoolStatus::Finished(_) | PoolStatus::Stopped | PoolStatus::Failed(_)) {
+                pool.terminate();
+            }
+        });
+        worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        workers.push(worker);
+        handlers.push(handler);
+    }
+    if let Some(old) = shared.borrow_mut().replace(Pool { coordinator, workers, _handlers: handlers }) {
+        old.terminate();
+    }
+    Ok(())
+}
+
+#[function_component(SearchRunner)]
+pub fn search_runner() -> Html {
+    let settings = use_state(RunSettings::from_location);
+    let state = use_reducer(RunState::default);
+    let pool: SharedPool = use_mut_ref(|| None::<Pool>).clone_shared();
+
+    let start = {
+        let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
+        Callback::from(move |_| {
+            state.dispatch(RunAction::Reset);
+            let started = settings.config().and_then(|config| start_pool(&settings, config, &pool, state.dispatcher()));
+            if let Err(message) = started {
+                state.dispatch(RunAction::Failed(message));
+            }
+        })
+    };
+    let command = |act: fn(&mut PoolCoordinator) -> Vec<PoolAction>| {
+        let (pool, state) = (pool.clone(), state.clone());
+        Callback::from(move |_| {
+            let mut shared = pool.borrow_mut();
+            if let Some(p) = shared.as_mut() {
+                let actions = act(&mut p.coordinator);
+                p.apply(actions, &state.dispatcher());
+            }
+        })
+    };
+    let (pause, resume, stop) = (command(PoolCoordinator::pause), command(PoolCoordinator::resume), command(PoolCoordinator::stop));
+
+    let select = |value: String, options: &[(&str, &str)], set: Rc<dyn Fn(String)>| {
+        let onchange = Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                set(select.value());
+            }
+        });
+        html! {
+            <select {onchange} disabled={ state.running }>
+                { for options.iter().map(|(v, label)| html! { <option value={ v.to_string() } selected={ *v == value }>{ *label }</option> }) }
+            </select>
+        }
+    };
+    let number = |value: usize, min: usize, max: usize, set: Rc<dyn Fn(usize)>| {
+        let onchange = Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                if let Ok(v) = input.value().parse::<usize>() {
+                    set(v.clamp(min, max));
+                }
+            }
+        });
+        html! { <input type="number" min={ min.to_string() } max={ max.to_string() } value={ value.to_string() } {onchange} disabled={ state.running } /> }
+    };
+    let setter = |f: fn(&mut RunSettings, String)| -> Rc<dyn Fn(String)> {
+        let settings = settings.clone();
+        Rc::new(move |v| {
+            let mut next = (*settings).clone();
+            f(&mut next, v);
+            settings.set(next);
+        })
+    };
+    let number_setter = |f: fn(&mut RunSettings, usize)| -> Rc<dyn Fn(usize)> {
+        let settings = settings.clone();
+        Rc::new(move |v| {
+            let mut next = (*settings).clone();
+            f(&mut next, v);
+            settings.set(next);
+        })
+    };
+
+    html! {
+        <section class="panel run" id="run" aria-label="Run a search">
+            <h2>{ "Run a search" }</h2>
+            <div class="run-settings">
+                <label>{ "Data " }{ select(settings.data.clone(), &[("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Moons"), ("mnist", "MNIST digits (3,000)"), ("fashion-mnist", "Fashion-MNIST (3,000)")], setter(|s, v| s.data = v)) }</label>
+                <label>{ "Strategy " }{ select(settings.strategy.clone(), &[("evolution", "Regularized evolution"), ("random", "Random"), ("halving", "Successive halving"), ("hyperband", "Hyperband"), ("grid", "Grid")], setter(|s, v| s.strategy = v)) }</label>
+                <label>{ "Trials " }{ number(settings.trials, 1, 10_000, number_setter(|s, v| s.trials = v)) }</label>
+                <label>{ "Epochs " }{ number(settings.epochs, 1, 1_000, number_setter(|s, v| s.epochs = v)) }</label>
+                <label>{ "Workers " }{ number(settings.jobs, 1, 8, number_setter(|s, v| s.jobs = v)) }</label>
+                <label>{ "Engine " }{ select(engine_name(settings.engine).into(), &[("auto", "Faster (measured)"), ("cpu", "CPU"), ("gpu", "WebGPU")], setter(|s, v| s.engine = v.parse().unwrap_or_default())) }</label>
+            </div>
+            <div class="run-controls">
+                <button id="start" onclick={ start } disabled={ state.running }>{ "Start" }</button>
+                if state.paused {
+                    <button id="resume" onclick={ resume }>{ "Resume" }</button>
+                } else {
+                    <button id="pause" onclick={ pause } disabled={ !state.running }>{ "Pause" }</button>
+                }
+                <button id="stop" onclick={ stop } disabled={ !state.running }>{ "Stop" }</button>
+                <span id="run-status" role="status" data-status={ state.status.split(':').next().unwrap_or("").to_string() }>{ &state.status }</span>
+            </div>
+            { progress(&state) }
+            { engine_line(&state) }
+            if let Some(error) = &state.error { <p class="run-error" role="alert">{ error }</p> }
+            { for state.notes.iter().map(|n| html! { <p class="run-note">{ n }</p> }) }
+            { leaderboard(&state.view) }
+        </section>
+    }
+}
+
+fn engine_name(engine: EngineChoice) -> &'static str {
+    match engine {
+        EngineChoice::Cpu => "cpu",
+        EngineChoice::Gpu => "gpu",
+        EngineChoice::Auto => "auto",
+    }
+}
+
+fn progress(state: &RunState) -> Html {
+    let view = &state.view;
+    let done = view.fraction_done().unwrap_or(0.0);
+    let jobs = state.workers.len().max(1);
+    let eta = view.eta_seconds(jobs).map(|s| format!(", about {s:.0} s left")).unwrap_or_default();
+    let best = view.best().map(|(id, score)| format!("best: trial {id}, {}", view.objective().display(score))).unwrap_or_default();
+    html! {
+        <div class="run-progress">
+            <label>{ format!("{} of {} trials{eta}", view.records().len(), view.config.as_ref().and_then(|c| c.budget.trials).map_or("?".into(), |n| n.to_string())) }
+                <progress id="overall-progress" max="1" value={ done.to_string() }></progress>
+            </label>
+            <span id="best">{ best }</span>
+            <ul class="workers">
+                { for state.workers.iter().enumerate().map(|(i, trial)| {
+                    let (label, fraction) = match trial.and_then(|t| view.trials.get(&t)) {
+                        Some(t) => (format!("worker {}: trial {} {}", i + 1, t.id, t.proposal.candidate.label()), t.fraction_done()),
+                        None => (format!("worker {}: idle", i + 1), 0.0),
+                    };
+                    html! { <li><progress max="1" value={ fraction.to_string() }></progress>{ " " }{ label }</li> }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+fn engine_line(state: &RunState) -> Html {
+    let Some(pick) = &state.engine else { return html! {} };
+    let timings: Vec<String> = pick
+        .timings
+        .iter()
+        .map(|t| match (t.samples_per_sec, &t.error) {
+            (Some(speed), _) => format!("{} {speed:.0} samples/s", t.name),
+            (None, error) => format!("{}: {}", t.name, error.as_deref().unwrap_or("not timed")),
+        })
+        .collect();
+    html! {
+        <p id="run-engine" data-engine={ pick.chosen.clone() }>
+            { format!("Training on the {}: {}", pick.chosen.to_uppercase(), pick.reason) }
+            if !timings.is_empty() { <span class="timings">{ format!(" (measured: {})", timings.join("; ")) }</span> }
+        </p>
+    }
+}
+
+fn leaderboard(view: &SearchView) -> Html {
+    let objective = view.objective();
+    let front = view.pareto_front();
+    let rows = view.leaderboard();
+    if rows.is_empty() {
+        return html! { <p class="panel-body empty">{ "No finished trials yet." }</p> };
+    }
+    html! {
+        <table id="leaderboard-table">
+            <caption>{ format!("Trials ranked by {}", objective.name()) }</caption>
+            <thead><tr><th>{ "Rank" }</th><th>{ "Trial" }</th><th>{ "Score" }</th><th>{ "Parameters" }</th><th>{ "Epochs" }</th><th>{ "Seconds" }</th><th>{ "Architecture" }</th></tr></thead>
+            <tbody>
+                { for rows.iter().take(15).enumerate().filter_map(|(rank, id)| view.trials.get(id).and_then(|t| t.record.as_ref()).map(|r| {
+                    let score = match (&r.result.failure, objective.score(r)) {
+                        (Some(f), _) => format!("failed: {}", f.message),
+                        (None, Some(s)) => objective.display(s),
+                        (None, None) => "-".into(),
+                    };
+                    let mark = if front.contains(id) { " ◆" } else { "" };
+                    html! { <tr><td>{ rank + 1 }</td><td>{ r.id }</td><td>{ score }{ mark }</td><td>{ r.result.parameters }</td><td>{ r.proposal.epochs }</td><td>{ format!("{:.2}", r.result.seconds) }</td><td>{ r.proposal.candidate.label() }</td></tr> }
+                })) }
+            </tbody>
+        </table>
+    }
+}
+
+/// `use_mut_ref` hands out an `Rc<RefCell<T>>`; this names the sharing.
+trait CloneShared<T> {
+    fn clone_shared(&self) -> Rc<RefCell<T>>;
+}
+
+impl<T> CloneShared<T> for Rc<RefCell<T>> {
+    fn clone_shared(&self) -> Rc<RefCell<T>> {
+        self.clone()
+    }
+}
