@@ -96,7 +96,7 @@ fn bad_space_files_are_explained() {
     std::fs::write(&bad, "{\"family\": \"mlp\",\n \"dense\": 3}").unwrap();
     let out = nas(&["run", bad.to_str().unwrap(), "--trials", "1"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("not a search space: invalid type: integer `3`"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("search space, dense: invalid type: integer `3`"), "{}", text(&out.stderr));
     let out =
         nas(&["run", "www/spaces/mnist-cnn.json", "--data", "spiral", "--trials", "1", "--log", scratch("x.jsonl").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

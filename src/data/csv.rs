@@ -37,6 +37,7 @@ pub enum TargetKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CsvOptions {
     /// The data set's name (e.g. the file name).
     pub name: String,

@@ -7,6 +7,7 @@ pub mod candidate;
 pub mod config;
 pub mod evaluator;
 pub mod event;
+mod json;
 pub mod log;
 mod members;
 pub mod mutation;
