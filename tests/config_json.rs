@@ -125,7 +125,7 @@ fn shipped_spaces_logs_and_serialised_configs_still_read() {
         DataSource::Images { set: ImageSet::Mnist, samples: Some(100) },
         DataSource::Images { set: ImageSet::FashionMnist, samples: None },
         DataSource::Csv { path: "iris.csv".into(), options: CsvOptions::default() },
-        DataSource::Csv { path: "iris.csv".into(), options: CsvOptions { delimiter: b';', ..CsvOptions::default() } },
+        DataSource::Csv { path: "iris.csv".into(), options: CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() } },
     ];
     for source in sources {
         for strategy in [StrategyConfig::Grid, StrategyConfig::Random, StrategyConfig::evolution(), StrategyConfig::halving()] {

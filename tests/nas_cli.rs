@@ -108,3 +108,25 @@ fn bad_space_files_are_explained() {
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("a valid Cnn space with 135,648 members"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn data_warnings_are_printed_as_notes() {
+    let csv = scratch("one-class.csv");
+    let rows: String = (0..40).map(|i| format!("{};{};a\n", i % 7, i % 5)).collect();
+    std::fs::write(&csv, format!("x;y;label\n{rows}")).unwrap();
+    let log = scratch("one-class.jsonl");
+    let out = nas(&[
+        "run",
+        "www/spaces/spiral-mlp.json",
+        "--data",
+        csv.to_str().unwrap(),
+        "--trials",
+        "1",
+        "--log",
+        log.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("note: data (") && stderr.contains("column `label` holds one class (`a`) only"), "{stderr}");
+}

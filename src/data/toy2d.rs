@@ -152,6 +152,7 @@ impl Toy2dSpec {
             feature_shape: vec![self.features.len()],
             feature_names: self.features.iter().map(|f| f.label().to_string()).collect(),
             targets,
+            warnings: Vec::new(),
         })
     }
 }

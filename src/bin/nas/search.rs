@@ -302,6 +302,9 @@ fn search_to_end(
         Ok(splits) => splits,
         Err(error) => return Err(fail(format!("data ({}): {error}", config.data.label()))),
     };
+    for warning in &splits.train.warnings {
+        eprintln!("note: data ({}): {warning}", config.data.label());
+    }
     if let Err(error) = config.check_data(&splits.train) {
         return Err(fail(error));
     }
