@@ -15,8 +15,17 @@ fn bits(value: f32) -> u32 {
     value.to_bits()
 }
 
-fn rows_grid(rows: usize) -> (u32, u32) {
-    spread_groups((rows as u64).div_ceil(ROW_WORKGROUP as u64))
+/// Workgroups in x and y for one thread per row, and the rows one grid row covers (the kernels'
+/// `row_stride`).
+fn rows_grid(rows: usize) -> (u32, u32, u32) {
+    let (groups_x, groups_y) = spread_groups((rows as u64).div_ceil(ROW_WORKGROUP as u64));
+    (groups_x, groups_y, groups_x * ROW_WORKGROUP)
+}
+
+/// The uniform words and grid of a one-thread-per-row kernel over [rows, cols].
+fn row_dispatch(rows: usize, cols: usize) -> ([u32; 4], (u32, u32)) {
+    let (gx, gy, stride) = rows_grid(rows);
+    ([rows as u32, cols as u32, stride, 0], (gx, gy))
 }
 
 fn check_len(op: &str, name: &str, tensor: &GpuTensor, expected: usize) {
@@ -160,7 +169,9 @@ impl Backend for GpuContext {
     fn bias_grad(&self, dy: &GpuTensor, dbias: &GpuTensor, rows: usize, cols: usize) {
         check_len("bias_grad", "dy", dy, rows * cols);
         check_len("bias_grad", "dbias", dbias, cols);
-        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, 0, 0], 4, &[dy, dbias], rows_grid(cols));
+        // One thread per column.
+        let (gx, gy, stride) = rows_grid(cols);
+        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, stride, 0], 4, &[dy, dbias], (gx, gy));
     }
 
     fn activation_forward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor) {
@@ -202,8 +213,8 @@ impl Backend for GpuContext {
         check_len("softmax_cross_entropy", "labels", labels, rows);
         check_len("softmax_cross_entropy", "dlogits", dlogits, rows * classes);
         let scratch = self.row_scratch(rows);
-        let words = [rows as u32, classes as u32, 0, 0];
-        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY, &words, 4, &[logits, labels, dlogits, &scratch], rows_grid(rows));
+        let (words, grid) = row_dispatch(rows, classes);
+        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY, &words, 4, &[logits, labels, dlogits, &scratch], grid);
         self.accumulate(&scratch, rows, loss_sum);
     }
 
@@ -212,8 +223,8 @@ impl Backend for GpuContext {
             check_len("bce_with_logits", name, t, rows * cols);
         }
         let scratch = self.row_scratch(rows);
-        let words = [rows as u32, cols as u32, 0, 0];
-        self.dispatch(kernels::BCE_WITH_LOGITS, &words, 4, &[logits, targets, dlogits, &scratch], rows_grid(rows));
+        let (words, grid) = row_dispatch(rows, cols);
+        self.dispatch(kernels::BCE_WITH_LOGITS, &words, 4, &[logits, targets, dlogits, &scratch], grid);
         self.accumulate(&scratch, rows, loss_sum);
     }
 
@@ -222,8 +233,8 @@ impl Backend for GpuContext {
             check_len("mse", name, t, rows * cols);
         }
         let scratch = self.row_scratch(rows);
-        let words = [rows as u32, cols as u32, 0, 0];
-        self.dispatch(kernels::MSE, &words, 4, &[pred, target, dpred, &scratch], rows_grid(rows));
+        let (words, grid) = row_dispatch(rows, cols);
+        self.dispatch(kernels::MSE, &words, 4, &[pred, target, dpred, &scratch], grid);
         self.accumulate(&scratch, rows, loss_sum);
     }
 
@@ -231,8 +242,8 @@ impl Backend for GpuContext {
         check_len("count_correct", "logits", logits, rows * classes);
         check_len("count_correct", "labels", labels, rows);
         let scratch = self.row_scratch(rows);
-        let words = [rows as u32, classes as u32, 0, 0];
-        self.dispatch(kernels::ARGMAX_HITS, &words, 4, &[logits, labels, &scratch], rows_grid(rows));
+        let (words, grid) = row_dispatch(rows, classes);
+        self.dispatch(kernels::ARGMAX_HITS, &words, 4, &[logits, labels, &scratch], grid);
         self.accumulate(&scratch, rows, correct);
     }
 
