@@ -194,6 +194,38 @@ fn a_released_device_refuses_work_with_a_clear_error_instead_of_panicking() {
     assert!(matches!(ctx.zeros("y", 4), Err(GpuError::DeviceLost(_))));
 }
 
+#[test]
+fn scratch_for_many_batch_sizes_stays_one_tensor_per_purpose() {
+    use nas_playground::engine::Backend;
+    let ctx = gpu_context();
+    let total = ctx.zeros("total", 1).unwrap();
+    for rows in (1..=200).map(|i| i * 7) {
+        let logits = ctx.zeros("logits", rows * 3).unwrap();
+        let labels = ctx.zeros("labels", rows).unwrap();
+        ctx.count_correct(&logits, &labels, &total, rows, 3);
+        Backend::submit(&ctx).unwrap();
+    }
+    let (count, bytes) = ctx.scratch_usage();
+    assert_eq!(count, 1, "one purpose, one tensor");
+    assert_eq!(bytes, 200 * 7 * 4, "as large as the largest need, no larger");
+    // Every row hits (all logits tie, so the first class wins, and every label is class 0).
+    let expected: usize = (1..=200).map(|i| i * 7).sum();
+    assert_eq!(pollster::block_on(ctx.read(&total)).unwrap(), vec![expected as f32]);
+}
+
+#[test]
+fn a_scratch_tensor_that_cannot_be_had_is_an_error_at_submit_not_a_panic() {
+    use nas_playground::engine::{Backend, EngineError};
+    let ctx = gpu_context();
+    let logits = ctx.zeros("logits", 8).unwrap();
+    let labels = ctx.zeros("labels", 4).unwrap();
+    let dlogits = ctx.zeros("dlogits", 8).unwrap();
+    let loss = ctx.zeros("loss", 1).unwrap();
+    ctx.release();
+    ctx.softmax_cross_entropy(&logits, &labels, &dlogits, &loss, 4, 2);
+    assert!(matches!(Backend::submit(&ctx), Err(EngineError::Gpu(GpuError::DeviceLost(_)))));
+}
+
 /// Past 65,535 workgroups of 64 threads (4,194,240 rows) the row kernels' grid spills into y.
 const ROWS_PAST_ONE_GRID_ROW: usize = 65_535 * 64 + 1_000;
 
