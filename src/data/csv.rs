@@ -73,7 +73,7 @@ fn separator_name(separator: u8) -> &'static str {
 
 /// The separator of a file, from how often each candidate appears, outside quotes, on its first
 /// non-blank lines: the one found the same nonzero number of times on every line. A note says
-/// what was found when more than one fits, or none does.
+/// what was found when more than one fits, or when none does and the first line has several.
 fn detect_separator(bytes: &[u8]) -> (u8, Option<String>) {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(DETECTION_LINES).collect();
@@ -105,9 +105,13 @@ fn detect_separator(bytes: &[u8]) -> (u8, Option<String>) {
             let first_line: Vec<(u8, usize)> =
                 SEPARATORS.into_iter().map(|s| (s, counts(s).first().copied().unwrap_or(0))).filter(|&(_, n)| n > 0).collect();
             let Some(&(separator, _)) = first_line.iter().rev().max_by_key(|&&(_, n)| n) else { return (b',', None) };
+            if first_line.len() == 1 {
+                // One candidate only: uneven counts are ragged rows, which the reader reports.
+                return (separator, None);
+            }
             let found: Vec<String> = first_line.iter().map(|&(s, n)| format!("{n} {}", separator_name(s))).collect();
             let note = format!(
-                "no separator appears equally often on every line (the first has {}); read as {}-separated",
+                "no separator appears equally often on every line; the first has {}, so it is read as {}-separated",
                 found.join(", "),
                 separator_name(separator)
             );
@@ -146,16 +150,21 @@ struct Row {
 
 /// Reads a CSV file. The first row is a header when any cell outside the label column is not a
 /// number (or when only the label cell is text and the label cells below it are numbers).
+/// When the separator had to be guessed, an error or the data set's warnings say what was found.
 pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    let mut warnings = Vec::new();
-    let delimiter = match options.delimiter {
-        Some(delimiter) => delimiter,
-        None => {
-            let (delimiter, note) = detect_separator(bytes);
-            warnings.extend(note);
-            delimiter
-        }
+    let (delimiter, note) = match options.delimiter {
+        Some(delimiter) => (delimiter, None),
+        None => detect_separator(bytes),
     };
+    let mut dataset = parse_separated(bytes, options, delimiter).map_err(|error| match &note {
+        Some(note) => DataError::UnclearSeparator { error: Box::new(error), note: note.clone() },
+        None => error,
+    })?;
+    dataset.warnings.splice(0..0, note);
+    Ok(dataset)
+}
+
+fn parse_separated(bytes: &[u8], options: &CsvOptions, delimiter: u8) -> Result<Dataset, DataError> {
     let mut rows = read_rows(bytes, delimiter)?;
     if delimiter == b';' {
         rows.iter_mut().flat_map(|r| r.cells.iter_mut()).for_each(decimal_point);
@@ -168,10 +177,7 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
         return Err(DataError::NoDataRows);
     }
     if columns < 2 {
-        return Err(match warnings.pop() {
-            Some(note) => DataError::NoFeatureColumnsFound { note },
-            None => DataError::NoFeatureColumns,
-        });
+        return Err(DataError::NoFeatureColumns);
     }
     let (reference, reference_line) = match &header {
         Some(_) => ("the header".to_string(), None),
@@ -192,6 +198,7 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
         }
     }
     let targets = read_targets(&rows, label, options.target, |row| at(row, label))?;
+    let mut warnings = Vec::new();
     if let Targets::Classes { class_names, .. } = &targets {
         if let [only] = class_names.as_slice() {
             let column = names[label].clone().unwrap_or_else(|| format!("{}", label + 1));
@@ -536,12 +543,14 @@ mod tests {
         let data = parse("1,5;2,5;0\n3,5;4,5;1\n").unwrap();
         assert_eq!(data.features, vec![1.5, 2.5, 3.5, 4.5]);
         assert_eq!(data.warnings, vec!["every line has `;` as well as `,`; read as `;`-separated, with decimal commas"]);
-        let error = parse("x;y;label\n1,2,a\n").unwrap_err();
+        let error = parse("a;b;c,d\n1;2;3\n4;5\n").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "line 2 has 1 fields but the header has 3",
-            "no separator fits every line: the header's wins"
+            "line 3 has 2 fields but the header has 3 (no separator appears equally often on every line; the first has 2 `;`, 1 `,`, so it is read as `;`-separated)",
+            "no separator fits every line: the first line's commonest wins, and the error says so"
         );
+        let error = parse("x;y;label\n1,2,a\n").unwrap_err();
+        assert_eq!(error.to_string(), "line 2 has 1 fields but the header has 3");
         let error = parse("a b c\n1 2 3\n").unwrap_err();
         assert_eq!(error, DataError::NoFeatureColumns);
     }
