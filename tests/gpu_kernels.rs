@@ -193,3 +193,75 @@ fn a_released_device_refuses_work_with_a_clear_error_instead_of_panicking() {
     assert!(matches!(pollster::block_on(ctx.read(&x)), Err(GpuError::DeviceLost(_))));
     assert!(matches!(ctx.zeros("y", 4), Err(GpuError::DeviceLost(_))));
 }
+
+#[test]
+fn scratch_for_many_batch_sizes_stays_one_tensor_per_purpose() {
+    use nas_playground::engine::Backend;
+    let ctx = gpu_context();
+    let total = ctx.zeros("total", 1).unwrap();
+    for rows in (1..=200).map(|i| i * 7) {
+        let logits = ctx.zeros("logits", rows * 3).unwrap();
+        let labels = ctx.zeros("labels", rows).unwrap();
+        ctx.count_correct(&logits, &labels, &total, rows, 3);
+        Backend::submit(&ctx).unwrap();
+    }
+    let (count, bytes) = ctx.scratch_usage();
+    assert_eq!(count, 1, "one purpose, one tensor");
+    assert_eq!(bytes, 200 * 7 * 4, "as large as the largest need, no larger");
+    // Every row hits (all logits tie, so the first class wins, and every label is class 0).
+    let expected: usize = (1..=200).map(|i| i * 7).sum();
+    assert_eq!(pollster::block_on(ctx.read(&total)).unwrap(), vec![expected as f32]);
+}
+
+#[test]
+fn a_scratch_tensor_that_cannot_be_had_is_an_error_at_submit_not_a_panic() {
+    use nas_playground::engine::{Backend, EngineError};
+    let ctx = gpu_context();
+    let logits = ctx.zeros("logits", 8).unwrap();
+    let labels = ctx.zeros("labels", 4).unwrap();
+    let dlogits = ctx.zeros("dlogits", 8).unwrap();
+    let loss = ctx.zeros("loss", 1).unwrap();
+    ctx.release();
+    ctx.softmax_cross_entropy(&logits, &labels, &dlogits, &loss, 4, 2);
+    assert!(matches!(Backend::submit(&ctx), Err(EngineError::Gpu(GpuError::DeviceLost(_)))));
+}
+
+/// Past 65,535 workgroups of 64 threads (4,194,240 rows) the row kernels' grid spills into y.
+const ROWS_PAST_ONE_GRID_ROW: usize = 65_535 * 64 + 1_000;
+
+#[test]
+fn row_kernels_cover_rows_that_spill_into_the_second_grid_row() {
+    use nas_playground::engine::Backend;
+    let ctx = gpu_context();
+    let rows = ROWS_PAST_ONE_GRID_ROW;
+    let value = |i: usize| (i % 13) as f32 - 6.0;
+    let values: Vec<f32> = (0..rows).map(value).collect();
+
+    // Column sum over one row of `rows` columns: one thread per column.
+    let x = ctx.upload("x", &values).unwrap();
+    let sums = ctx.zeros("sums", rows).unwrap();
+    ctx.bias_grad(&x, &sums, 1, rows);
+    let sums = pollster::block_on(ctx.read(&sums)).unwrap();
+    if let Some(i) = (0..rows).find(|&i| sums[i] != values[i]) {
+        panic!("column {i} of {rows} sums to {} instead of {}", sums[i], values[i]);
+    }
+
+    // Argmax over one class: every row hits exactly when its label is 0.
+    let labels: Vec<f32> = (0..rows).map(|i| (i % 2) as f32).collect();
+    let labels = ctx.upload("labels", &labels).unwrap();
+    let hits = ctx.zeros("hits", 1).unwrap();
+    ctx.count_correct(&x, &labels, &hits, rows, 1);
+    assert_eq!(pollster::block_on(ctx.read(&hits)).unwrap(), vec![rows.div_ceil(2) as f32]);
+
+    // MSE of width 1 against zeros: the gradient of the last rows is 2·x / rows.
+    let zeros = ctx.zeros("targets", rows).unwrap();
+    let dpred = ctx.zeros("dpred", rows).unwrap();
+    let loss = ctx.zeros("loss", 1).unwrap();
+    ctx.mse(&x, &zeros, &dpred, &loss, rows, 1);
+    let dpred = pollster::block_on(ctx.read(&dpred)).unwrap();
+    for i in [0, rows - 1_000, rows - 1] {
+        let expected = value(i) * (2.0 / rows as f32);
+        assert!((dpred[i] - expected).abs() <= 1e-6 * expected.abs(), "row {i}: {} instead of {expected}", dpred[i]);
+    }
+    Backend::submit(&ctx).unwrap();
+}

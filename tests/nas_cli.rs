@@ -96,7 +96,7 @@ fn bad_space_files_are_explained() {
     std::fs::write(&bad, "{\"family\": \"mlp\",\n \"dense\": 3}").unwrap();
     let out = nas(&["run", bad.to_str().unwrap(), "--trials", "1"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("not a search space: invalid type: integer `3`"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("search space, dense: invalid type: integer `3`"), "{}", text(&out.stderr));
     let out =
         nas(&["run", "www/spaces/mnist-cnn.json", "--data", "spiral", "--trials", "1", "--log", scratch("x.jsonl").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
@@ -157,4 +157,26 @@ fn two_jobs_twice_write_the_same_log_and_it_resumes_with_one() {
     let out = nas(&["run", "www/spaces/mnist-mlp.json", "--trials", "1", "--device", "all"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("choose cpu, gpu or auto"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn data_warnings_are_printed_as_notes() {
+    let csv = scratch("one-class.csv");
+    let rows: String = (0..40).map(|i| format!("{};{};a\n", i % 7, i % 5)).collect();
+    std::fs::write(&csv, format!("x;y;label\n{rows}")).unwrap();
+    let log = scratch("one-class.jsonl");
+    let out = nas(&[
+        "run",
+        "www/spaces/spiral-mlp.json",
+        "--data",
+        csv.to_str().unwrap(),
+        "--trials",
+        "1",
+        "--log",
+        log.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("note: data (") && stderr.contains("column `label` holds one class (`a`) only"), "{stderr}");
 }

@@ -37,17 +37,108 @@ pub enum TargetKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CsvOptions {
     /// The data set's name (e.g. the file name).
     pub name: String,
     pub label: LabelColumn,
     pub target: TargetKind,
-    pub delimiter: u8,
+    /// The field separator; `None` detects comma, semicolon or tab from the first lines. With a
+    /// semicolon, numbers may have decimal commas (`1,5`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<u8>,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { name: "CSV".into(), label: LabelColumn::Last, target: TargetKind::Auto, delimiter: b',' }
+        CsvOptions { name: "CSV".into(), label: LabelColumn::Last, target: TargetKind::Auto, delimiter: None }
+    }
+}
+
+/// The separators detection chooses from, in the order it prefers them when several fit: a file
+/// split by semicolons or tabs often has commas inside its numbers, the other way round rarely.
+const SEPARATORS: [u8; 3] = [b'\t', b';', b','];
+
+/// How many lines detection looks at.
+const DETECTION_LINES: usize = 20;
+
+fn separator_name(separator: u8) -> &'static str {
+    match separator {
+        b'\t' => "tab",
+        b';' => "`;`",
+        b',' => "`,`",
+        _ => "separator",
+    }
+}
+
+/// The separator of a file, from how often each candidate appears, outside quotes, on its first
+/// non-blank lines: the one found the same nonzero number of times on every line. A note says
+/// what was found when more than one fits, or when none does and the first line has several.
+fn detect_separator(bytes: &[u8]) -> (u8, Option<String>) {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(DETECTION_LINES).collect();
+    let counts = |separator: u8| -> Vec<usize> {
+        lines
+            .iter()
+            .map(|line| {
+                let mut quoted = false;
+                line.bytes()
+                    .filter(|&b| {
+                        if b == b'"' {
+                            quoted = !quoted;
+                        }
+                        !quoted && b == separator
+                    })
+                    .count()
+            })
+            .collect()
+    };
+    let consistent: Vec<u8> = SEPARATORS
+        .into_iter()
+        .filter(|&s| {
+            let c = counts(s);
+            !c.is_empty() && c[0] > 0 && c.iter().all(|&n| n == c[0])
+        })
+        .collect();
+    match consistent.as_slice() {
+        [] => {
+            let first_line: Vec<(u8, usize)> =
+                SEPARATORS.into_iter().map(|s| (s, counts(s).first().copied().unwrap_or(0))).filter(|&(_, n)| n > 0).collect();
+            let Some(&(separator, _)) = first_line.iter().rev().max_by_key(|&&(_, n)| n) else { return (b',', None) };
+            if first_line.len() == 1 {
+                // One candidate only: uneven counts are ragged rows, which the reader reports.
+                return (separator, None);
+            }
+            let found: Vec<String> = first_line.iter().map(|&(s, n)| format!("{n} {}", separator_name(s))).collect();
+            let note = format!(
+                "no separator appears equally often on every line; the first has {}, so it is read as {}-separated",
+                found.join(", "),
+                separator_name(separator)
+            );
+            (separator, Some(note))
+        }
+        [only] => (*only, None),
+        [first, others @ ..] => {
+            let note = format!(
+                "every line has {} as well as {}; read as {}-separated{}",
+                separator_name(*first),
+                others.iter().map(|&s| separator_name(s)).collect::<Vec<_>>().join(" and "),
+                separator_name(*first),
+                if *first == b';' { ", with decimal commas" } else { "" }
+            );
+            (*first, Some(note))
+        }
+    }
+}
+
+/// `1,5` as `1.5` (the decimal comma of files split by semicolons); other cells unchanged.
+fn decimal_point(cell: &mut String) {
+    let Some((whole, fraction)) = cell.split_once(',') else { return };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let whole_digits = whole.strip_prefix(['-', '+']).unwrap_or(whole);
+    let fraction_digits = fraction.split(['e', 'E']).next().unwrap_or(fraction);
+    if digits(whole_digits) && digits(fraction_digits) && is_number(&format!("{whole}.{fraction}")) {
+        *cell = format!("{whole}.{fraction}");
     }
 }
 
@@ -59,8 +150,25 @@ struct Row {
 
 /// Reads a CSV file. The first row is a header when any cell outside the label column is not a
 /// number (or when only the label cell is text and the label cells below it are numbers).
+/// When the separator had to be guessed, an error or the data set's warnings say what was found.
 pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataError> {
-    let mut rows = read_rows(bytes, options.delimiter)?;
+    let (delimiter, note) = match options.delimiter {
+        Some(delimiter) => (delimiter, None),
+        None => detect_separator(bytes),
+    };
+    let mut dataset = parse_separated(bytes, options, delimiter).map_err(|error| match &note {
+        Some(note) => DataError::UnclearSeparator { error: Box::new(error), note: note.clone() },
+        None => error,
+    })?;
+    dataset.warnings.splice(0..0, note);
+    Ok(dataset)
+}
+
+fn parse_separated(bytes: &[u8], options: &CsvOptions, delimiter: u8) -> Result<Dataset, DataError> {
+    let mut rows = read_rows(bytes, delimiter)?;
+    if delimiter == b';' {
+        rows.iter_mut().flat_map(|r| r.cells.iter_mut()).for_each(decimal_point);
+    }
     let first = rows.first().ok_or(DataError::EmptyFile)?;
     let columns = first.cells.len();
     let (label, has_header) = find_label_column(&rows, &options.label)?;
@@ -90,6 +198,15 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
         }
     }
     let targets = read_targets(&rows, label, options.target, |row| at(row, label))?;
+    let mut warnings = Vec::new();
+    if let Targets::Classes { class_names, .. } = &targets {
+        if let [only] = class_names.as_slice() {
+            let column = names[label].clone().unwrap_or_else(|| format!("{}", label + 1));
+            warnings.push(format!(
+                "column `{column}` holds one class (`{only}`) only: every sample has the same label, so accuracy will be 100 % whatever the network"
+            ));
+        }
+    }
     Ok(Dataset {
         name: options.name.clone(),
         features,
@@ -99,6 +216,7 @@ pub fn parse_csv(bytes: &[u8], options: &CsvOptions) -> Result<Dataset, DataErro
             .map(|&c| names[c].clone().unwrap_or_else(|| format!("column {}", c + 1)))
             .collect(),
         targets,
+        warnings,
     })
 }
 
@@ -384,11 +502,57 @@ mod tests {
     fn windows_line_endings_a_byte_order_mark_and_semicolons() {
         let data = parse_csv(
             "\u{feff}x;y;label\r\n1;2;a\r\n3;4;b\r\n".as_bytes(),
-            &CsvOptions { delimiter: b';', ..CsvOptions::default() },
+            &CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() },
         )
         .unwrap();
         assert_eq!(data.feature_names, vec!["x", "y"]);
         assert_eq!(data.features, vec![1.0, 2.0, 3.0, 4.0]);
+    }
+
+    #[test]
+    fn a_single_class_is_warned_about() {
+        let data = parse("x,y,label\n1,2,a\n3,4,a\n").unwrap();
+        assert_eq!(
+            data.warnings,
+            vec!["column `label` holds one class (`a`) only: every sample has the same label, so accuracy will be 100 % whatever the network"]
+        );
+        assert!(data.subset(&[1]).warnings == data.warnings, "subsets keep the warning");
+        let data = parse("1,2,7\n3,4,7\n").unwrap();
+        assert!(data.warnings[0].starts_with("column `3` holds one class (`7`) only"), "{:?}", data.warnings);
+        assert!(parse("x,y,label\n1,2,a\n3,4,b\n").unwrap().warnings.is_empty());
+        assert!(parse("x,y\n1,0.5\n3,0.5\n").unwrap().warnings.is_empty(), "one regression value is not a class");
+    }
+
+    #[test]
+    fn semicolons_with_decimal_commas_and_tabs_are_detected() {
+        let data = parse("x;y;label\n1,5;2,25;a\n-3;4,5e1;b\n").unwrap();
+        assert_eq!(data.feature_names, vec!["x", "y"]);
+        assert_eq!(data.features, vec![1.5, 2.25, -3.0, 45.0]);
+        assert!(data.warnings.is_empty(), "{:?}", data.warnings);
+        let data = parse("x\ty\tlabel\n1.5\t2\ta\n3\t4\tb\n").unwrap();
+        assert_eq!(data.features, vec![1.5, 2.0, 3.0, 4.0]);
+        let data = parse("\"a;b\",y,label\n1,2,a\n3,4,b\n").unwrap();
+        assert_eq!(data.feature_names, vec!["a;b", "y"], "a quoted separator does not count");
+        // With a comma given, a semicolon file's commas stay separators.
+        let error = parse_csv("x;y\n1,5;2\n".as_bytes(), &CsvOptions { delimiter: Some(b','), ..CsvOptions::default() });
+        assert!(error.is_err());
+    }
+
+    #[test]
+    fn an_ambiguous_separator_is_named() {
+        let data = parse("1,5;2,5;0\n3,5;4,5;1\n").unwrap();
+        assert_eq!(data.features, vec![1.5, 2.5, 3.5, 4.5]);
+        assert_eq!(data.warnings, vec!["every line has `;` as well as `,`; read as `;`-separated, with decimal commas"]);
+        let error = parse("a;b;c,d\n1;2;3\n4;5\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "line 3 has 2 fields but the header has 3 (no separator appears equally often on every line; the first has 2 `;`, 1 `,`, so it is read as `;`-separated)",
+            "no separator fits every line: the first line's commonest wins, and the error says so"
+        );
+        let error = parse("x;y;label\n1,2,a\n").unwrap_err();
+        assert_eq!(error.to_string(), "line 2 has 1 fields but the header has 3");
+        let error = parse("a b c\n1 2 3\n").unwrap_err();
+        assert_eq!(error, DataError::NoFeatureColumns);
     }
 
     #[test]

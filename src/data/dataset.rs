@@ -15,6 +15,10 @@ pub struct Dataset {
     /// One name per feature column; empty for images, whose features are pixels.
     pub feature_names: Vec<String>,
     pub targets: Targets,
+    /// What the reader noticed that may make training meaningless (e.g. a single class), for the
+    /// user to see; subsets and splits keep them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// What a model learns to predict for each sample.
@@ -114,6 +118,7 @@ impl Dataset {
             feature_shape: self.feature_shape.clone(),
             feature_names: self.feature_names.clone(),
             targets: self.targets.subset(indices),
+            warnings: self.warnings.clone(),
         }
     }
 
@@ -174,6 +179,7 @@ mod tests {
             feature_shape: vec![2],
             feature_names: vec!["x".into(), "y".into()],
             targets: Targets::Classes { labels: vec![0, 1, 1], class_names: vec!["a".into(), "b".into()] },
+            warnings: Vec::new(),
         }
     }
 

@@ -39,6 +39,8 @@ pub enum DataError {
     RaggedRow { line: u64, found: usize, expected: usize, reference: String },
     #[error("the file has no feature columns: it needs at least one numeric column besides the label column")]
     NoFeatureColumns,
+    #[error("{error} ({note})")]
+    UnclearSeparator { error: Box<DataError>, note: String },
     #[error("there is no label column named '{name}'; the columns are: {columns}")]
     UnknownLabelColumn { name: String, columns: String },
     #[error(

@@ -216,6 +216,7 @@ fn decode(bytes: &[u8]) -> Result<Dataset, DataError> {
         feature_shape: vec![1, header.rows, header.cols],
         feature_names: Vec::new(),
         targets: Targets::Classes { labels: labels.iter().map(|&l| l as u32).collect(), class_names },
+        warnings: Vec::new(),
     })
 }
 

@@ -101,6 +101,7 @@ mod tests {
             feature_shape: vec![2],
             feature_names: vec![],
             targets: Targets::Values { values: vec![0.0; samples], outputs: 1 },
+            warnings: Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ use super::{DataError, Dataset, Normalization, Normalizer};
 
 /// The share of the samples each part gets; the three add up to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SplitRatios {
     pub train: f32,
     pub validation: f32,

@@ -51,6 +51,7 @@ impl Toy2d {
 
 /// Everything that decides a generated set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Toy2dSpec {
     pub set: Toy2d,
     pub samples: usize,
@@ -151,6 +152,7 @@ impl Toy2dSpec {
             feature_shape: vec![self.features.len()],
             feature_names: self.features.iter().map(|f| f.label().to_string()).collect(),
             targets,
+            warnings: Vec::new(),
         })
     }
 }

@@ -1,9 +1,14 @@
 //! Activation functions and their derivatives, as the CPU computes them; the WGSL kernel
 //! (gpu/shaders/activation.wgsl) implements the same formulas.
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// Written as a plain name (`"relu"`, `"leaky_relu"`) or, for leaky ReLU with its own slope, as
+/// `{"leaky_relu": {"slope": 0.1}}`; it serialises in the second form, which reads back the same.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Activation {
     Identity,
@@ -14,6 +19,75 @@ pub enum Activation {
     Tanh,
     /// The tanh approximation of GELU (as in GPT-2 and TF's `approximate=True`).
     Gelu,
+}
+
+/// The slope of a leaky ReLU named without one.
+pub const DEFAULT_LEAKY_SLOPE: f32 = 0.01;
+
+const NAMES: &[&str] = &["identity", "relu", "leaky_relu", "sigmoid", "tanh", "gelu"];
+
+fn default_slope() -> f32 {
+    DEFAULT_LEAKY_SLOPE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeakySettings {
+    #[serde(default = "default_slope")]
+    slope: f32,
+}
+
+impl Activation {
+    /// The activation a plain name stands for (leaky ReLU with the default slope).
+    pub fn from_name(name: &str) -> Option<Activation> {
+        Some(match name {
+            "identity" => Activation::Identity,
+            "relu" => Activation::Relu,
+            "leaky_relu" => Activation::LeakyRelu { slope: DEFAULT_LEAKY_SLOPE },
+            "sigmoid" => Activation::Sigmoid,
+            "tanh" => Activation::Tanh,
+            "gelu" => Activation::Gelu,
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Activation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ActivationVisitor;
+
+        impl<'de> Visitor<'de> for ActivationVisitor {
+            type Value = Activation;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an activation name such as \"relu\", or {\"leaky_relu\": {\"slope\": 0.1}}")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Activation, E> {
+                Activation::from_name(name).ok_or_else(|| E::unknown_variant(name, NAMES))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Activation, A::Error> {
+                let Some(name) = map.next_key::<String>()? else {
+                    return Err(de::Error::invalid_length(0, &"one activation name as the key"));
+                };
+                let activation = if name == "leaky_relu" {
+                    Activation::LeakyRelu { slope: map.next_value::<LeakySettings>()?.slope }
+                } else {
+                    let activation = Activation::from_name(&name).ok_or_else(|| de::Error::unknown_variant(&name, NAMES))?;
+                    // `{"relu": null}` is how serde writes a plain variant in map form.
+                    map.next_value::<()>()?;
+                    activation
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(de::Error::custom("an activation is one name; this object has more than one key"));
+                }
+                Ok(activation)
+            }
+        }
+
+        deserializer.deserialize_any(ActivationVisitor)
+    }
 }
 
 const GELU_SCALE: f32 = 0.797_884_6; // sqrt(2 / pi)
@@ -91,5 +165,32 @@ impl Activation {
                 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_SCALE * (1.0 + 3.0 * GELU_CUBIC * x * x)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaky_relu_reads_as_a_plain_name_or_with_a_slope_and_round_trips() {
+        let plain: Vec<Activation> = serde_json::from_str(r#"["relu", "leaky_relu", {"leaky_relu": {"slope": 0.2}}]"#).unwrap();
+        assert_eq!(
+            plain,
+            vec![Activation::Relu, Activation::LeakyRelu { slope: 0.01 }, Activation::LeakyRelu { slope: 0.2 }]
+        );
+        for activation in plain {
+            let json = serde_json::to_string(&activation).unwrap();
+            assert_eq!(serde_json::from_str::<Activation>(&json).unwrap(), activation, "{json}");
+        }
+        assert_eq!(serde_json::from_str::<Activation>(r#"{"tanh": null}"#).unwrap(), Activation::Tanh);
+    }
+
+    #[test]
+    fn unknown_names_and_fields_are_refused_by_name() {
+        let error = serde_json::from_str::<Activation>(r#""swish""#).unwrap_err().to_string();
+        assert!(error.contains("unknown variant `swish`") && error.contains("`leaky_relu`"), "{error}");
+        let error = serde_json::from_str::<Activation>(r#"{"leaky_relu": {"slop": 0.1}}"#).unwrap_err().to_string();
+        assert!(error.contains("unknown field `slop`"), "{error}");
     }
 }

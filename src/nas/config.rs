@@ -1,16 +1,19 @@
 //! `SearchConfig`: everything that decides a search (space, data, strategy, budget, seed), as
 //! data. It heads every search log, so a log alone is enough to resume or reproduce the search.
 
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::objective::Objective;
 use super::space::{SearchSpace, SpaceError, SpaceSummary};
 use super::strategy::StrategyConfig;
-use crate::data::{CsvOptions, DataError, Dataset, ImageSet, Normalization, SplitRatios, Splits, Toy2d, Toy2dSpec};
+use crate::data::{CsvOptions, DataError, Dataset, Feature, ImageSet, Normalization, SplitRatios, Splits, Toy2d, Toy2dSpec};
 
 /// Where the samples come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "source", rename_all = "snake_case")]
+#[serde(tag = "source", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DataSource {
     /// A generated 2D set (TF Playground's, or moons).
     Toy2d(Toy2dSpec),
@@ -65,8 +68,9 @@ fn search_split() -> SplitRatios {
     SplitRatios { train: 0.8, validation: 0.2, test: 0.0 }
 }
 
-/// The data a search trains and validates on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The data a search trains and validates on. It reads back by hand (see `DataFields`), since
+/// serde cannot refuse unknown fields beside a flattened one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataSpec {
     #[serde(flatten)]
     pub source: DataSource,
@@ -78,6 +82,150 @@ pub struct DataSpec {
     /// Seeds the split (a generated set's own `seed` decides its points).
     #[serde(default)]
     pub split_seed: u64,
+}
+
+/// The `source` field of a `DataSpec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SourceKind {
+    Toy2d,
+    Images,
+    Csv,
+}
+
+impl SourceKind {
+    /// Every field a data spec of this source may have.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            SourceKind::Toy2d => {
+                &["source", "set", "samples", "noise_percent", "features", "seed", "split", "normalization", "split_seed"]
+            }
+            SourceKind::Images => &["source", "set", "samples", "split", "normalization", "split_seed"],
+            SourceKind::Csv => &["source", "path", "options", "contents", "split", "normalization", "split_seed"],
+        }
+    }
+}
+
+/// A data spec's fields as they are read, each deserialised as its own type (so an error names
+/// the field) once `source` says which fields there may be.
+#[derive(Default)]
+struct DataFields {
+    toy2d_set: Option<Toy2d>,
+    image_set: Option<ImageSet>,
+    samples: Option<Option<usize>>,
+    noise_percent: Option<u32>,
+    features: Option<Vec<Feature>>,
+    seed: Option<u64>,
+    path: Option<String>,
+    options: Option<CsvOptions>,
+    contents: Option<String>,
+    split: Option<SplitRatios>,
+    normalization: Option<Normalization>,
+    split_seed: Option<u64>,
+}
+
+impl DataFields {
+    fn read<'de, D: Deserializer<'de>>(&mut self, kind: SourceKind, key: &str, value: D) -> Result<(), D::Error> {
+        match (kind, key) {
+            (_, "split") => self.split = Some(Deserialize::deserialize(value)?),
+            (_, "normalization") => self.normalization = Some(Deserialize::deserialize(value)?),
+            (_, "split_seed") => self.split_seed = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Toy2d, "set") => self.toy2d_set = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Toy2d, "samples") => self.samples = Some(Some(Deserialize::deserialize(value)?)),
+            (SourceKind::Toy2d, "noise_percent") => self.noise_percent = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Toy2d, "features") => self.features = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Toy2d, "seed") => self.seed = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Images, "set") => self.image_set = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Images, "samples") => self.samples = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Csv, "path") => self.path = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Csv, "options") => self.options = Some(Deserialize::deserialize(value)?),
+            (SourceKind::Csv, "contents") => self.contents = Deserialize::deserialize(value)?,
+            _ => return Err(de::Error::unknown_field(key, kind.fields())),
+        }
+        Ok(())
+    }
+
+    fn finish<E: de::Error>(self, kind: SourceKind) -> Result<DataSpec, E> {
+        let source = match kind {
+            SourceKind::Toy2d => DataSource::Toy2d(Toy2dSpec {
+                set: self.toy2d_set.ok_or_else(|| E::missing_field("set"))?,
+                samples: self.samples.flatten().ok_or_else(|| E::missing_field("samples"))?,
+                noise_percent: self.noise_percent.ok_or_else(|| E::missing_field("noise_percent"))?,
+                features: self.features.ok_or_else(|| E::missing_field("features"))?,
+                seed: self.seed.ok_or_else(|| E::missing_field("seed"))?,
+            }),
+            SourceKind::Images => DataSource::Images {
+                set: self.image_set.ok_or_else(|| E::missing_field("set"))?,
+                samples: self.samples.flatten(),
+            },
+            SourceKind::Csv => DataSource::Csv {
+                path: self.path.ok_or_else(|| E::missing_field("path"))?,
+                options: self.options.unwrap_or_default(),
+                contents: self.contents,
+            },
+        };
+        Ok(DataSpec {
+            source,
+            split: self.split.unwrap_or_else(search_split),
+            normalization: self.normalization.unwrap_or_default(),
+            split_seed: self.split_seed.unwrap_or_default(),
+        })
+    }
+}
+
+struct FieldSeed<'a> {
+    fields: &'a mut DataFields,
+    kind: SourceKind,
+    key: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.fields.read(self.kind, self.key, deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DataSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DataSpecVisitor;
+
+        impl<'de> Visitor<'de> for DataSpecVisitor {
+            type Value = DataSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a data spec: an object with a `source` (\"toy2d\", \"images\" or \"csv\") and its settings")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataSpec, A::Error> {
+                let mut kind = None;
+                let mut fields = DataFields::default();
+                // Fields written before `source` wait for it (their errors then name them in words).
+                let mut early: Vec<(String, serde_json::Value)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "source" {
+                        kind = Some(map.next_value::<SourceKind>()?);
+                    } else if let Some(kind) = kind {
+                        map.next_value_seed(FieldSeed { fields: &mut fields, kind, key: &key })?;
+                    } else {
+                        let value = map.next_value()?;
+                        early.push((key, value));
+                    }
+                }
+                let kind = kind.ok_or_else(|| de::Error::missing_field("source"))?;
+                for (key, value) in early {
+                    if !kind.fields().contains(&key.as_str()) {
+                        return Err(de::Error::unknown_field(&key, kind.fields()));
+                    }
+                    fields.read(kind, &key, value).map_err(|e| de::Error::custom(format!("{key}: {e}")))?;
+                }
+                fields.finish(kind)
+            }
+        }
+
+        deserializer.deserialize_map(DataSpecVisitor)
+    }
 }
 
 impl DataSpec {
@@ -149,6 +297,7 @@ impl DataSpec {
 /// When a search stops: after this many trials, seconds of training, or epochs trained, whichever
 /// comes first. A strategy that ends by itself (grid) needs none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Budget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trials: Option<usize>,
@@ -170,6 +319,7 @@ impl Budget {
 
 /// A whole search, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SearchConfig {
     pub space: SearchSpace,
     pub data: DataSpec,
@@ -195,9 +345,18 @@ pub enum ConfigError {
     Budget(String),
     #[error("data: {0}")]
     Data(String),
+    /// The JSON does not describe a config; `field` is the path to the mistake (empty for the top).
+    #[error("search config{}: {message}", if field.is_empty() { String::new() } else { format!(", {field}") })]
+    Parse { field: String, message: String },
 }
 
 impl SearchConfig {
+    /// Reads a config from JSON; an error names the field path (`space.dense.widths[2]`), and a
+    /// misspelt field the nearest valid name.
+    pub fn from_json(text: &str) -> Result<SearchConfig, ConfigError> {
+        super::json::from_json(text).map_err(|e| ConfigError::Parse { field: e.field, message: e.message })
+    }
+
     /// Checks the space, the strategy's settings and the budget (not the data, which may not be
     /// loaded yet: see `check_data`).
     pub fn validate(&self) -> Result<SpaceSummary, ConfigError> {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine_pick;
 pub mod evaluator;
 pub mod event;
+mod json;
 pub mod log;
 mod members;
 pub mod mutation;

@@ -33,19 +33,10 @@ pub struct PreparedData {
 /// Splits and normalises `dataset` as `config` asks and checks that the space can take it.
 pub fn prepare_data(config: &SearchConfig, dataset: Dataset) -> Result<PreparedData, SessionError> {
     let data_error = |message: String| SessionError::Data { label: config.data.label(), message };
-    let warnings = dataset_warnings(&dataset);
+    let warnings = dataset.warnings.clone();
     let splits = config.data.prepare(dataset).map_err(|e| data_error(e.to_string()))?;
     config.check_data(&splits.train)?;
     Ok(PreparedData { task: Task::of(&splits.train), splits, warnings })
-}
-
-/// What is odd about a data set without being wrong.
-fn dataset_warnings(dataset: &Dataset) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if dataset.targets.class_count() == Some(1) {
-        warnings.push("every sample has the same class, so any network scores 100 %: check the label column".into());
-    }
-    warnings
 }
 
 /// A search ready to run, and the log lines that must come before anything it emits.

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Activation;
@@ -21,6 +23,7 @@ pub enum Family {
 
 /// An inclusive range of whole numbers, e.g. the number of hidden layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DepthRange {
     pub min: usize,
     pub max: usize,
@@ -33,11 +36,46 @@ impl DepthRange {
 }
 
 /// Choices given as a list (`[16, 32, 64]`) or as a range with a step (`{"min": 16, "max": 128, "step": 16}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Choices {
     List(Vec<usize>),
     Range { min: usize, max: usize, step: usize },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChoiceRange {
+    min: usize,
+    max: usize,
+    step: usize,
+}
+
+// By hand rather than `untagged`, whose one message ("did not match any variant") names neither
+// the element nor the field that is wrong.
+impl<'de> Deserialize<'de> for Choices {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChoicesVisitor;
+
+        impl<'de> Visitor<'de> for ChoicesVisitor {
+            type Value = Choices;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of whole numbers, or {\"min\": 16, \"max\": 128, \"step\": 16}")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Choices, A::Error> {
+                Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Choices::List)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Choices, A::Error> {
+                let ChoiceRange { min, max, step } = ChoiceRange::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(Choices::Range { min, max, step })
+            }
+        }
+
+        deserializer.deserialize_any(ChoicesVisitor)
+    }
 }
 
 impl Choices {
@@ -72,6 +110,7 @@ pub enum Padding {
 
 /// The convolution blocks of a CNN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConvSpace {
     /// How many conv blocks.
     pub depth: DepthRange,
@@ -84,6 +123,7 @@ pub struct ConvSpace {
 
 /// The hidden dense layers (the output layer is added to fit the data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DenseSpace {
     /// How many hidden layers.
     pub depth: DepthRange,
@@ -93,6 +133,7 @@ pub struct DenseSpace {
 
 /// Learning rates spaced evenly on a log scale: `steps` values from `min` to `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogRange {
     pub min: f32,
     pub max: f32,
@@ -130,6 +171,7 @@ fn no_decay() -> f32 {
 
 /// Everything a search may vary, and the fixed settings every trial shares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SearchSpace {
     pub family: Family,
     /// Required for `cnn`, absent for `mlp`.
@@ -156,7 +198,7 @@ pub struct SearchSpace {
 
 /// A mistake in a search space, naming the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("search space, {field}: {message}")]
+#[error("search space{}: {message}", if field.is_empty() { String::new() } else { format!(", {field}") })]
 pub struct SpaceError {
     pub field: String,
     pub message: String,
@@ -203,6 +245,12 @@ pub const MAX_EPOCHS: usize = 1000;
 pub const MAX_BATCH: usize = 4096;
 
 impl SearchSpace {
+    /// Reads a space from JSON; an error names the field path (`dense.widths[2]`), and a misspelt
+    /// field the nearest valid name.
+    pub fn from_json(text: &str) -> Result<SearchSpace, SpaceError> {
+        super::json::from_json(text).map_err(|e| SpaceError { field: e.field, message: e.message })
+    }
+
     /// The values of every per-layer decision and every network-wide one, as lists.
     pub fn widths(&self) -> Vec<usize> {
         self.dense.widths.values()

@@ -41,7 +41,7 @@ impl Examples<'_> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Optimizer {
     Sgd,
     Momentum { momentum: f32 },

@@ -138,10 +138,10 @@ fn read_space_file(path: &Path) -> Result<(SearchSpace, Option<SearchConfig>), S
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     if value.get("space").is_some() {
-        let config: SearchConfig = serde_json::from_value(value).map_err(|e| format!("{}: not a search config: {e}", path.display()))?;
+        let config = SearchConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok((config.space.clone(), Some(config)))
     } else {
-        let space: SearchSpace = serde_json::from_value(value).map_err(|e| format!("{}: not a search space: {e}", path.display()))?;
+        let space = SearchSpace::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok((space, None))
     }
 }

@@ -15,8 +15,17 @@ fn bits(value: f32) -> u32 {
     value.to_bits()
 }
 
-fn rows_grid(rows: usize) -> (u32, u32) {
-    spread_groups((rows as u64).div_ceil(ROW_WORKGROUP as u64))
+/// Workgroups in x and y for one thread per row, and the rows one grid row covers (the kernels'
+/// `row_stride`).
+fn rows_grid(rows: usize) -> (u32, u32, u32) {
+    let (groups_x, groups_y) = spread_groups((rows as u64).div_ceil(ROW_WORKGROUP as u64));
+    (groups_x, groups_y, groups_x * ROW_WORKGROUP)
+}
+
+/// The uniform words and grid of a one-thread-per-row kernel over [rows, cols].
+fn row_dispatch(rows: usize, cols: usize) -> ([u32; 4], (u32, u32)) {
+    let (gx, gy, stride) = rows_grid(rows);
+    ([rows as u32, cols as u32, stride, 0], (gx, gy))
 }
 
 fn check_len(op: &str, name: &str, tensor: &GpuTensor, expected: usize) {
@@ -86,14 +95,23 @@ impl GpuContext {
         self.dispatch(kernels::ACCUMULATE_SUM, &[rows as u32, 0, 0, 0], 1, &[scratch, total], (1, 1));
     }
 
-    fn row_scratch(&self, rows: usize) -> std::rc::Rc<GpuTensor> {
+    fn row_scratch(&self, rows: usize) -> Option<std::rc::Rc<GpuTensor>> {
         self.named_scratch("per-row values", rows)
     }
 
-    /// A scratch tensor for one op's intermediate values. Such small buffers always fit; a
-    /// failure here means a lost device, which the next submit reports.
-    fn named_scratch(&self, purpose: &'static str, len: usize) -> std::rc::Rc<GpuTensor> {
-        self.scratch(purpose, len).unwrap_or_else(|error| panic!("scratch for {purpose}: {error}"))
+    /// A scratch tensor for one op's intermediate values, or `None` when it cannot be had: the op
+    /// then records nothing and the error waits for the next `submit` or `read`, since `Backend`
+    /// ops return no result of their own.
+    fn named_scratch(&self, purpose: &'static str, len: usize) -> Option<std::rc::Rc<GpuTensor>> {
+        self.scratch(purpose, len).map_err(|error| self.defer_error(error)).ok()
+    }
+
+    /// out[j] = Σ_r x[r, j] over the first rows·cols values of x (a scratch x may be longer).
+    fn column_sum(&self, x: &GpuTensor, out: &GpuTensor, rows: usize, cols: usize) {
+        assert!(x.len() >= rows * cols, "column_sum: x has {} values, expected at least {}", x.len(), rows * cols);
+        // One thread per column.
+        let (gx, gy, stride) = rows_grid(cols);
+        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, stride, 0], 4, &[x, out], (gx, gy));
     }
 }
 
@@ -134,7 +152,8 @@ impl Backend for GpuContext {
 
     fn submit(&self) -> Result<(), EngineError> {
         self.flush();
-        Ok(self.check_health()?)
+        self.check_health()?;
+        Ok(self.report_deferred()?)
     }
 
     async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>, EngineError> {
@@ -160,7 +179,7 @@ impl Backend for GpuContext {
     fn bias_grad(&self, dy: &GpuTensor, dbias: &GpuTensor, rows: usize, cols: usize) {
         check_len("bias_grad", "dy", dy, rows * cols);
         check_len("bias_grad", "dbias", dbias, cols);
-        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, 0, 0], 4, &[dy, dbias], rows_grid(cols));
+        self.column_sum(dy, dbias, rows, cols);
     }
 
     fn activation_forward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor) {
@@ -201,9 +220,9 @@ impl Backend for GpuContext {
         check_len("softmax_cross_entropy", "logits", logits, rows * classes);
         check_len("softmax_cross_entropy", "labels", labels, rows);
         check_len("softmax_cross_entropy", "dlogits", dlogits, rows * classes);
-        let scratch = self.row_scratch(rows);
-        let words = [rows as u32, classes as u32, 0, 0];
-        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY, &words, 4, &[logits, labels, dlogits, &scratch], rows_grid(rows));
+        let Some(scratch) = self.row_scratch(rows) else { return };
+        let (words, grid) = row_dispatch(rows, classes);
+        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY, &words, 4, &[logits, labels, dlogits, &scratch], grid);
         self.accumulate(&scratch, rows, loss_sum);
     }
 
@@ -211,9 +230,9 @@ impl Backend for GpuContext {
         for (name, t) in [("logits", logits), ("targets", targets), ("dlogits", dlogits)] {
             check_len("bce_with_logits", name, t, rows * cols);
         }
-        let scratch = self.row_scratch(rows);
-        let words = [rows as u32, cols as u32, 0, 0];
-        self.dispatch(kernels::BCE_WITH_LOGITS, &words, 4, &[logits, targets, dlogits, &scratch], rows_grid(rows));
+        let Some(scratch) = self.row_scratch(rows) else { return };
+        let (words, grid) = row_dispatch(rows, cols);
+        self.dispatch(kernels::BCE_WITH_LOGITS, &words, 4, &[logits, targets, dlogits, &scratch], grid);
         self.accumulate(&scratch, rows, loss_sum);
     }
 
@@ -221,18 +240,18 @@ impl Backend for GpuContext {
         for (name, t) in [("pred", pred), ("target", target), ("dpred", dpred)] {
             check_len("mse", name, t, rows * cols);
         }
-        let scratch = self.row_scratch(rows);
-        let words = [rows as u32, cols as u32, 0, 0];
-        self.dispatch(kernels::MSE, &words, 4, &[pred, target, dpred, &scratch], rows_grid(rows));
+        let Some(scratch) = self.row_scratch(rows) else { return };
+        let (words, grid) = row_dispatch(rows, cols);
+        self.dispatch(kernels::MSE, &words, 4, &[pred, target, dpred, &scratch], grid);
         self.accumulate(&scratch, rows, loss_sum);
     }
 
     fn count_correct(&self, logits: &GpuTensor, labels: &GpuTensor, correct: &GpuTensor, rows: usize, classes: usize) {
         check_len("count_correct", "logits", logits, rows * classes);
         check_len("count_correct", "labels", labels, rows);
-        let scratch = self.row_scratch(rows);
-        let words = [rows as u32, classes as u32, 0, 0];
-        self.dispatch(kernels::ARGMAX_HITS, &words, 4, &[logits, labels, &scratch], rows_grid(rows));
+        let Some(scratch) = self.row_scratch(rows) else { return };
+        let (words, grid) = row_dispatch(rows, classes);
+        self.dispatch(kernels::ARGMAX_HITS, &words, 4, &[logits, labels, &scratch], grid);
         self.accumulate(&scratch, rows, correct);
     }
 
@@ -263,8 +282,8 @@ impl Backend for GpuContext {
         // Split the sum over batch·pixels into chunks of about 256 terms, each its own thread.
         let total = d.batch * d.out_height() * d.out_width();
         let chunks = total.div_ceil(256).clamp(1, 64);
-        let weight_partials = self.named_scratch("conv weight partials", chunks * d.weight_len());
-        let bias_partials = self.named_scratch("conv bias partials", chunks * d.out_channels);
+        let Some(weight_partials) = self.named_scratch("conv weight partials", chunks * d.weight_len()) else { return };
+        let Some(bias_partials) = self.named_scratch("conv bias partials", chunks * d.out_channels) else { return };
         let (gx, gy, stride) = elementwise_grid(chunks * (d.weight_len() + d.out_channels));
         let mut words = conv_words(&d, stride);
         words[11] = chunks as u32;
@@ -275,8 +294,8 @@ impl Backend for GpuContext {
             &[x, dy, &weight_partials, &bias_partials],
             (gx, gy),
         );
-        self.bias_grad(&weight_partials, dweights, chunks, d.weight_len());
-        self.bias_grad(&bias_partials, dbias, chunks, d.out_channels);
+        self.column_sum(&weight_partials, dweights, chunks, d.weight_len());
+        self.column_sum(&bias_partials, dbias, chunks, d.out_channels);
     }
 
     fn max_pool_forward(&self, x: &GpuTensor, y: &GpuTensor, argmax: &GpuTensor, d: Pool2dDims) {

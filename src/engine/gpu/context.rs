@@ -25,8 +25,10 @@ pub struct GpuContext {
     pub(super) bindings: RefCell<HashMap<BindingKey, CachedBinding>>,
     /// Ids of dropped tensors whose cached bind groups are still to be released.
     pub(super) dropped: Rc<RefCell<Vec<u64>>>,
-    /// Internal scratch tensors (per-row losses, partial sums) by purpose and length.
-    pub(super) scratch: RefCell<HashMap<(&'static str, usize), Rc<GpuTensor>>>,
+    /// Internal scratch tensors (per-row losses, partial sums), one per purpose.
+    pub(super) scratch: RefCell<HashMap<&'static str, Rc<GpuTensor>>>,
+    /// An op's failure (a scratch tensor it could not get), reported by the next submit or read.
+    deferred: RefCell<Option<GpuError>>,
     /// Which matmul kernel `Backend::matmul` records.
     pub(super) matmul_variant: Cell<MatmulVariant>,
 }
@@ -90,6 +92,7 @@ impl GpuContext {
             bindings: RefCell::new(HashMap::new()),
             dropped: Rc::new(RefCell::new(Vec::new())),
             scratch: RefCell::new(HashMap::new()),
+            deferred: RefCell::new(None),
             matmul_variant: Cell::new(MatmulVariant::Tiled),
         })
     }
@@ -151,6 +154,19 @@ impl GpuContext {
         pipeline
     }
 
+    /// Keeps the first error of an op that returns no result, for the next submit or read.
+    pub(crate) fn defer_error(&self, error: GpuError) {
+        self.deferred.borrow_mut().get_or_insert(error);
+    }
+
+    /// Reports (once) the error an op left for the next submit or read.
+    pub(crate) fn report_deferred(&self) -> Result<(), GpuError> {
+        match self.deferred.borrow_mut().take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
     /// Compiles (or fetches) a kernel's pipeline; lets tests check that every kernel compiles.
     #[doc(hidden)]
     pub fn pipeline_for_test(&self, kernel: Kernel) -> wgpu::ComputePipeline {
@@ -208,6 +224,7 @@ impl GpuContext {
     pub async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>, GpuError> {
         self.flush();
         self.check_health()?;
+        self.report_deferred()?;
         if tensor.is_empty() {
             return Ok(Vec::new());
         }

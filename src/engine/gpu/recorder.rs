@@ -119,15 +119,26 @@ impl GpuContext {
         }
     }
 
-    /// A scratch tensor of `len` values for one purpose of one op. Ops run in recording order, so
-    /// consecutive ops may share it; two scratch tensors of one op need different purposes.
+    /// A scratch tensor of at least `len` values for one purpose of one op (kernels take their
+    /// lengths from their parameters, not from the buffer). Ops run in recording order, so
+    /// consecutive ops may share it; two scratch tensors of one op need different purposes. One
+    /// tensor is kept per purpose and replaced by a larger one when an op needs more, so a search
+    /// over many shapes holds no more scratch than its largest need of each purpose.
     pub(crate) fn scratch(&self, purpose: &'static str, len: usize) -> Result<Rc<GpuTensor>, super::GpuError> {
-        if let Some(tensor) = self.scratch.borrow().get(&(purpose, len)) {
+        if let Some(tensor) = self.scratch.borrow().get(purpose).filter(|t| t.len() >= len) {
             return Ok(Rc::clone(tensor));
         }
+        // The old tensor goes first, so its memory can be reused for the new one.
+        self.scratch.borrow_mut().remove(purpose);
         let tensor = Rc::new(self.zeros(purpose, len)?);
-        self.scratch.borrow_mut().insert((purpose, len), Rc::clone(&tensor));
+        self.scratch.borrow_mut().insert(purpose, Rc::clone(&tensor));
         Ok(tensor)
+    }
+
+    /// How many scratch tensors are kept and their bytes in all.
+    pub fn scratch_usage(&self) -> (usize, u64) {
+        let scratch = self.scratch.borrow();
+        (scratch.len(), scratch.values().map(|t| t.byte_size()).sum())
     }
 
     /// How many bind groups are cached (for tests of the cache's life cycle).

@@ -56,7 +56,7 @@ fn one() -> usize {
 
 /// A strategy and its settings, as the search config and the CLI name it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StrategyConfig {
     /// Every member in index order.
     Grid,

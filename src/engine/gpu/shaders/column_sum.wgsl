@@ -4,8 +4,8 @@
 struct Params {
     rows: u32,
     cols: u32,
-    _pad0: u32,
-    _pad1: u32,
+    row_stride: u32, // threads in one grid row (the grid spills into y past 65,535 workgroups)
+    _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -14,7 +14,7 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let col = gid.x;
+    let col = grid_index(gid, p.row_stride);
     if (col >= p.cols) {
         return;
     }

@@ -41,11 +41,16 @@ struct PoolParams {
 }
 
 // One-thread-per-row kernels over [rows, cols] (cols are the classes for the softmax and argmax).
+// Past 65,535 workgroups the grid spills into y; `row_stride` is the threads in one grid row.
 struct RowParams {
     rows: u32,
     cols: u32,
-    _pad0: u32,
-    _pad1: u32,
+    row_stride: u32,
+    _pad: u32,
+}
+
+fn grid_index(gid: vec3<u32>, row_stride: u32) -> u32 {
+    return gid.x + gid.y * row_stride;
 }
 
 fn sigmoid(v: f32) -> f32 {

@@ -9,7 +9,7 @@
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let r = gid.x;
+    let r = grid_index(gid, p.row_stride);
     if (r >= p.rows) {
         return;
     }
