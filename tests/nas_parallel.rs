@@ -229,8 +229,8 @@ fn parallel_evolution_and_halving_are_no_worse_than_sequential_at_equal_evaluati
 /// Plays a pool of workers for the coordinator: each trains on the table when told, in the
 /// order the messages come; `lose_gpu_on` makes one trial's first attempt report a lost GPU.
 fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBenchmark, lose_gpu_on: Option<usize>) -> Vec<SearchEvent> {
-    use nas_playground::nas::{Evaluation, Evaluator, FromWorker, PoolAction, ToWorker, TrialOutcome};
     use nas_playground::nas::EnginePick;
+    use nas_playground::nas::{Evaluation, Evaluator, FromWorker, PoolAction, ToWorker, TrialOutcome};
     let mut inbox: std::collections::VecDeque<(usize, FromWorker)> = (0..pool.jobs()).map(|w| (w, FromWorker::Ready)).collect();
     let mut shown = Vec::new();
     let mut lost = false;
@@ -241,7 +241,16 @@ fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBe
                 PoolAction::Note(_) => {}
                 PoolAction::Send { worker, command: ToWorker::Prepare { engine, .. } } => {
                     let pick = EnginePick::decide(engine, Vec::new());
-                    inbox.push_back((worker, FromWorker::Prepared { task: nas_playground::nn::Task::Classification { classes: 2 }, train: 1, validation: 1, warnings: vec![], engine: pick }));
+                    inbox.push_back((
+                        worker,
+                        FromWorker::Prepared {
+                            task: nas_playground::nn::Task::Classification { classes: 2 },
+                            train: 1,
+                            validation: 1,
+                            warnings: vec![],
+                            engine: pick,
+                        },
+                    ));
                 }
                 PoolAction::Send { worker, command: ToWorker::Train { trial, proposal } } => {
                     let outcome = if lose_gpu_on == Some(trial) && !lost {
@@ -254,7 +263,11 @@ fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBe
                         }
                     };
                     // Later trials' answers overtake earlier ones: answer at the front now and then.
-                    if trial % 3 == 1 { inbox.push_front((worker, FromWorker::TrialDone { trial, outcome })) } else { inbox.push_back((worker, FromWorker::TrialDone { trial, outcome })) }
+                    if trial % 3 == 1 {
+                        inbox.push_front((worker, FromWorker::TrialDone { trial, outcome }))
+                    } else {
+                        inbox.push_back((worker, FromWorker::TrialDone { trial, outcome }))
+                    }
                 }
                 PoolAction::Send { .. } => {}
             }

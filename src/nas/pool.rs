@@ -18,7 +18,10 @@ use crate::nn::Task;
 /// What the host should do after a call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PoolAction {
-    Send { worker: usize, command: ToWorker },
+    Send {
+        worker: usize,
+        command: ToWorker,
+    },
     /// An event for the view (and, in log order, for the log).
     Event(SearchEvent),
     /// Something to tell the person: the data's warnings, a lost GPU.

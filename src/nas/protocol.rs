@@ -18,9 +18,16 @@ pub enum ToWorker {
     /// Fetch or generate the config's data and open the engine: with `probe`, time both engines
     /// on the search's own network first and take `engine` (auto: the faster); without, take
     /// `engine` as it is (auto without a probe: the CPU).
-    Prepare { config: Box<SearchConfig>, engine: EngineChoice, probe: bool },
+    Prepare {
+        config: Box<SearchConfig>,
+        engine: EngineChoice,
+        probe: bool,
+    },
     /// Train this trial and answer `TrialDone`.
-    Train { trial: usize, proposal: Box<Proposal> },
+    Train {
+        trial: usize,
+        proposal: Box<Proposal>,
+    },
     /// Hold training between two steps until `Resume`.
     Pause,
     Resume,
@@ -32,10 +39,14 @@ pub enum ToWorker {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum TrialOutcome {
-    Done { result: Box<TrialResult> },
+    Done {
+        result: Box<TrialResult>,
+    },
     Stopped,
     /// The worker's GPU is gone: the page trains the trial again on the CPU.
-    DeviceLost { message: String },
+    DeviceLost {
+        message: String,
+    },
 }
 
 /// What a worker tells the page.
@@ -45,14 +56,30 @@ pub enum FromWorker {
     /// Its WebAssembly has started: it takes commands from now on.
     Ready,
     /// Downloading the data: bytes so far, and the total where the server says.
-    Loading { loaded: u64, total: Option<u64> },
+    Loading {
+        loaded: u64,
+        total: Option<u64>,
+    },
     /// The data is in and the engine open.
-    Prepared { task: Task, train: usize, validation: usize, warnings: Vec<String>, engine: EnginePick },
+    Prepared {
+        task: Task,
+        train: usize,
+        validation: usize,
+        warnings: Vec<String>,
+        engine: EnginePick,
+    },
     /// A trial's epoch or progress.
-    Event { event: SearchEvent },
-    TrialDone { trial: usize, outcome: TrialOutcome },
+    Event {
+        event: SearchEvent,
+    },
+    TrialDone {
+        trial: usize,
+        outcome: TrialOutcome,
+    },
     /// Something went wrong that is not a trial's own failure (bad data, a lost worker).
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 impl ToWorker {
@@ -68,7 +95,8 @@ impl FromWorker {
 
     /// Reads a worker's message; a message that does not parse becomes an `Error` saying so.
     pub fn from_json(text: &str) -> FromWorker {
-        serde_json::from_str(text).unwrap_or_else(|e| FromWorker::Error { message: format!("a worker sent a message that does not parse ({e})") })
+        serde_json::from_str(text)
+            .unwrap_or_else(|e| FromWorker::Error { message: format!("a worker sent a message that does not parse ({e})") })
     }
 }
 

@@ -18,7 +18,8 @@ pub async fn fill_in_name(adapter: &mut AdapterSummary) {
 }
 
 async fn adapter_info_name() -> Option<String> {
-    let navigator = web_sys::window()?.navigator();
+    // The page's window or a worker's global scope: both have `navigator.gpu`.
+    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).ok()?;
     let gpu = Reflect::get(&navigator, &JsValue::from_str("gpu")).ok()?;
     let request = Reflect::get(&gpu, &JsValue::from_str("requestAdapter")).ok()?;
     let request: js_sys::Function = request.dyn_into().ok()?;

@@ -4,6 +4,8 @@ mod bench_page;
 mod browser_adapter;
 mod engine_badge;
 mod panel;
+mod search_runner;
+pub mod search_worker;
 
 use std::rc::Rc;
 
@@ -13,6 +15,7 @@ use crate::engine::{Device, EngineReport};
 use bench_page::{BenchPage, BenchRequest};
 use engine_badge::EngineBadge;
 use panel::Panel;
+use search_runner::SearchRunner;
 
 /// Mounts the app on the page's body.
 pub fn start() {
@@ -69,6 +72,7 @@ pub fn app() -> Html {
 fn empty_layout() -> Html {
     html! {
         <main class="layout">
+            <SearchRunner />
             <Panel id="space" title="Search space">
                 { "Depth, widths, activations, optimizer and learning rate to search over." }
             </Panel>
@@ -77,9 +81,6 @@ fn empty_layout() -> Html {
             </Panel>
             <Panel id="pareto" title="Accuracy against size">
                 { "No trials yet: every finished trial becomes a point, with the Pareto front." }
-            </Panel>
-            <Panel id="leaderboard" title="Leaderboard">
-                { "No trials yet: the best architectures are ranked here." }
             </Panel>
             <Panel id="network" title="Best network">
                 { "No trials yet: the winning architecture is drawn here." }

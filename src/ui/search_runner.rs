@@ -16,13 +16,25 @@ use crate::nas::{
     SearchSpace, SearchView, StrategyConfig,
 };
 
-const MLP_SPACE: &str = include_str!("../../www/spaces/spiral-mlp.json");
-const IMAGE_SPACE: &str = include_str!("../../www/spaces/mnist-mlp.json");
+/// The example spaces shipped in www/spaces, by name.
+const SPACES: [(&str, &str); 6] = [
+    ("spiral-mlp", include_str!("../../www/spaces/spiral-mlp.json")),
+    ("mnist-mlp", include_str!("../../www/spaces/mnist-mlp.json")),
+    ("mnist-cnn", include_str!("../../www/spaces/mnist-cnn.json")),
+    ("optuna-mnist", include_str!("../../www/spaces/optuna-mnist.json")),
+    ("keras-grid", include_str!("../../www/spaces/keras-grid.json")),
+    ("tabular-spiral", include_str!("../../www/spaces/tabular-spiral.json")),
+];
 
 /// What the person chose before starting.
 #[derive(Clone, PartialEq)]
 pub struct RunSettings {
     pub data: String,
+    /// One of `SPACES`; "auto" takes spiral-mlp for points and mnist-mlp for images.
+    pub space: String,
+    /// Images to take from an image set.
+    pub samples: usize,
+    /// Epochs per trial; 0 keeps the space's own.
     pub strategy: String,
     pub trials: usize,
     pub epochs: usize,
@@ -37,6 +49,8 @@ impl RunSettings {
         let concurrency = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency()) as usize;
         let mut settings = RunSettings {
             data: "spiral".into(),
+            space: "auto".into(),
+            samples: 3000,
             strategy: "evolution".into(),
             trials: 30,
             epochs: 20,
@@ -50,11 +64,15 @@ impl RunSettings {
             if let Some(data) = params.get("data") {
                 settings.data = data;
             }
+            if let Some(space) = params.get("space") {
+                settings.space = space;
+            }
+            settings.samples = number("samples").unwrap_or(settings.samples).clamp(100, 10_000);
             if let Some(strategy) = params.get("strategy") {
                 settings.strategy = strategy;
             }
             settings.trials = number("trials").unwrap_or(settings.trials).clamp(1, 10_000);
-            settings.epochs = number("epochs").unwrap_or(settings.epochs).clamp(1, 1_000);
+            settings.epochs = number("epochs").unwrap_or(settings.epochs).min(1_000);
             settings.jobs = number("jobs").unwrap_or(settings.jobs).clamp(1, 8);
             settings.seed = number("seed").unwrap_or(1) as u64;
             if let Some(engine) = params.get("engine").and_then(|e| e.parse().ok()) {
@@ -69,10 +87,22 @@ impl RunSettings {
         let mut source: DataSource = self.data.parse()?;
         let images = matches!(source, DataSource::Images { .. });
         if let DataSource::Images { samples, .. } = &mut source {
-            *samples = Some(3000);
+            *samples = Some(self.samples);
         }
-        let mut space: SearchSpace = serde_json::from_str(if images { IMAGE_SPACE } else { MLP_SPACE }).map_err(|e| e.to_string())?;
-        space.epochs = self.epochs;
+        let name = match self.space.as_str() {
+            "auto" if images => "mnist-mlp",
+            "auto" => "spiral-mlp",
+            other => other,
+        };
+        let text = SPACES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, text)| *text)
+            .ok_or_else(|| format!("'{name}' is not one of the example spaces"))?;
+        let mut space = SearchSpace::from_json(text).map_err(|e| e.to_string())?;
+        if self.epochs > 0 {
+            space.epochs = self.epochs;
+        }
         let strategy = match self.strategy.as_str() {
             "grid" => StrategyConfig::Grid,
             "random" => StrategyConfig::Random,
@@ -81,7 +111,14 @@ impl RunSettings {
             "hyperband" => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
             other => return Err(format!("'{other}' is not a strategy")),
         };
-        let config = SearchConfig { space, data: DataSpec::new(source), strategy, budget: Budget::trials(self.trials), seed: self.seed, objective: None };
+        let config = SearchConfig {
+            space,
+            data: DataSpec::new(source),
+            strategy,
+            budget: Budget::trials(self.trials),
+            seed: self.seed,
+            objective: None,
+        };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
     }
@@ -102,8 +139,14 @@ pub struct RunState {
 
 pub enum RunAction {
     Events(Vec<SearchEvent>),
+    /// Data downloading: bytes so far and in all.
+    Loading(u64, Option<u64>),
     Notes(Vec<String>),
-    Pool { status: PoolStatus, engine: Option<EnginePick>, workers: Vec<Option<usize>> },
+    Pool {
+        status: PoolStatus,
+        engine: Option<EnginePick>,
+        workers: Vec<Option<usize>>,
+    },
     Failed(String),
     Reset,
 }
@@ -116,6 +159,14 @@ impl Reducible for RunState {
         match action {
             RunAction::Events(events) => events.iter().for_each(|e| state.view.apply(e)),
             RunAction::Notes(notes) => state.notes.extend(notes),
+            RunAction::Loading(loaded, total) => {
+                let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+                state.status = format!(
+                    "preparing: downloading the images, {}{}",
+                    mb(loaded),
+                    total.map(|t| format!(" of {}", mb(t))).unwrap_or_default()
+                );
+            }
             RunAction::Pool { status, engine, workers } => {
                 state.running = matches!(status, PoolStatus::Preparing | PoolStatus::Running | PoolStatus::Paused | PoolStatus::Stopping);
                 state.paused = status == PoolStatus::Paused;
@@ -193,7 +244,12 @@ impl Pool {
 type SharedPool = Rc<RefCell<Option<Pool>>>;
 
 /// Starts `jobs` workers for `config`; their messages drive the coordinator.
-fn start_pool(settings: &RunSettings, config: SearchConfig, shared: &SharedPool, dispatch: UseReducerDispatcher<RunState>) -> Result<(), String> {
+fn start_pool(
+    settings: &RunSettings,
+    config: SearchConfig,
+    shared: &SharedPool,
+    dispatch: UseReducerDispatcher<RunState>,
+) -> Result<(), String> {
     let coordinator = PoolCoordinator::new(config, None, settings.jobs, settings.engine).map_err(|e| e.to_string())?;
     let mut workers = Vec::new();
     let mut handlers = Vec::new();
@@ -203,6 +259,10 @@ fn start_pool(settings: &RunSettings, config: SearchConfig, shared: &SharedPool,
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
             let message = FromWorker::from_json(&text);
+            if let FromWorker::Loading { loaded, total } = message {
+                dispatch.dispatch(RunAction::Loading(loaded, total));
+                return;
+            }
             let mut pool = shared.borrow_mut();
             let Some(pool) = pool.as_mut() else { return };
             let actions = pool.coordinator.on_message(index, message);
@@ -293,9 +353,10 @@ pub fn search_runner() -> Html {
             <h2>{ "Run a search" }</h2>
             <div class="run-settings">
                 <label>{ "Data " }{ select(settings.data.clone(), &[("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Moons"), ("mnist", "MNIST digits (3,000)"), ("fashion-mnist", "Fashion-MNIST (3,000)")], setter(|s, v| s.data = v)) }</label>
+                <label>{ "Space " }{ select(settings.space.clone(), &[("auto", "Example for the data"), ("spiral-mlp", "spiral-mlp"), ("mnist-mlp", "mnist-mlp"), ("mnist-cnn", "mnist-cnn"), ("optuna-mnist", "optuna-mnist"), ("keras-grid", "keras-grid"), ("tabular-spiral", "tabular-spiral")], setter(|s, v| s.space = v)) }</label>
                 <label>{ "Strategy " }{ select(settings.strategy.clone(), &[("evolution", "Regularized evolution"), ("random", "Random"), ("halving", "Successive halving"), ("hyperband", "Hyperband"), ("grid", "Grid")], setter(|s, v| s.strategy = v)) }</label>
                 <label>{ "Trials " }{ number(settings.trials, 1, 10_000, number_setter(|s, v| s.trials = v)) }</label>
-                <label>{ "Epochs " }{ number(settings.epochs, 1, 1_000, number_setter(|s, v| s.epochs = v)) }</label>
+                <label title="0 keeps the space's own">{ "Epochs " }{ number(settings.epochs, 0, 1_000, number_setter(|s, v| s.epochs = v)) }</label>
                 <label>{ "Workers " }{ number(settings.jobs, 1, 8, number_setter(|s, v| s.jobs = v)) }</label>
                 <label>{ "Engine " }{ select(engine_name(settings.engine).into(), &[("auto", "Faster (measured)"), ("cpu", "CPU"), ("gpu", "WebGPU")], setter(|s, v| s.engine = v.parse().unwrap_or_default())) }</label>
             </div>

@@ -118,7 +118,9 @@ async fn prepare(worker: &Worker, config: &SearchConfig, engine: EngineChoice, p
     if probe || engine == EngineChoice::Gpu {
         match GpuContext::new().await {
             Ok(context) => {
-                let name = format!("WebGPU {}", context.adapter().name);
+                let mut adapter = context.adapter().clone();
+                super::browser_adapter::fill_in_name(&mut adapter).await;
+                let name = format!("WebGPU ({})", adapter.name);
                 let speed = if probe { Some(time_engine(&context, &network, data.task, PROBE_SECONDS, &clock).await) } else { None };
                 timings.push(EngineTiming {
                     engine: "gpu".into(),
@@ -128,12 +130,25 @@ async fn prepare(worker: &Worker, config: &SearchConfig, engine: EngineChoice, p
                 });
                 gpu = Some(context);
             }
-            Err(error) => timings.push(EngineTiming { engine: "gpu".into(), name: "no WebGPU".into(), samples_per_sec: None, error: Some(error.to_string()) }),
+            Err(error) => timings.push(EngineTiming {
+                engine: "gpu".into(),
+                name: "no WebGPU".into(),
+                samples_per_sec: None,
+                error: Some(error.to_string()),
+            }),
         }
     }
     if probe {
         let speed = time_engine(&CpuBackend::new(), &network, data.task, PROBE_SECONDS, &clock).await;
-        timings.insert(0, EngineTiming { engine: "cpu".into(), name: "CPU engine (WebAssembly SIMD)".into(), samples_per_sec: speed.as_ref().ok().copied(), error: speed.err() });
+        timings.insert(
+            0,
+            EngineTiming {
+                engine: "cpu".into(),
+                name: "CPU engine (WebAssembly SIMD)".into(),
+                samples_per_sec: speed.as_ref().ok().copied(),
+                error: speed.err(),
+            },
+        );
     }
     let mut pick = EnginePick::decide(if probe { engine } else { engine_or_cpu(engine) }, timings);
     let device = match (pick.chosen.as_str(), gpu) {

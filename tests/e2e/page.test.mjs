@@ -50,7 +50,7 @@ async function openPage(extraFlags, screenshotName) {
   }
 }
 
-const PANELS = ['Search space', 'Learning curves', 'Accuracy against size', 'Leaderboard', 'Best network'];
+const PANELS = ['Run a search', 'Search space', 'Learning curves', 'Accuracy against size', 'Best network'];
 
 test('with WebGPU on, the page reports the WebGPU adapter', async () => {
   const page = await openPage(['--enable-unsafe-webgpu'], 'webgpu-on.png');

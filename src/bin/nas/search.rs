@@ -430,7 +430,9 @@ pub fn time_engines(space_path: &Path, data: DataOptions, json: bool) -> ExitCod
         for timing in &pick.timings {
             match (timing.samples_per_sec, &timing.error) {
                 (Some(speed), _) => println!("{:<4} {:>10.0} samples/s  {}", timing.engine, speed, timing.name),
-                (None, error) => println!("{:<4} {:>10}  {}: {}", timing.engine, "-", timing.name, error.as_deref().unwrap_or("not measured")),
+                (None, error) => {
+                    println!("{:<4} {:>10}  {}: {}", timing.engine, "-", timing.name, error.as_deref().unwrap_or("not measured"))
+                }
             }
         }
         println!("chosen: {}", pick.headline());
