@@ -30,4 +30,13 @@ run "keras grid (ref 40/min)" keras-grid www/spaces/keras-grid.json --strategy g
 run "random (ref 28/min)" random www/spaces/optuna-mnist.json --strategy random --trials 40
 run "hyperband (ref 62 s)" hyperband www/spaces/optuna-mnist.json --strategy hyperband --eta 2 --epoch-budget 160
 run "evolution" evolution www/spaces/optuna-mnist.json --strategy evolution --trials 40 --population 10 --sample 3
+run "random, 2 jobs" random-2 www/spaces/optuna-mnist.json --strategy random --trials 40 --jobs 2
 echo "[bench] logs and tables in $out/search-*"
+
+# The same 40 random trials in the page's CPU engine, in Web Workers, with 1 and 2 workers.
+if [ -f dist/index.html ] && [ -d tests/e2e/node_modules/playwright-core ]; then
+  query='?data=mnist&samples=10000&space=optuna-mnist&strategy=random&trials=40&epochs=0&engine=cpu&seed=1'
+  node tests/e2e/search-speed.mjs "$query&jobs=1" "$query&jobs=2"
+else
+  echo "[bench] no dist/ or no playwright-core: run 'bash scripts/test.sh' once for the browser figures"
+fi

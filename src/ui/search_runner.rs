@@ -41,6 +41,9 @@ pub struct RunSettings {
     pub jobs: usize,
     pub engine: EngineChoice,
     pub seed: u64,
+    /// A CSV file the person chose: its name and contents (kept in the search's config, so its
+    /// log resumes without the file).
+    pub csv: Option<(String, String)>,
 }
 
 impl RunSettings {
@@ -57,6 +60,7 @@ impl RunSettings {
             jobs: concurrency.saturating_sub(1).clamp(1, 8),
             engine: EngineChoice::Auto,
             seed: 1,
+            csv: None,
         };
         let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
         if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&query) {
@@ -84,7 +88,16 @@ impl RunSettings {
 
     /// The search these settings describe, or what is wrong with them.
     pub fn config(&self) -> Result<SearchConfig, String> {
-        let mut source: DataSource = self.data.parse()?;
+        let mut source: DataSource = match (&self.csv, self.data.as_str()) {
+            (Some((name, text)), "csv") => DataSource::Csv {
+                path: name.clone(),
+                options: crate::data::CsvOptions { name: name.clone(), delimiter: None, ..crate::data::CsvOptions::default() },
+                contents: Some(text.clone()),
+            },
+            (None, "csv") => return Err("choose a CSV file first".into()),
+            (_, name) => name.parse()?,
+        };
+        let csv = matches!(source, DataSource::Csv { .. });
         let images = matches!(source, DataSource::Images { .. });
         if let DataSource::Images { samples, .. } = &mut source {
             *samples = Some(self.samples);
@@ -111,14 +124,11 @@ impl RunSettings {
             "hyperband" => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
             other => return Err(format!("'{other}' is not a strategy")),
         };
-        let config = SearchConfig {
-            space,
-            data: DataSpec::new(source),
-            strategy,
-            budget: Budget::trials(self.trials),
-            seed: self.seed,
-            objective: None,
-        };
+        let mut data = DataSpec::new(source);
+        if csv {
+            data.normalization = crate::data::Normalization::Standardize;
+        }
+        let config = SearchConfig { space, data, strategy, budget: Budget::trials(self.trials), seed: self.seed, objective: None };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
     }
@@ -348,11 +358,30 @@ pub fn search_runner() -> Html {
         })
     };
 
+    let on_file = {
+        let settings = settings.clone();
+        Callback::from(move |e: Event| {
+            let Some(file) =
+                e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|input| input.files()).and_then(|files| files.get(0))
+            else {
+                return;
+            };
+            let settings = settings.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
+                let mut next = (*settings).clone();
+                (next.data, next.csv) = ("csv".into(), Some((file.name(), text)));
+                settings.set(next);
+            });
+        })
+    };
+
     html! {
         <section class="panel run" id="run" aria-label="Run a search">
             <h2>{ "Run a search" }</h2>
             <div class="run-settings">
-                <label>{ "Data " }{ select(settings.data.clone(), &[("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Moons"), ("mnist", "MNIST digits (3,000)"), ("fashion-mnist", "Fashion-MNIST (3,000)")], setter(|s, v| s.data = v)) }</label>
+                <label>{ "Data " }{ select(settings.data.clone(), &[("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Moons"), ("mnist", "MNIST digits"), ("fashion-mnist", "Fashion-MNIST"), ("csv", "Your CSV file")], setter(|s, v| s.data = v)) }</label>
+                <label>{ "CSV file " }<input type="file" id="csv-file" accept=".csv,text/csv,text/plain" onchange={ on_file } disabled={ state.running } /></label>
                 <label>{ "Space " }{ select(settings.space.clone(), &[("auto", "Example for the data"), ("spiral-mlp", "spiral-mlp"), ("mnist-mlp", "mnist-mlp"), ("mnist-cnn", "mnist-cnn"), ("optuna-mnist", "optuna-mnist"), ("keras-grid", "keras-grid"), ("tabular-spiral", "tabular-spiral")], setter(|s, v| s.space = v)) }</label>
                 <label>{ "Strategy " }{ select(settings.strategy.clone(), &[("evolution", "Regularized evolution"), ("random", "Random"), ("halving", "Successive halving"), ("hyperband", "Hyperband"), ("grid", "Grid")], setter(|s, v| s.strategy = v)) }</label>
                 <label>{ "Trials " }{ number(settings.trials, 1, 10_000, number_setter(|s, v| s.trials = v)) }</label>

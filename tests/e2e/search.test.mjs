@@ -109,3 +109,37 @@ test('pause holds the workers, stop ends the search, and both answer at once', a
     await browser.close();
   }
 });
+
+test('a CSV the person picks is searched on, and a malformed one is refused with its line', async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
+  try {
+    const { page, errors } = await open(browser, '?strategy=random&trials=4&epochs=5&jobs=1&engine=cpu');
+    // Two classes either side of a line, semicolon-separated with decimal commas.
+    const rows = Array.from({ length: 120 }, (_, i) => {
+      const x = ((i * 37) % 100) / 10 - 5, y = ((i * 53) % 100) / 10 - 5;
+      return `${x.toFixed(1).replace('.', ',')};${y.toFixed(1).replace('.', ',')};${x + y > 0 ? 'above' : 'below'}`;
+    });
+    await page.setInputFiles('#csv-file', { name: 'halves.csv', mimeType: 'text/csv', buffer: Buffer.from(`x;y;side\n${rows.join('\n')}\n`) });
+    await page.waitForFunction(() => document.querySelector('#run select').value === 'csv');
+    await page.click('#start');
+    await page.locator('#run-status[data-status="finished"]').waitFor({ timeout: 60_000 });
+    const rowsShown = await page.locator('#leaderboard-table tbody tr').count();
+    console.log(`  CSV: ${rowsShown} trials, ${(await page.locator('#best').textContent()).trim()}`);
+    assert.equal(rowsShown, 4);
+
+    await page.setInputFiles('#csv-file', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y,label\n1,2,a\n3,oops,b\n4,5,a\n') });
+    await page.waitForTimeout(200);
+    await page.click('#start');
+    const alert = page.locator('.run-error');
+    await alert.waitFor({ timeout: 30_000 });
+    const message = (await alert.textContent()).trim();
+    console.log(`  bad CSV: ${message}`);
+    assert.match(message, /broken\.csv/);
+    assert.match(message, /line 3/);
+    assert.match(message, /oops/);
+    await page.screenshot({ path: join(screenshots, 'search-bad-csv.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
