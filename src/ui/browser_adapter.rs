@@ -27,10 +27,7 @@ async fn adapter_info_name() -> Option<String> {
     let adapter = JsFuture::from(promise).await.ok()?;
     let info = Reflect::get(&adapter, &JsValue::from_str("info")).ok()?;
     let field = |key: &str| Reflect::get(&info, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
-    let parts: Vec<String> = ["vendor", "architecture", "description"]
-        .iter()
-        .filter_map(|key| field(key))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let parts: Vec<String> =
+        ["vendor", "architecture", "description"].iter().filter_map(|key| field(key)).filter(|s| !s.is_empty()).collect();
     (!parts.is_empty()).then(|| parts.join(" "))
 }

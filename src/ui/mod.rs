@@ -4,8 +4,10 @@ mod bench_page;
 mod browser_adapter;
 mod engine_badge;
 mod panel;
+mod run_settings;
 mod search_runner;
 pub mod search_worker;
+mod worker_pool;
 
 use std::rc::Rc;
 

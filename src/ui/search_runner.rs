@@ -1,138 +1,15 @@
-//! The run panel: choose a data set, strategy, budget, parallel workers and engine; start,
+//! The run panel: choose a data set, space, strategy, budget, parallel workers and engine; start,
 //! pause, resume and stop a search that trains in a pool of Web Workers; watch its progress,
-//! the engine choice with both measured speeds, and the leaderboard. The pool's logic is the
-//! core's `PoolCoordinator`; this file only wires workers to it and draws its `SearchView`.
+//! the engine choice with both measured speeds, and the leaderboard. It draws the core's
+//! `SearchView`; the pool (worker_pool.rs) drives the core's `PoolCoordinator`.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker};
 use yew::prelude::*;
 
-use crate::nas::{
-    Budget, DataSource, DataSpec, EngineChoice, EnginePick, FromWorker, PoolAction, PoolCoordinator, PoolStatus, SearchConfig, SearchEvent,
-    SearchSpace, SearchView, StrategyConfig,
-};
-
-/// The example spaces shipped in www/spaces, by name.
-const SPACES: [(&str, &str); 6] = [
-    ("spiral-mlp", include_str!("../../www/spaces/spiral-mlp.json")),
-    ("mnist-mlp", include_str!("../../www/spaces/mnist-mlp.json")),
-    ("mnist-cnn", include_str!("../../www/spaces/mnist-cnn.json")),
-    ("optuna-mnist", include_str!("../../www/spaces/optuna-mnist.json")),
-    ("keras-grid", include_str!("../../www/spaces/keras-grid.json")),
-    ("tabular-spiral", include_str!("../../www/spaces/tabular-spiral.json")),
-];
-
-/// What the person chose before starting.
-#[derive(Clone, PartialEq)]
-pub struct RunSettings {
-    pub data: String,
-    /// One of `SPACES`; "auto" takes spiral-mlp for points and mnist-mlp for images.
-    pub space: String,
-    /// Images to take from an image set.
-    pub samples: usize,
-    /// Epochs per trial; 0 keeps the space's own.
-    pub strategy: String,
-    pub trials: usize,
-    pub epochs: usize,
-    pub jobs: usize,
-    pub engine: EngineChoice,
-    pub seed: u64,
-    /// A CSV file the person chose: its name and contents (kept in the search's config, so its
-    /// log resumes without the file).
-    pub csv: Option<(String, String)>,
-}
-
-impl RunSettings {
-    /// The defaults, overridden by the page's query (`?data=moons&trials=8&jobs=2&engine=cpu`).
-    pub fn from_location() -> Self {
-        let concurrency = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency()) as usize;
-        let mut settings = RunSettings {
-            data: "spiral".into(),
-            space: "auto".into(),
-            samples: 3000,
-            strategy: "evolution".into(),
-            trials: 30,
-            epochs: 20,
-            jobs: concurrency.saturating_sub(1).clamp(1, 8),
-            engine: EngineChoice::Auto,
-            seed: 1,
-            csv: None,
-        };
-        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&query) {
-            let number = |key: &str| params.get(key).and_then(|v| v.parse::<usize>().ok());
-            if let Some(data) = params.get("data") {
-                settings.data = data;
-            }
-            if let Some(space) = params.get("space") {
-                settings.space = space;
-            }
-            settings.samples = number("samples").unwrap_or(settings.samples).clamp(100, 10_000);
-            if let Some(strategy) = params.get("strategy") {
-                settings.strategy = strategy;
-            }
-            settings.trials = number("trials").unwrap_or(settings.trials).clamp(1, 10_000);
-            settings.epochs = number("epochs").unwrap_or(settings.epochs).min(1_000);
-            settings.jobs = number("jobs").unwrap_or(settings.jobs).clamp(1, 8);
-            settings.seed = number("seed").unwrap_or(1) as u64;
-            if let Some(engine) = params.get("engine").and_then(|e| e.parse().ok()) {
-                settings.engine = engine;
-            }
-        }
-        settings
-    }
-
-    /// The search these settings describe, or what is wrong with them.
-    pub fn config(&self) -> Result<SearchConfig, String> {
-        let mut source: DataSource = match (&self.csv, self.data.as_str()) {
-            (Some((name, text)), "csv") => DataSource::Csv {
-                path: name.clone(),
-                options: crate::data::CsvOptions { name: name.clone(), delimiter: None, ..crate::data::CsvOptions::default() },
-                contents: Some(text.clone()),
-            },
-            (None, "csv") => return Err("choose a CSV file first".into()),
-            (_, name) => name.parse()?,
-        };
-        let csv = matches!(source, DataSource::Csv { .. });
-        let images = matches!(source, DataSource::Images { .. });
-        if let DataSource::Images { samples, .. } = &mut source {
-            *samples = Some(self.samples);
-        }
-        let name = match self.space.as_str() {
-            "auto" if images => "mnist-mlp",
-            "auto" => "spiral-mlp",
-            other => other,
-        };
-        let text = SPACES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, text)| *text)
-            .ok_or_else(|| format!("'{name}' is not one of the example spaces"))?;
-        let mut space = SearchSpace::from_json(text).map_err(|e| e.to_string())?;
-        if self.epochs > 0 {
-            space.epochs = self.epochs;
-        }
-        let strategy = match self.strategy.as_str() {
-            "grid" => StrategyConfig::Grid,
-            "random" => StrategyConfig::Random,
-            "evolution" => StrategyConfig::Evolution { population: 10.min(self.trials.max(2)), sample: 3.min(self.trials.max(2)) },
-            "halving" => StrategyConfig::halving(),
-            "hyperband" => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
-            other => return Err(format!("'{other}' is not a strategy")),
-        };
-        let mut data = DataSpec::new(source);
-        if csv {
-            data.normalization = crate::data::Normalization::Standardize;
-        }
-        let config = SearchConfig { space, data, strategy, budget: Budget::trials(self.trials), seed: self.seed, objective: None };
-        config.validate().map_err(|e| e.to_string())?;
-        Ok(config)
-    }
-}
+use super::run_settings::RunSettings;
+use super::worker_pool::{download, start_pool, Pool, SharedPool};
+use crate::nas::{EngineChoice, EnginePick, PoolAction, PoolCoordinator, PoolStatus, SearchEvent, SearchLog, SearchView};
 
 /// What the panel shows, reduced from the pool's actions.
 #[derive(Clone, PartialEq, Default)]
@@ -213,97 +90,50 @@ fn describe(status: &PoolStatus) -> String {
     }
 }
 
-/// The workers and the coordinator of one search.
-struct Pool {
-    coordinator: PoolCoordinator,
-    workers: Vec<Worker>,
-    _handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
-}
-
-impl Pool {
-    /// Carries out the coordinator's actions: commands to workers, the rest to the panel.
-    fn apply(&self, actions: Vec<PoolAction>, dispatch: &UseReducerDispatcher<RunState>) {
-        let (mut events, mut notes) = (Vec::new(), Vec::new());
-        for action in actions {
-            match action {
-                PoolAction::Send { worker, command } => {
-                    let _ = self.workers[worker].post_message(&JsValue::from_str(&command.to_json()));
-                }
-                PoolAction::Event(event) => events.push(event),
-                PoolAction::Note(note) => notes.push(note),
-            }
-        }
-        if !events.is_empty() {
-            dispatch.dispatch(RunAction::Events(events));
-        }
-        if !notes.is_empty() {
-            dispatch.dispatch(RunAction::Notes(notes));
-        }
-        dispatch.dispatch(RunAction::Pool {
-            status: self.coordinator.status().clone(),
-            engine: self.coordinator.engine().cloned(),
-            workers: self.coordinator.worker_trials(),
-        });
-    }
-
-    fn terminate(&self) {
-        self.workers.iter().for_each(Worker::terminate);
-    }
-}
-
-type SharedPool = Rc<RefCell<Option<Pool>>>;
-
-/// Starts `jobs` workers for `config`; their messages drive the coordinator.
-fn start_pool(
-    settings: &RunSettings,
-    config: SearchConfig,
-    shared: &SharedPool,
-    dispatch: UseReducerDispatcher<RunState>,
-) -> Result<(), String> {
-    let coordinator = PoolCoordinator::new(config, None, settings.jobs, settings.engine).map_err(|e| e.to_string())?;
-    let mut workers = Vec::new();
-    let mut handlers = Vec::new();
-    for index in 0..settings.jobs {
-        let worker = Worker::new("./search-worker_loader.js").map_err(|e| format!("could not start a Web Worker: {e:?}"))?;
-        let (shared, dispatch) = (shared.clone(), dispatch.clone());
-        let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
-            let message = FromWorker::from_json(&text);
-            if let FromWorker::Loading { loaded, total } = message {
-                dispatch.dispatch(RunAction::Loading(loaded, total));
-                return;
-            }
-            let mut pool = shared.borrow_mut();
-            let Some(pool) = pool.as_mut() else { return };
-            let actions = pool.coordinator.on_message(index, message);
-            pool.apply(actions, &dispatch);
-            if matches!(pool.coordinator.status(), PoolStatus::Finished(_) | PoolStatus::Stopped | PoolStatus::Failed(_)) {
-                pool.terminate();
-            }
-        });
-        worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-        workers.push(worker);
-        handlers.push(handler);
-    }
-    if let Some(old) = shared.borrow_mut().replace(Pool { coordinator, workers, _handlers: handlers }) {
-        old.terminate();
-    }
-    Ok(())
-}
-
 #[function_component(SearchRunner)]
 pub fn search_runner() -> Html {
     let settings = use_state(RunSettings::from_location);
     let state = use_reducer(RunState::default);
-    let pool: SharedPool = use_mut_ref(|| None::<Pool>).clone_shared();
+    let pool: SharedPool = use_mut_ref(|| None::<Pool>);
 
     let start = {
         let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
         Callback::from(move |_| {
             state.dispatch(RunAction::Reset);
-            let started = settings.config().and_then(|config| start_pool(&settings, config, &pool, state.dispatcher()));
+            let started = settings.config().and_then(|config| start_pool(&settings, config, None, &pool, state.dispatcher()));
             if let Err(message) = started {
                 state.dispatch(RunAction::Failed(message));
+            }
+        })
+    };
+    let on_log_file = {
+        let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
+        Callback::from(move |e: Event| {
+            let Some(file) =
+                e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|input| input.files()).and_then(|files| files.get(0))
+            else {
+                return;
+            };
+            let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
+                // A log that does not read leaves everything on the panel as it was.
+                let started =
+                    SearchLog::parse(&text).map_err(|e| format!("{}: {e}; the panel is as it was", file.name())).and_then(|log| {
+                        state.dispatch(RunAction::Reset);
+                        start_pool(&settings, log.config.clone(), Some(log), &pool, state.dispatcher())
+                    });
+                if let Err(message) = started {
+                    state.dispatch(RunAction::Failed(message));
+                }
+            });
+        })
+    };
+    let save_log = {
+        let pool = pool.clone();
+        Callback::from(move |_| {
+            if let Some(p) = pool.borrow().as_ref() {
+                let _ = download("search.jsonl", &p.coordinator.log_text());
             }
         })
     };
@@ -397,6 +227,8 @@ pub fn search_runner() -> Html {
                     <button id="pause" onclick={ pause } disabled={ !state.running }>{ "Pause" }</button>
                 }
                 <button id="stop" onclick={ stop } disabled={ !state.running }>{ "Stop" }</button>
+                <button id="save-log" onclick={ save_log } disabled={ state.view.config.is_none() }>{ "Save log" }</button>
+                <label class="log-file">{ "Go on from a log " }<input type="file" id="log-file" accept=".jsonl,.json,text/plain" onchange={ on_log_file } disabled={ state.running } /></label>
                 <span id="run-status" role="status" data-status={ state.status.split(':').next().unwrap_or("").to_string() }>{ &state.status }</span>
             </div>
             { progress(&state) }
@@ -482,16 +314,5 @@ fn leaderboard(view: &SearchView) -> Html {
                 })) }
             </tbody>
         </table>
-    }
-}
-
-/// `use_mut_ref` hands out an `Rc<RefCell<T>>`; this names the sharing.
-trait CloneShared<T> {
-    fn clone_shared(&self) -> Rc<RefCell<T>>;
-}
-
-impl<T> CloneShared<T> for Rc<RefCell<T>> {
-    fn clone_shared(&self) -> Rc<RefCell<T>> {
-        self.clone()
     }
 }

@@ -143,3 +143,38 @@ test('a CSV the person picks is searched on, and a malformed one is refused with
     await browser.close();
   }
 });
+
+test('a stopped search saved as a log goes on from that log in a fresh page', async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
+  try {
+    const { page, errors } = await open(browser, '?data=spiral&strategy=evolution&trials=12&epochs=30&jobs=1&engine=cpu&seed=4');
+    await page.click('#start');
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard-table tbody tr').length >= 3, null, { timeout: 60_000 });
+    await page.click('#stop');
+    await page.locator('#run-status[data-status="stopped"]').waitFor({ timeout: 10_000 });
+    const kept = await page.locator('#leaderboard-table tbody tr').count();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-log')]);
+    const logPath = join(screenshots, 'stopped-search.jsonl');
+    await download.saveAs(logPath);
+
+    const fresh = await open(browser, '?jobs=2&engine=cpu');
+    await fresh.page.setInputFiles('#log-file', logPath);
+    await fresh.page.locator('#run-status[data-status="finished"]').waitFor({ timeout: 120_000 });
+    const rows = await fresh.page.locator('#leaderboard-table tbody tr').count();
+    console.log(`  resumed: ${kept} trials kept from the log, ${rows} after going on with 2 workers`);
+    assert.ok(kept >= 3);
+    assert.equal(rows, 12);
+    await fresh.page.screenshot({ path: join(screenshots, 'search-resumed.png'), fullPage: true });
+
+    // A damaged log is refused with its line, and nothing starts.
+    await fresh.page.setInputFiles('#log-file', { name: 'damaged.jsonl', mimeType: 'text/plain', buffer: Buffer.from('{"event":"trial_started"}\n') });
+    const alert = fresh.page.locator('.run-error');
+    await alert.waitFor({ timeout: 10_000 });
+    console.log(`  damaged log: ${(await alert.textContent()).trim()}`);
+    assert.match(await alert.textContent(), /damaged\.jsonl: line 1/);
+    assert.equal(await fresh.page.locator("#leaderboard-table tbody tr").count(), 12, "the finished search was cleared by a bad log");
+    assert.deepEqual([...errors, ...fresh.errors], []);
+  } finally {
+    await browser.close();
+  }
+});
