@@ -4,6 +4,8 @@
 //! as sequential ones at equal evaluations (prints the figures).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod search_fixture;
+use search_fixture::{log_text, without_timing};
 use nas_playground::data::{Toy2d, Toy2dSpec};
 use nas_playground::engine::Device;
 use nas_playground::nas::parallel::run_search_parallel;
@@ -38,35 +40,7 @@ impl SearchHost for Recorder {
     }
 }
 
-fn log_text(events: &[SearchEvent]) -> String {
-    events.iter().map(|e| e.to_line() + "\n").collect()
-}
 
-/// Zeroes what a clock decides.
-fn without_timing(text: &str) -> String {
-    fn scrub(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (key, value) in map.iter_mut() {
-                    if key == "seconds" || key == "samples_per_sec" {
-                        *value = serde_json::Value::from(0);
-                    } else {
-                        scrub(value);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
-            _ => {}
-        }
-    }
-    text.lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            scrub(&mut v);
-            v.to_string() + "\n"
-        })
-        .collect()
-}
 
 fn spiral_config(strategy: StrategyConfig, trials: usize, seed: u64) -> SearchConfig {
     let space: SearchSpace = serde_json::from_str(

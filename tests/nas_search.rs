@@ -4,6 +4,8 @@
 //! same final log, and pausing.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod search_fixture;
+use search_fixture::{log_text, without_timing};
 use std::collections::HashSet;
 
 use nas_playground::data::{Toy2d, Toy2dSpec};
@@ -324,10 +326,6 @@ fn best_so_far_and_the_pareto_front_follow_the_trials() {
     assert_eq!(curve, vec![Some(70.0), Some(70.0), Some(90.0), Some(90.0), Some(90.0), Some(90.0)]);
 }
 
-/// A log as the CLI writes it: one event a line.
-fn log_text(events: &[SearchEvent]) -> String {
-    events.iter().map(|e| e.to_line() + "\n").collect()
-}
 
 #[test]
 fn a_resumed_search_writes_the_same_log_as_one_never_stopped() {
@@ -364,27 +362,6 @@ fn assert_same_lines(a: &str, b: &str, what: &str) {
     assert_eq!(a.lines().count(), b.lines().count(), "{what}: the logs differ in length");
 }
 
-/// Zeroes what a clock decides, so two real training runs can be compared line by line.
-fn without_timing(text: &str) -> String {
-    let mut value: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    fn scrub(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (key, value) in map.iter_mut() {
-                    if key == "seconds" || key == "samples_per_sec" {
-                        *value = serde_json::Value::from(0);
-                    } else {
-                        scrub(value);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
-            _ => {}
-        }
-    }
-    value.iter_mut().for_each(scrub);
-    value.iter().map(|v| v.to_string() + "\n").collect()
-}
 
 #[test]
 fn a_real_search_stopped_mid_trial_resumes_to_the_same_log() {
@@ -559,7 +536,6 @@ fn a_paused_search_makes_no_progress_and_then_finishes_as_if_never_paused() {
     assert_same_lines(&log, &reference, "paused");
 }
 
-mod search_fixture;
 
 #[test]
 fn the_search_the_cli_logged_runs_again_to_the_same_figures() {

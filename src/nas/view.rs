@@ -42,6 +42,11 @@ pub struct TrialView {
 }
 
 impl TrialView {
+    /// A trial that has just started.
+    pub fn started(id: usize, proposal: Proposal) -> Self {
+        TrialView { id, proposal, status: TrialStatus::Running, curve: Vec::new(), progress: None, record: None }
+    }
+
     /// The share of its epochs done, 0 to 1, counting the running epoch's steps.
     pub fn fraction_done(&self) -> f64 {
         let epochs = self.proposal.epochs.max(1) as f64;
@@ -111,17 +116,7 @@ impl SearchView {
                 };
             }
             SearchEvent::TrialStarted { trial, proposal } => {
-                self.trials.insert(
-                    *trial,
-                    TrialView {
-                        id: *trial,
-                        proposal: proposal.clone(),
-                        status: TrialStatus::Running,
-                        curve: Vec::new(),
-                        progress: None,
-                        record: None,
-                    },
-                );
+                self.trials.insert(*trial, TrialView::started(*trial, proposal.clone()));
             }
             SearchEvent::Epoch { trial, metrics } => {
                 if let Some(view) = self.trials.get_mut(trial) {
@@ -136,14 +131,7 @@ impl SearchView {
             }
             SearchEvent::TrialFinished { record } => {
                 let failed = record.result.failure.is_some();
-                let view = self.trials.entry(record.id).or_insert_with(|| TrialView {
-                    id: record.id,
-                    proposal: record.proposal.clone(),
-                    status: TrialStatus::Running,
-                    curve: Vec::new(),
-                    progress: None,
-                    record: None,
-                });
+                let view = self.trials.entry(record.id).or_insert_with(|| TrialView::started(record.id, record.proposal.clone()));
                 view.status = if failed { TrialStatus::Failed } else { TrialStatus::Finished };
                 view.curve = record.result.history.clone();
                 view.progress = None;

@@ -171,22 +171,8 @@ pub fn search_runner() -> Html {
         });
         html! { <input type="number" min={ min.to_string() } max={ max.to_string() } value={ value.to_string() } {onchange} disabled={ state.running } /> }
     };
-    let setter = |f: fn(&mut RunSettings, String)| -> Rc<dyn Fn(String)> {
-        let settings = settings.clone();
-        Rc::new(move |v| {
-            let mut next = (*settings).clone();
-            f(&mut next, v);
-            settings.set(next);
-        })
-    };
-    let number_setter = |f: fn(&mut RunSettings, usize)| -> Rc<dyn Fn(usize)> {
-        let settings = settings.clone();
-        Rc::new(move |v| {
-            let mut next = (*settings).clone();
-            f(&mut next, v);
-            settings.set(next);
-        })
-    };
+    let setter = |f: fn(&mut RunSettings, String)| setting(&settings, f);
+    let number_setter = |f: fn(&mut RunSettings, usize)| setting(&settings, f);
 
     let on_file = {
         let settings = settings.clone();
@@ -240,6 +226,16 @@ pub fn search_runner() -> Html {
     }
 }
 
+/// A setter for one of the run settings, from a field's new value.
+fn setting<T: 'static>(settings: &UseStateHandle<RunSettings>, set: fn(&mut RunSettings, T)) -> Rc<dyn Fn(T)> {
+    let settings = settings.clone();
+    Rc::new(move |value| {
+        let mut next = (*settings).clone();
+        set(&mut next, value);
+        settings.set(next);
+    })
+}
+
 fn engine_name(engine: EngineChoice) -> &'static str {
     match engine {
         EngineChoice::Cpu => "cpu",
@@ -252,7 +248,8 @@ fn progress(state: &RunState) -> Html {
     let view = &state.view;
     let done = view.fraction_done().unwrap_or(0.0);
     let jobs = state.workers.len().max(1);
-    let eta = view.eta_seconds(jobs).map(|s| format!(", about {s:.0} s left")).unwrap_or_default();
+    let eta =
+        view.eta_seconds(jobs).filter(|_| state.running && !state.paused).map(|s| format!(", about {s:.0} s left")).unwrap_or_default();
     let best = view.best().map(|(id, score)| format!("best: trial {id}, {}", view.objective().display(score))).unwrap_or_default();
     html! {
         <div class="run-progress">

@@ -1,28 +1,12 @@
 // End-to-end: the release build (dist/) served on loopback and opened in headless Chromium, once with
 // WebGPU on and once with it off; the page must render its layout and report the engine it found.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve } from './static-server.mjs';
+import { CHROMIUM, QUIET_FLAGS, screenshots, serveDist } from './browser.mjs';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = process.env.NAS_DIST ?? join(projectRoot, 'dist');
-const screenshots = join(projectRoot, 'target', 'e2e');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// This machine has no network beyond loopback: keep Chromium from trying to reach out.
-const QUIET_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-quic', '--disable-sync'];
-
-let server;
-before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no release build at ${dist}: run trunk build --release first`);
-  mkdirSync(screenshots, { recursive: true });
-  server = await serve(dist);
-});
-after(async () => server?.close());
+const server = serveDist();
 
 /** Opens the page in a fresh Chromium and waits until the engine badge has left "detecting". */
 async function openPage(extraFlags, screenshotName) {

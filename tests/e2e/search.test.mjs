@@ -1,28 +1,13 @@
 // End-to-end: a search started from the built page trains in Web Workers and finishes, with WebGPU
 // on and off; the page's own thread has no task over 50 ms while it runs (a longtask observer
 // measures it and the test prints the longest); pause holds the workers and stop ends the run.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve } from './static-server.mjs';
+import { CHROMIUM, QUIET_FLAGS, screenshots, serveDist } from './browser.mjs';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = process.env.NAS_DIST ?? join(projectRoot, 'dist');
-const screenshots = join(projectRoot, 'target', 'e2e');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const QUIET_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-quic', '--disable-sync'];
-
-let server;
-before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no release build at ${dist}: run trunk build --release first`);
-  mkdirSync(screenshots, { recursive: true });
-  server = await serve(dist);
-});
-after(async () => server?.close());
+const server = serveDist();
 
 /** Opens the page with `query`, recording long tasks on its thread from the first script on. */
 async function open(browser, query) {

@@ -3,11 +3,45 @@
 //! figures: exactly natively, and in the browser to within one validation sample (SIMD widths
 //! differ between the two builds).
 
+// Several test crates share this module, each using a part of it.
+#![allow(dead_code)]
+
 use nas_playground::engine::Device;
 use nas_playground::nas::{run_search, DataSource, RunEnd, Search, SearchHost, SearchLog, TrainingEvaluator};
 use nas_playground::nn::Task;
 
 pub const LOG: &str = include_str!("../data/spiral-search.jsonl");
+
+/// A log as the CLI writes it: one event a line.
+pub fn log_text(events: &[nas_playground::nas::SearchEvent]) -> String {
+    events.iter().map(|e| e.to_line() + "\n").collect()
+}
+
+/// Zeroes what a clock decides, so two real training runs can be compared line by line.
+pub fn without_timing(text: &str) -> String {
+    fn scrub(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key == "seconds" || key == "samples_per_sec" {
+                        *value = serde_json::Value::from(0);
+                    } else {
+                        scrub(value);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    text.lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).expect("a log line is JSON");
+            scrub(&mut value);
+            value.to_string() + "\n"
+        })
+        .collect()
+}
 
 struct NoClock;
 
