@@ -5,7 +5,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod search_fixture;
-use search_fixture::{log_text, without_timing};
 use nas_playground::data::{Toy2d, Toy2dSpec};
 use nas_playground::engine::Device;
 use nas_playground::nas::parallel::run_search_parallel;
@@ -13,6 +12,7 @@ use nas_playground::nas::{
     run_search, Budget, DataSource, DataSpec, LogOrder, Next, Objective, Origin, RunEnd, Search, SearchConfig, SearchEvent, SearchHost,
     SearchLog, SearchSpace, SearchView, StrategyConfig, TabularBenchmark, TabularEvaluator, TrainingEvaluator, TrialRecord,
 };
+use search_fixture::{log_text, without_timing};
 
 /// Keeps the log as the CLI writes it (in log order) and every event as it came.
 #[derive(Default)]
@@ -39,8 +39,6 @@ impl SearchHost for Recorder {
         self.log.extend(ready);
     }
 }
-
-
 
 fn spiral_config(strategy: StrategyConfig, trials: usize, seed: u64) -> SearchConfig {
     let space: SearchSpace = serde_json::from_str(
@@ -227,20 +225,25 @@ fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBe
                     ));
                 }
                 PoolAction::Send { worker, command: ToWorker::Train { trial, proposal } } => {
+                    let mut host = Recorder::default();
+                    let Evaluation::Done(result) = pollster::block_on(TabularEvaluator { table }.evaluate(trial, &proposal, &mut host))
+                    else {
+                        panic!("the table always answers")
+                    };
+                    let mut replies: Vec<FromWorker> = host.live.into_iter().map(|event| FromWorker::Event { event }).collect();
                     let outcome = if lose_gpu_on == Some(trial) && !lost {
+                        // The lost attempt got through its epochs; the retry trains from the start.
                         lost = true;
                         TrialOutcome::DeviceLost { message: "gone".into() }
                     } else {
-                        match pollster::block_on(TabularEvaluator { table }.evaluate(trial, &proposal, &mut Recorder::default())) {
-                            Evaluation::Done(result) => TrialOutcome::Done { result: Box::new(result) },
-                            other => panic!("{other:?}"),
-                        }
+                        TrialOutcome::Done { result: Box::new(result) }
                     };
+                    replies.push(FromWorker::TrialDone { trial, outcome });
                     // Later trials' answers overtake earlier ones: answer at the front now and then.
                     if trial % 3 == 1 {
-                        inbox.push_front((worker, FromWorker::TrialDone { trial, outcome }))
+                        replies.into_iter().rev().for_each(|reply| inbox.push_front((worker, reply)));
                     } else {
-                        inbox.push_back((worker, FromWorker::TrialDone { trial, outcome }))
+                        replies.into_iter().for_each(|reply| inbox.push_back((worker, reply)));
                     }
                 }
                 PoolAction::Send { .. } => {}
@@ -265,5 +268,11 @@ fn the_pool_coordinator_runs_the_same_search_as_threads_and_survives_a_lost_gpu(
         let log = SearchLog::parse(&pool.log_text()).unwrap();
         assert_eq!(log.trials.iter().map(|t| &t.proposal).collect::<Vec<_>>(), threads.iter().map(|t| &t.proposal).collect::<Vec<_>>());
         assert_eq!(SearchView::of_events(&shown).best().map(|(id, _)| id), summary.best);
+        // Every trial's epochs appear once in the log, the retried one's too.
+        for trial in &log.trials {
+            let epochs =
+                pool.log_text().lines().filter(|l| l.starts_with(&format!("{{\"event\":\"epoch\",\"trial\":{},", trial.id))).count();
+            assert_eq!(epochs, trial.result.history.len(), "trial {}", trial.id);
+        }
     }
 }

@@ -16,7 +16,7 @@ pub use activation::Activation;
 pub use backend::Backend;
 pub use device::Device;
 pub use optimizer::{AdamConfig, SgdConfig};
-pub use probe::{detect_engine, AdapterSummary, EngineReport};
+pub use probe::{detect_adapter, detect_engine, AdapterSummary, EngineReport};
 pub use shapes::{Conv2dDims, MatmulDims, Pool2dDims};
 
 /// An engine failure the caller can act on (the playground falls back to the CPU).

@@ -33,12 +33,8 @@ impl AdapterSummary {
             wgpu::Backend::BrowserWebGpu => "WebGPU",
             wgpu::Backend::Noop => "no-op",
         };
-        let driver = [info.driver.as_str(), info.driver_info.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let driver =
+            [info.driver.as_str(), info.driver_info.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
         Self { name: info.name.clone(), device_type: device_type.into(), backend: backend.into(), driver }
     }
 
@@ -83,6 +79,15 @@ pub async fn detect_engine() -> (EngineReport, Option<GpuContext>) {
     match GpuContext::new().await {
         Ok(context) => (EngineReport::Gpu { adapter: context.adapter().clone() }, Some(context)),
         Err(error) => (EngineReport::Cpu { reason: cpu_reason(&error) }, None),
+    }
+}
+
+/// Which adapter a GPU engine would use, without opening a device: cheap enough for the page's
+/// own thread, where opening one would compile every kernel.
+pub async fn detect_adapter() -> EngineReport {
+    match GpuContext::adapter_only().await {
+        Ok(adapter) => EngineReport::Gpu { adapter },
+        Err(error) => EngineReport::Cpu { reason: cpu_reason(&error) },
     }
 }
 

@@ -97,9 +97,7 @@ impl SourceKind {
     /// Every field a data spec of this source may have.
     fn fields(self) -> &'static [&'static str] {
         match self {
-            SourceKind::Toy2d => {
-                &["source", "set", "samples", "noise_percent", "features", "seed", "split", "normalization", "split_seed"]
-            }
+            SourceKind::Toy2d => &["source", "set", "samples", "noise_percent", "features", "seed", "split", "normalization", "split_seed"],
             SourceKind::Images => &["source", "set", "samples", "split", "normalization", "split_seed"],
             SourceKind::Csv => &["source", "path", "options", "contents", "split", "normalization", "split_seed"],
         }
@@ -154,10 +152,9 @@ impl DataFields {
                 features: self.features.ok_or_else(|| E::missing_field("features"))?,
                 seed: self.seed.ok_or_else(|| E::missing_field("seed"))?,
             }),
-            SourceKind::Images => DataSource::Images {
-                set: self.image_set.ok_or_else(|| E::missing_field("set"))?,
-                samples: self.samples.flatten(),
-            },
+            SourceKind::Images => {
+                DataSource::Images { set: self.image_set.ok_or_else(|| E::missing_field("set"))?, samples: self.samples.flatten() }
+            }
             SourceKind::Csv => DataSource::Csv {
                 path: self.path.ok_or_else(|| E::missing_field("path"))?,
                 options: self.options.unwrap_or_default(),

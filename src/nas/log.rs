@@ -28,6 +28,14 @@ impl LogOrder {
         LogOrder { next: next_trial, held: BTreeMap::new() }
     }
 
+    /// Forgets what trial `trial` has logged since it started: it trains again from its start
+    /// (its device was lost), and its epochs will come again.
+    pub fn restart(&mut self, trial: usize) {
+        if let Some(events) = self.held.get_mut(&trial) {
+            events.retain(|e| matches!(e, SearchEvent::TrialStarted { .. }));
+        }
+    }
+
     /// Takes an event as it happens and returns what the log gets now, in order.
     pub fn push(&mut self, event: &SearchEvent) -> Vec<SearchEvent> {
         if !event.is_logged() {

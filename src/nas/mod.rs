@@ -15,9 +15,9 @@ pub mod mutation;
 pub mod objective;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
-pub mod runner;
 pub mod pool;
 pub mod protocol;
+pub mod runner;
 pub mod search;
 pub mod session;
 pub mod space;

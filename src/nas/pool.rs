@@ -174,6 +174,7 @@ impl PoolCoordinator {
                         if let Some(proposal) = search.running().get(&trial).cloned() {
                             self.retry.push((trial, proposal));
                         }
+                        self.log_order.restart(trial);
                         actions.push(PoolAction::Note(format!(
                             "the GPU was lost ({message}); trial {trial} trains again, and the search goes on, on the CPU engine"
                         )));

@@ -107,34 +107,31 @@ mod native {
         move || origin.elapsed().as_secs_f64()
     }
 
-    /// Times the search's own kind of network on the CPU engine and on the GPU where one opens,
-    /// and picks by `choice` (auto: the faster).
+    /// With `choice` auto, times the search's own kind of network on the CPU engine and on the
+    /// GPU where one opens, and picks the faster; a named engine is taken as it is, untimed.
     pub fn pick_engine(config: &SearchConfig, data: &PreparedData, choice: EngineChoice, seconds: f64) -> EnginePick {
+        if choice != EngineChoice::Auto {
+            return EnginePick::decide(choice, Vec::new());
+        }
         let network = probe_network(config, &data.splits.train.feature_shape, data.task);
         let clock = clock();
-        let mut timings = Vec::new();
-        if choice != EngineChoice::Gpu {
-            let speed = pollster::block_on(time_engine(&CpuBackend::new(), &network, data.task, seconds, &clock));
-            timings.push(EngineTiming {
-                engine: "cpu".into(),
-                name: "CPU engine".into(),
-                samples_per_sec: speed.as_ref().ok().copied(),
-                error: speed.err(),
-            });
-        }
-        if choice != EngineChoice::Cpu {
-            let timing = match pollster::block_on(GpuContext::new()) {
-                Ok(gpu) => {
-                    let name = format!("{} {}", gpu.adapter().backend, gpu.adapter().name);
-                    let speed = pollster::block_on(time_engine(&gpu, &network, data.task, seconds, &clock));
-                    EngineTiming { engine: "gpu".into(), name, samples_per_sec: speed.as_ref().ok().copied(), error: speed.err() }
-                }
-                Err(error) => {
-                    EngineTiming { engine: "gpu".into(), name: "no GPU".into(), samples_per_sec: None, error: Some(error.to_string()) }
-                }
-            };
-            timings.push(timing);
-        }
+        let speed = pollster::block_on(time_engine(&CpuBackend::new(), &network, data.task, seconds, &clock));
+        let mut timings = vec![EngineTiming {
+            engine: "cpu".into(),
+            name: "CPU engine".into(),
+            samples_per_sec: speed.as_ref().ok().copied(),
+            error: speed.err(),
+        }];
+        timings.push(match pollster::block_on(GpuContext::new()) {
+            Ok(gpu) => {
+                let name = format!("{} {}", gpu.adapter().backend, gpu.adapter().name);
+                let speed = pollster::block_on(time_engine(&gpu, &network, data.task, seconds, &clock));
+                EngineTiming { engine: "gpu".into(), name, samples_per_sec: speed.as_ref().ok().copied(), error: speed.err() }
+            }
+            Err(error) => {
+                EngineTiming { engine: "gpu".into(), name: "no GPU".into(), samples_per_sec: None, error: Some(error.to_string()) }
+            }
+        });
         EnginePick::decide(choice, timings)
     }
 

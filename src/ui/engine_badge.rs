@@ -1,4 +1,5 @@
-//! Shows the engine the page trains on: the GPU adapter's name and type, or the CPU and why.
+//! Shows the GPU this browser offers through WebGPU (its adapter's name and type), or that there
+//! is none and why; each search then times the engines it has and trains on the faster.
 
 use yew::prelude::*;
 
@@ -19,14 +20,16 @@ pub fn engine_badge(props: &EngineBadgeProps) -> Html {
         Some(report) => {
             let title = match report {
                 EngineReport::Gpu { adapter } if adapter.is_software() => {
-                    "This adapter emulates a GPU on the processor: it works, but a hardware GPU is much faster."
+                    "This adapter emulates a GPU on the processor; a search times it against the CPU engine and trains on the faster."
                 }
-                EngineReport::Gpu { .. } => "Training runs on this GPU through WebGPU.",
-                EngineReport::Cpu { .. } => "Training runs on the CPU engine, in WebAssembly.",
+                EngineReport::Gpu { .. } => {
+                    "This browser offers this GPU through WebGPU; a search times it against the CPU engine and trains on the faster."
+                }
+                EngineReport::Cpu { .. } => "No WebGPU here: searches train on the CPU engine, in WebAssembly.",
             };
             html! {
                 <div id="engine" class={ classes!("engine", report.kind()) } data-engine={ report.kind() } title={ title }>
-                    <span class="engine-label">{ "Engine" }</span>
+                    <span class="engine-label">{ "GPU" }</span>
                     <span class="engine-name">{ report.headline() }</span>
                 </div>
             }

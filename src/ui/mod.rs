@@ -9,11 +9,9 @@ mod search_runner;
 pub mod search_worker;
 mod worker_pool;
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use crate::engine::{Device, EngineReport};
+use crate::engine::{detect_adapter, EngineReport};
 use bench_page::{BenchPage, BenchRequest};
 use engine_badge::EngineBadge;
 use panel::Panel;
@@ -24,31 +22,20 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// The engine the page trains on, once detection has finished.
-#[derive(Clone)]
-pub struct Engine {
-    pub report: EngineReport,
-    pub device: Rc<Device>,
-}
-
-impl PartialEq for Engine {
-    fn eq(&self, other: &Self) -> bool {
-        self.report == other.report
-    }
-}
-
 #[function_component(App)]
 pub fn app() -> Html {
-    let engine = use_state(|| None::<Engine>);
+    // The page's own thread only asks which adapter there is; searches open their devices in
+    // their workers, and the benchmark mode opens its own.
+    let adapter = use_state(|| None::<EngineReport>);
     {
-        let engine = engine.clone();
+        let adapter = adapter.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let (device, mut report) = Device::detect().await;
+                let mut report = detect_adapter().await;
                 if let EngineReport::Gpu { adapter } = &mut report {
                     browser_adapter::fill_in_name(adapter).await;
                 }
-                engine.set(Some(Engine { report, device: Rc::new(device) }));
+                adapter.set(Some(report));
             });
         });
     }
@@ -62,7 +49,7 @@ pub fn app() -> Html {
             <header class="top">
                 <h1>{ "NAS Playground" }</h1>
                 <p class="tagline">{ "Neural architecture search that trains in your browser, on your GPU." }</p>
-                <EngineBadge report={ engine.as_ref().map(|e| e.report.clone()) } />
+                <EngineBadge report={ (*adapter).clone() } />
             </header>
             { main }
             <footer class="bottom">{ crate::version_line() }</footer>

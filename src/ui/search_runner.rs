@@ -25,11 +25,12 @@ pub struct RunState {
 }
 
 pub enum RunAction {
-    Events(Vec<SearchEvent>),
     /// Data downloading: bytes so far and in all.
     Loading(u64, Option<u64>),
-    Notes(Vec<String>),
+    /// What one message from a worker changed, in one update (one render).
     Pool {
+        events: Vec<SearchEvent>,
+        notes: Vec<String>,
         status: PoolStatus,
         engine: Option<EnginePick>,
         workers: Vec<Option<usize>>,
@@ -44,8 +45,6 @@ impl Reducible for RunState {
     fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
         let mut state = Rc::unwrap_or_clone(self);
         match action {
-            RunAction::Events(events) => events.iter().for_each(|e| state.view.apply(e)),
-            RunAction::Notes(notes) => state.notes.extend(notes),
             RunAction::Loading(loaded, total) => {
                 let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
                 state.status = format!(
@@ -54,7 +53,9 @@ impl Reducible for RunState {
                     total.map(|t| format!(" of {}", mb(t))).unwrap_or_default()
                 );
             }
-            RunAction::Pool { status, engine, workers } => {
+            RunAction::Pool { events, notes, status, engine, workers } => {
+                events.iter().for_each(|e| state.view.apply(e));
+                state.notes.extend(notes);
                 state.running = matches!(status, PoolStatus::Preparing | PoolStatus::Running | PoolStatus::Paused | PoolStatus::Stopping);
                 state.paused = status == PoolStatus::Paused;
                 state.status = describe(&status);

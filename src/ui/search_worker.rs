@@ -184,8 +184,28 @@ async fn fetch_bytes(worker: &Worker, url: &str) -> Result<Vec<u8>, String> {
     }
     let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
     worker.post(&FromWorker::Loading { loaded: 0, total });
-    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?).await.map_err(failed)?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let Some(body) = response.body() else {
+        // No stream to read piece by piece: take the whole body at once.
+        let buffer = JsFuture::from(response.array_buffer().map_err(failed)?).await.map_err(failed)?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        worker.post(&FromWorker::Loading { loaded: bytes.len() as u64, total });
+        return Ok(bytes);
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0) as usize);
+    let mut reported = 0;
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(failed)?;
+        if js_sys::Reflect::get(&chunk, &JsValue::from_str("done")).map_err(failed)?.is_truthy() {
+            break;
+        }
+        let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")).map_err(failed)?.unchecked_into();
+        bytes.extend(value.to_vec());
+        if bytes.len() - reported >= 256 * 1024 {
+            reported = bytes.len();
+            worker.post(&FromWorker::Loading { loaded: reported as u64, total });
+        }
+    }
     worker.post(&FromWorker::Loading { loaded: bytes.len() as u64, total });
     Ok(bytes)
 }

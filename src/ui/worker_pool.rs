@@ -33,13 +33,9 @@ impl Pool {
                 PoolAction::Note(note) => notes.push(note),
             }
         }
-        if !events.is_empty() {
-            dispatch.dispatch(RunAction::Events(events));
-        }
-        if !notes.is_empty() {
-            dispatch.dispatch(RunAction::Notes(notes));
-        }
         dispatch.dispatch(RunAction::Pool {
+            events,
+            notes,
             status: self.coordinator.status().clone(),
             engine: self.coordinator.engine().cloned(),
             workers: self.coordinator.worker_trials(),

@@ -42,6 +42,7 @@ async function runToTheEnd(page, screenshotName) {
     longest,
     lag,
     rows: await page.locator('#leaderboard-table tbody tr').count(),
+    workers: await page.locator('.workers li').count(),
     engine: await page.locator('#run-engine').getAttribute('data-engine'),
     engineLine: (await page.locator('#run-engine').textContent()).trim(),
     best: (await page.locator('#best').textContent()).trim(),
@@ -52,10 +53,12 @@ for (const [name, flags] of [['on', ['--enable-unsafe-webgpu']], ['off', ['--dis
   test(`a search with WebGPU ${name} trains in workers and finishes`, async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...flags] });
     try {
-      const { page, errors } = await open(browser, '?data=moons&strategy=evolution&trials=8&epochs=10&jobs=2&engine=auto');
+      // The default pool (the browser's cores less one) leaves the page a core of its own; the
+      // tests below run two workers.
+      const { page, errors } = await open(browser, '?data=moons&strategy=evolution&trials=8&epochs=10&engine=auto');
       const run = await runToTheEnd(page, `search-webgpu-${name}.png`);
       console.log(`  WebGPU ${name}: ${run.engineLine}`);
-      console.log(`  WebGPU ${name}: ${run.rows} trials on the leaderboard, ${run.best}; ${run.longest > 0 ? `longest task on the page's thread ${run.longest.toFixed(0)} ms` : 'no task of 50 ms or more on the page\'s thread'}, a 10 ms timer ran at most ${run.lag.toFixed(1)} ms late`);
+      console.log(`  WebGPU ${name}: ${run.workers} worker(s), ${run.rows} trials on the leaderboard, ${run.best}; ${run.longest > 0 ? `longest task on the page's thread ${run.longest.toFixed(0)} ms` : 'no task of 50 ms or more on the page\'s thread'}, a 10 ms timer ran at most ${run.lag.toFixed(1)} ms late`);
       assert.equal(run.rows, 8);
       assert.match(run.best, /^best: trial \d+, \d+\.\d\d %$/);
       assert.ok(['cpu', 'gpu'].includes(run.engine));
@@ -159,6 +162,20 @@ test('a stopped search saved as a log goes on from that log in a fresh page', as
     assert.match(await alert.textContent(), /damaged\.jsonl: line 1/);
     assert.equal(await fresh.page.locator("#leaderboard-table tbody tr").count(), 12, "the finished search was cleared by a bad log");
     assert.deepEqual([...errors, ...fresh.errors], []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('an image search fetches the shipped digits in its workers and finishes', async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
+  try {
+    const { page, errors } = await open(browser, '?data=mnist&samples=600&space=mnist-mlp&strategy=random&trials=3&epochs=2&jobs=2&engine=cpu');
+    const run = await runToTheEnd(page, 'search-mnist.png');
+    console.log(`  MNIST (600 digits): ${run.rows} trials, ${run.best}`);
+    assert.equal(run.rows, 3);
+    assert.match(run.best, /^best: trial \d+, \d+\.\d\d %$/);
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }

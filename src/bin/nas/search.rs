@@ -283,7 +283,10 @@ fn search_to_end(
     for warning in &data.warnings {
         eprintln!("note: data ({}): {warning}", config.data.label());
     }
-    let opened = open_search(config, data.task, resumed.as_ref()).map_err(|e| fail(format!("{}: {e}", log_path.display())))?;
+    let opened = open_search(config, data.task, resumed.as_ref()).map_err(|e| match &resumed {
+        Some(_) => fail(format!("{}: {e}", log_path.display())),
+        None => fail(e),
+    })?;
     let mut search = opened.search;
     let pick = pick_engine(search.config(), &data, engine.device, 0.3);
     if pick.chosen == "gpu" || engine.device != EngineChoice::Cpu {

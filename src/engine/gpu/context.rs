@@ -42,16 +42,19 @@ pub enum MatmulVariant {
 }
 
 impl GpuContext {
-    /// Finds the best adapter (a high-performance one where there is a choice) and opens a device on it.
-    pub async fn new() -> Result<Self, GpuError> {
+    /// The adapter a context would open, without opening a device (nothing is compiled).
+    pub async fn adapter_only() -> Result<AdapterSummary, GpuError> {
+        Ok(AdapterSummary::from_info(&Self::request_adapter().await?.get_info()))
+    }
+
+    /// WebGPU's adapter in a browser that offers one; Vulkan's (llvmpipe where there is no GPU) natively.
+    async fn request_adapter() -> Result<wgpu::Adapter, GpuError> {
         #[cfg(target_arch = "wasm32")]
         if !wgpu::util::is_browser_webgpu_supported().await {
-            return Err(GpuError::NoAdapter(
-                "this browser does not offer WebGPU (navigator.gpu is missing or has no adapter)".into(),
-            ));
+            return Err(GpuError::NoAdapter("this browser does not offer WebGPU (navigator.gpu is missing or has no adapter)".into()));
         }
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapter = instance
+        instance
             .request_adapter(&wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::HighPerformance,
                 force_fallback_adapter: false,
@@ -59,7 +62,12 @@ impl GpuContext {
                 ..Default::default()
             })
             .await
-            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))
+    }
+
+    /// Finds the best adapter (a high-performance one where there is a choice) and opens a device on it.
+    pub async fn new() -> Result<Self, GpuError> {
+        let adapter = Self::request_adapter().await?;
         let summary = AdapterSummary::from_info(&adapter.get_info());
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
@@ -244,13 +252,9 @@ impl GpuContext {
             let _ = sender.send(result);
         });
         #[cfg(not(target_arch = "wasm32"))]
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Readback(e.to_string()))?;
         let mapped = receiver.await.map_err(|_| GpuError::Readback("the device dropped the request".into()))?;
-        mapped.map_err(|e| {
-            self.check_health().err().unwrap_or_else(|| GpuError::Readback(e.to_string()))
-        })?;
+        mapped.map_err(|e| self.check_health().err().unwrap_or_else(|| GpuError::Readback(e.to_string())))?;
         let values = {
             let view = staging.slice(..).get_mapped_range().map_err(|e| GpuError::Readback(e.to_string()))?;
             bytemuck::cast_slice::<u8, f32>(&view).to_vec()
