@@ -7,6 +7,7 @@ pub mod error;
 pub mod feature;
 pub mod mnist;
 pub mod normalize;
+mod separator;
 mod random;
 pub mod split;
 pub mod toy2d;
