@@ -87,7 +87,8 @@ fn describe(status: &PoolStatus) -> String {
         PoolStatus::Stopping => "stopping".into(),
         PoolStatus::Finished(summary) => format!("finished: {}", summary.ended.map_or("done", |e| e.describe())),
         PoolStatus::Stopped => "stopped".into(),
-        PoolStatus::Failed(message) => format!("failed: {message}"),
+        // The message itself stands in the alert below the status.
+        PoolStatus::Failed(_) => "failed".into(),
     }
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { serve } from './static-server.mjs';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,4 +26,14 @@ export function serveDist() {
   });
   after(async () => server.close?.());
   return server;
+}
+
+/** Runs `body` with a fresh headless Chromium started with `flags` (besides the quiet ones). */
+export async function withBrowser(flags, body) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...flags] });
+  try {
+    return await body(browser);
+  } finally {
+    await browser.close();
+  }
 }

@@ -3,15 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, QUIET_FLAGS, screenshots, serveDist } from './browser.mjs';
+import { screenshots, serveDist, withBrowser } from './browser.mjs';
 
 const server = serveDist();
 
 /** Opens the page in a fresh Chromium and waits until the engine badge has left "detecting". */
 async function openPage(extraFlags, screenshotName) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...extraFlags] });
-  try {
+  return withBrowser(extraFlags, async (browser) => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(String(error)));
@@ -29,9 +27,7 @@ async function openPage(extraFlags, screenshotName) {
     };
     await page.screenshot({ path: join(screenshots, screenshotName), fullPage: true });
     return result;
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 const PANELS = ['Run a search', 'Search space', 'Learning curves', 'Accuracy against size', 'Best network'];

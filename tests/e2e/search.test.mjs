@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, QUIET_FLAGS, screenshots, serveDist } from './browser.mjs';
+import { screenshots, serveDist, withBrowser } from './browser.mjs';
 
 const server = serveDist();
 
@@ -51,8 +50,7 @@ async function runToTheEnd(page, screenshotName) {
 
 for (const [name, flags] of [['on', ['--enable-unsafe-webgpu']], ['off', ['--disable-features=WebGPU']]]) {
   test(`a search with WebGPU ${name} trains in workers and finishes`, async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...flags] });
-    try {
+    return withBrowser(flags, async (browser) => {
       // The default pool (the browser's cores less one) leaves the page a core of its own; the
       // tests below run two workers.
       const { page, errors } = await open(browser, '?data=moons&strategy=evolution&trials=8&epochs=10&engine=auto');
@@ -65,15 +63,12 @@ for (const [name, flags] of [['on', ['--enable-unsafe-webgpu']], ['off', ['--dis
       if (name === 'off') assert.match(run.engineLine, /GPU could not train|no WebGPU/);
       assert.ok(run.longest <= 50, `a task on the page's thread took ${run.longest} ms`);
       assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 }
 
 test('pause holds the workers, stop ends the search, and both answer at once', async () => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
-  try {
+  return withBrowser([], async (browser) => {
     const { page, errors } = await open(browser, '?data=spiral&strategy=random&trials=200&epochs=200&jobs=1&engine=cpu');
     await page.click('#start');
     await page.locator('#run-status[data-status="running"]').waitFor({ timeout: 60_000 });
@@ -93,14 +88,11 @@ test('pause holds the workers, stop ends the search, and both answer at once', a
     console.log(`  stop answered in ${Date.now() - stopClicked} ms`);
     await page.screenshot({ path: join(screenshots, 'search-stopped.png'), fullPage: true });
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('a CSV the person picks is searched on, and a malformed one is refused with its line', async () => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
-  try {
+  return withBrowser([], async (browser) => {
     const { page, errors } = await open(browser, '?strategy=random&trials=4&epochs=5&jobs=1&engine=cpu');
     // Two classes either side of a line, semicolon-separated with decimal commas.
     const rows = Array.from({ length: 120 }, (_, i) => {
@@ -127,14 +119,11 @@ test('a CSV the person picks is searched on, and a malformed one is refused with
     assert.match(message, /oops/);
     await page.screenshot({ path: join(screenshots, 'search-bad-csv.png'), fullPage: true });
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('a stopped search saved as a log goes on from that log in a fresh page', async () => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
-  try {
+  return withBrowser([], async (browser) => {
     const { page, errors } = await open(browser, '?data=spiral&strategy=evolution&trials=12&epochs=30&jobs=1&engine=cpu&seed=4');
     await page.click('#start');
     await page.waitForFunction(() => document.querySelectorAll('#leaderboard-table tbody tr').length >= 3, null, { timeout: 60_000 });
@@ -162,21 +151,16 @@ test('a stopped search saved as a log goes on from that log in a fresh page', as
     assert.match(await alert.textContent(), /damaged\.jsonl: line 1/);
     assert.equal(await fresh.page.locator("#leaderboard-table tbody tr").count(), 12, "the finished search was cleared by a bad log");
     assert.deepEqual([...errors, ...fresh.errors], []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('an image search fetches the shipped digits in its workers and finishes', async () => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: QUIET_FLAGS });
-  try {
+  return withBrowser([], async (browser) => {
     const { page, errors } = await open(browser, '?data=mnist&samples=600&space=mnist-mlp&strategy=random&trials=3&epochs=2&jobs=2&engine=cpu');
     const run = await runToTheEnd(page, 'search-mnist.png');
     console.log(`  MNIST (600 digits): ${run.rows} trials, ${run.best}`);
     assert.equal(run.rows, 3);
     assert.match(run.best, /^best: trial \d+, \d+\.\d\d %$/);
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
