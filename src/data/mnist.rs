@@ -46,6 +46,14 @@ pub enum ImageSet {
 impl ImageSet {
     pub const ALL: [ImageSet; 2] = [ImageSet::Mnist, ImageSet::FashionMnist];
 
+    /// The name the CLI, configs' data names and links use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageSet::Mnist => "mnist",
+            ImageSet::FashionMnist => "fashion-mnist",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ImageSet::Mnist => "MNIST digits",

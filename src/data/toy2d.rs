@@ -36,6 +36,19 @@ impl Toy2d {
         Toy2d::REGRESSION.contains(&self)
     }
 
+    /// The name the CLI, configs' data names and links use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Toy2d::Circle => "circle",
+            Toy2d::Xor => "xor",
+            Toy2d::Gaussians => "gaussians",
+            Toy2d::Spiral => "spiral",
+            Toy2d::Moons => "moons",
+            Toy2d::RegressPlane => "regress-plane",
+            Toy2d::RegressGaussian => "regress-gaussian",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Toy2d::Circle => "Circle",

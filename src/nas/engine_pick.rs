@@ -35,6 +35,16 @@ impl FromStr for EngineChoice {
     }
 }
 
+impl std::fmt::Display for EngineChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EngineChoice::Cpu => "cpu",
+            EngineChoice::Gpu => "gpu",
+            EngineChoice::Auto => "auto",
+        })
+    }
+}
+
 /// One engine's burst: samples per second, or why it could not train.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EngineTiming {

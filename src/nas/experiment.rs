@@ -1,0 +1,581 @@
+//! `Experiment`: what a person sets up on the page (data settings, the edited space, strategy,
+//! budget, seed, workers, engine), the search config it describes, and its share link: every
+//! setting as a query pair, the space as URL-safe base64 of zlib-compressed JSON. A link that is
+//! tampered with, cut short or written by an older page is read setting by setting: what reads is
+//! kept, and each setting that does not is named with the reason.
+
+use std::io::{Read, Write};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use super::config::{Budget, DataSource, DataSpec, SearchConfig};
+use super::engine_pick::EngineChoice;
+use super::space::SearchSpace;
+use super::strategy::StrategyConfig;
+use crate::data::{CsvOptions, Normalization, SplitRatios};
+
+/// The example spaces shipped in www/spaces, by name.
+pub const EXAMPLE_SPACES: [(&str, &str); 6] = [
+    ("spiral-mlp", include_str!("../../www/spaces/spiral-mlp.json")),
+    ("mnist-mlp", include_str!("../../www/spaces/mnist-mlp.json")),
+    ("mnist-cnn", include_str!("../../www/spaces/mnist-cnn.json")),
+    ("optuna-mnist", include_str!("../../www/spaces/optuna-mnist.json")),
+    ("keras-grid", include_str!("../../www/spaces/keras-grid.json")),
+    ("tabular-spiral", include_str!("../../www/spaces/tabular-spiral.json")),
+];
+
+/// The data sets a person can pick by name (and "csv" for a file of their own).
+pub const DATA_NAMES: [&str; 10] =
+    ["spiral", "circle", "xor", "gaussians", "moons", "regress-plane", "regress-gaussian", "mnist", "fashion-mnist", "csv"];
+
+/// The version of the link format `to_link` writes; links without one are read as the first
+/// page's (`space` an example's name, `epochs` the epochs per trial).
+const LINK_VERSION: &str = "2";
+
+/// An example space by name.
+pub fn example_space(name: &str) -> Option<SearchSpace> {
+    EXAMPLE_SPACES.iter().find(|(n, _)| *n == name).and_then(|(_, text)| SearchSpace::from_json(text).ok())
+}
+
+/// The example that suits a data set: spiral-mlp for points, mnist-mlp for images.
+pub fn default_space_name(data: &str) -> &'static str {
+    if is_image_data(data) {
+        "mnist-mlp"
+    } else {
+        "spiral-mlp"
+    }
+}
+
+pub fn is_image_data(data: &str) -> bool {
+    matches!(data, "mnist" | "fashion-mnist")
+}
+
+/// Everything that decides a search, as the page's controls hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Experiment {
+    /// One of `DATA_NAMES`.
+    pub data: String,
+    /// A generated set's noise, 0..=50 as TF Playground's slider.
+    pub noise_percent: u32,
+    /// A generated set's number of points.
+    pub points: usize,
+    /// How many images to take from an image set.
+    pub images: usize,
+    /// The share of samples kept for validation, which ranks the trials.
+    pub validation: f32,
+    pub space: SearchSpace,
+    pub strategy: StrategyConfig,
+    pub budget: Budget,
+    pub seed: u64,
+    /// Trials trained at once (one worker each); not part of what a search finds.
+    pub jobs: usize,
+    pub engine: EngineChoice,
+    /// A CSV file's name and contents; a link carries only the name.
+    pub csv: Option<(String, String)>,
+}
+
+impl Experiment {
+    /// The page's opening experiment: the spiral, the spiral example space, evolution for 30 trials.
+    pub fn new(jobs: usize) -> Self {
+        Experiment {
+            data: "spiral".into(),
+            noise_percent: 0,
+            points: 500,
+            images: 3000,
+            validation: 0.2,
+            space: example_space("spiral-mlp").expect("the example spaces are valid"),
+            strategy: StrategyConfig::Evolution { population: 10, sample: 3 },
+            budget: Budget { trials: Some(30), ..Budget::default() },
+            seed: 1,
+            jobs: jobs.clamp(1, 8),
+            engine: EngineChoice::Auto,
+            csv: None,
+        }
+    }
+
+    /// The search this experiment describes, or what is wrong with it.
+    pub fn config(&self) -> Result<SearchConfig, String> {
+        let mut source: DataSource = match (&self.csv, self.data.as_str()) {
+            (Some((name, text)), "csv") => DataSource::Csv {
+                path: name.clone(),
+                options: CsvOptions { name: name.clone(), delimiter: None, ..CsvOptions::default() },
+                contents: Some(text.clone()),
+            },
+            (None, "csv") => return Err("data: choose a CSV file first".into()),
+            (_, name) => name.parse().map_err(|e| format!("data: {e}"))?,
+        };
+        // As `nas run` does: the seed also seeds a generated set's points and the split.
+        match &mut source {
+            DataSource::Toy2d(spec) => {
+                spec.seed = self.seed;
+                spec.samples = self.points;
+                spec.noise_percent = self.noise_percent.min(50);
+            }
+            DataSource::Images { samples, .. } => *samples = Some(self.images),
+            DataSource::Csv { .. } => {}
+        }
+        let csv = matches!(source, DataSource::Csv { .. });
+        let mut data = DataSpec::new(source);
+        data.split = SplitRatios { train: 1.0 - self.validation, validation: self.validation, test: 0.0 };
+        data.split_seed = self.seed;
+        if csv {
+            data.normalization = Normalization::Standardize;
+        }
+        let config = SearchConfig {
+            space: self.space.clone(),
+            data,
+            strategy: self.strategy.clone(),
+            budget: self.budget,
+            seed: self.seed,
+            objective: None,
+        };
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(config)
+    }
+
+    /// The experiment a saved search ran, so the controls show it when the search goes on.
+    pub fn from_config(config: &SearchConfig, jobs: usize, engine: EngineChoice) -> Self {
+        let mut experiment = Experiment {
+            space: config.space.clone(),
+            strategy: config.strategy.clone(),
+            budget: config.budget,
+            seed: config.seed,
+            validation: config.data.split.validation,
+            engine,
+            ..Experiment::new(jobs)
+        };
+        match &config.data.source {
+            DataSource::Toy2d(spec) => {
+                experiment.data = spec.set.name().to_string();
+                experiment.points = spec.samples;
+                experiment.noise_percent = spec.noise_percent;
+            }
+            DataSource::Images { set, samples } => {
+                experiment.data = set.name().to_string();
+                experiment.images = samples.unwrap_or(experiment.images);
+            }
+            DataSource::Csv { path, contents, .. } => {
+                experiment.data = "csv".into();
+                experiment.csv = contents.as_ref().map(|text| (path.clone(), text.clone()));
+            }
+        }
+        experiment
+    }
+
+    /// The experiment as query pairs, in a fixed order; `from_link` reads them back.
+    pub fn to_link(&self) -> Vec<(String, String)> {
+        let mut pairs = vec![("v", LINK_VERSION.to_string()), ("data", self.data.clone())];
+        if is_image_data(&self.data) {
+            pairs.push(("images", self.images.to_string()));
+        } else if self.data != "csv" {
+            pairs.push(("points", self.points.to_string()));
+            pairs.push(("noise", self.noise_percent.to_string()));
+        }
+        if let Some((name, _)) = &self.csv {
+            pairs.push(("csv", name.clone()));
+        }
+        pairs.push(("validation", self.validation.to_string()));
+        pairs.push(("space", encode_space(&self.space)));
+        pairs.push(("strategy", strategy_key(&self.strategy).to_string()));
+        match self.strategy {
+            StrategyConfig::Evolution { population, sample } => {
+                pairs.push(("population", population.to_string()));
+                pairs.push(("sample", sample.to_string()));
+            }
+            StrategyConfig::Halving { eta, min_epochs, .. } => {
+                pairs.push(("eta", eta.to_string()));
+                pairs.push(("min_epochs", min_epochs.to_string()));
+            }
+            StrategyConfig::Grid | StrategyConfig::Random => {}
+        }
+        if let Some(trials) = self.budget.trials {
+            pairs.push(("trials", trials.to_string()));
+        }
+        if let Some(seconds) = self.budget.seconds {
+            pairs.push(("minutes", (seconds / 60.0).to_string()));
+        }
+        if let Some(epochs) = self.budget.epochs {
+            pairs.push(("epoch_budget", epochs.to_string()));
+        }
+        pairs.push(("seed", self.seed.to_string()));
+        pairs.push(("jobs", self.jobs.to_string()));
+        pairs.push(("engine", self.engine.to_string()));
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// Reads a link's query pairs over `self` (the defaults). Every setting that reads replaces
+    /// the default; each one that does not is left at the default and explained in the returned
+    /// notes, so a damaged link loses only what is damaged.
+    pub fn from_link(mut self, pairs: &[(String, String)]) -> (Experiment, Vec<String>) {
+        let mut notes = Vec::new();
+        let get = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_string());
+        let old_format = get("v").is_none();
+        if let Some(version) = get("v").filter(|v| v != LINK_VERSION) {
+            notes.push(format!("the link is from another version of the page (format {version}); read what could be read"));
+        }
+        let mut whole = |key: &str, min: u64, max: u64, notes: &mut Vec<String>| -> Option<u64> {
+            let text = get(key)?;
+            match text.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Some(n),
+                Ok(n) => {
+                    notes.push(format!("the link's {key} is {n}, outside {min} to {max}; kept the default"));
+                    None
+                }
+                Err(_) => {
+                    notes.push(format!("the link's {key} ('{}') is not a whole number; kept the default", shorten(&text)));
+                    None
+                }
+            }
+        };
+
+        if let Some(data) = get("data") {
+            if DATA_NAMES.contains(&data.as_str()) {
+                self.data = data;
+            } else {
+                notes.push(format!("the link's data ('{}') is not a data set of this page; kept {}", shorten(&data), self.data));
+            }
+        }
+        if let Some(n) = whole("points", 20, 10_000, &mut notes) {
+            self.points = n as usize;
+        }
+        if let Some(n) = whole("noise", 0, 50, &mut notes) {
+            self.noise_percent = n as u32;
+        }
+        // The first page's links call the image count `samples`.
+        if let Some(n) = whole("images", 100, 70_000, &mut notes).or_else(|| whole("samples", 100, 70_000, &mut notes)) {
+            self.images = n as usize;
+        }
+        if let Some(text) = get("validation") {
+            match text.parse::<f32>() {
+                Ok(v) if v > 0.0 && v < 1.0 => self.validation = v,
+                _ => notes.push(format!(
+                    "the link's validation share ('{}') is not a number between 0 and 1; kept {}",
+                    shorten(&text),
+                    self.validation
+                )),
+            }
+        }
+        if let Some(name) = get("csv") {
+            notes.push(format!(
+                "this experiment trains on the CSV file '{}', which a link cannot carry: choose that file to run it",
+                shorten(&name)
+            ));
+        }
+        if let Some(text) = get("space") {
+            if let Some(space) = example_space(&text) {
+                self.space = space;
+            } else if text == "auto" {
+                self.space = example_space(default_space_name(&self.data)).expect("the example spaces are valid");
+            } else {
+                match decode_space(&text) {
+                    Ok(space) => self.space = space,
+                    Err(why) => notes.push(format!("the link's search space {why}; kept the example space")),
+                }
+            }
+        } else if old_format {
+            self.space = example_space(default_space_name(&self.data)).expect("the example spaces are valid");
+        }
+        if old_format {
+            if let Some(epochs) = whole("epochs", 0, 1000, &mut notes).filter(|&e| e > 0) {
+                self.space.epochs = epochs as usize;
+            }
+        }
+        if let Some(name) = get("strategy") {
+            let number = |key: &str, default: usize, notes: &mut Vec<String>| match get(key) {
+                None => default,
+                Some(text) => text.parse().unwrap_or_else(|_| {
+                    notes.push(format!("the link's {key} ('{}') is not a whole number; kept {default}", shorten(&text)));
+                    default
+                }),
+            };
+            let strategy = match name.as_str() {
+                "grid" => Some(StrategyConfig::Grid),
+                "random" => Some(StrategyConfig::Random),
+                "evolution" => Some(StrategyConfig::Evolution {
+                    population: number("population", 10, &mut notes),
+                    sample: number("sample", 3, &mut notes),
+                }),
+                "halving" | "hyperband" => Some(StrategyConfig::Halving {
+                    eta: number("eta", 3, &mut notes),
+                    min_epochs: number("min_epochs", 1, &mut notes),
+                    hyperband: name == "hyperband",
+                }),
+                other => {
+                    notes.push(format!(
+                        "the link's strategy ('{}') is not one of grid, random, evolution, halving, hyperband; kept {}",
+                        shorten(other),
+                        self.strategy.name()
+                    ));
+                    None
+                }
+            };
+            if let Some(strategy) = strategy {
+                match strategy.validate(&self.space) {
+                    Ok(()) => self.strategy = strategy,
+                    Err(why) => notes.push(format!("the link's strategy settings do not hold ({why}); kept {}", self.strategy.name())),
+                }
+            }
+        }
+        let budget_given = ["trials", "minutes", "epoch_budget"].iter().any(|k| get(k).is_some());
+        if budget_given {
+            let mut budget = Budget::default();
+            budget.trials = whole("trials", 1, 100_000, &mut notes).map(|n| n as usize);
+            budget.epochs = whole("epoch_budget", 1, 10_000_000, &mut notes).map(|n| n as usize);
+            if let Some(text) = get("minutes") {
+                match text.parse::<f64>() {
+                    Ok(m) if m > 0.0 && m.is_finite() => budget.seconds = Some(m * 60.0),
+                    _ => notes.push(format!("the link's minutes ('{}') is not a positive number; left out", shorten(&text))),
+                }
+            }
+            if budget.is_unbounded() && !self.strategy.is_finite() {
+                notes.push(format!("the link's budget did not read; kept {} trials", self.budget.trials.unwrap_or(30)));
+            } else {
+                self.budget = budget;
+            }
+        }
+        if let Some(n) = whole("seed", 0, u64::MAX, &mut notes) {
+            self.seed = n;
+        }
+        if let Some(n) = whole("jobs", 1, 8, &mut notes) {
+            self.jobs = n as usize;
+        }
+        if let Some(text) = get("engine") {
+            match text.parse() {
+                Ok(engine) => self.engine = engine,
+                Err(_) => notes.push(format!("the link's engine ('{}') is not cpu, gpu or auto; kept {}", shorten(&text), self.engine)),
+            }
+        }
+        let known = [
+            "v",
+            "data",
+            "points",
+            "noise",
+            "images",
+            "samples",
+            "validation",
+            "csv",
+            "space",
+            "epochs",
+            "strategy",
+            "population",
+            "sample",
+            "eta",
+            "min_epochs",
+            "trials",
+            "minutes",
+            "epoch_budget",
+            "seed",
+            "jobs",
+            "engine",
+            "bench",
+            "large",
+        ];
+        for (key, _) in pairs.iter().filter(|(k, _)| !known.contains(&k.as_str())) {
+            notes.push(format!("the link has a setting '{}' that this page does not know; left out", shorten(key)));
+        }
+        (self, notes)
+    }
+}
+
+/// What a search will cost, before it runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostEstimate {
+    pub trials: usize,
+    /// At most this many epochs (halving stops most trials early, so it spends fewer).
+    pub epochs: usize,
+    /// At the measured speed, when there is one.
+    pub seconds: Option<f64>,
+}
+
+impl Experiment {
+    /// Training samples per epoch, as far as the settings tell.
+    pub fn training_samples(&self) -> usize {
+        let total = match (self.data.as_str(), &self.csv) {
+            ("csv", Some((_, text))) => text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1),
+            ("csv", None) => 0,
+            (name, _) if is_image_data(name) => self.images,
+            _ => self.points,
+        };
+        (total as f32 * (1.0 - self.validation)).round() as usize
+    }
+
+    /// Trials, epochs and seconds this experiment will take; `members` is the space's size.
+    pub fn estimate(&self, members: u64, samples_per_sec: Option<f64>) -> CostEstimate {
+        let mut trials = self.budget.trials.unwrap_or(usize::MAX);
+        if self.strategy == StrategyConfig::Grid {
+            trials = trials.min(members.min(usize::MAX as u64) as usize);
+        }
+        let mut epochs = trials.saturating_mul(self.space.epochs);
+        if let Some(cap) = self.budget.epochs {
+            epochs = epochs.min(cap);
+        }
+        let mut seconds = samples_per_sec
+            .filter(|s| *s > 0.0)
+            .map(|speed| epochs as f64 * self.training_samples() as f64 / speed / self.jobs.max(1) as f64);
+        if let (Some(s), Some(cap)) = (seconds, self.budget.seconds) {
+            seconds = Some(s.min(cap));
+        }
+        CostEstimate { trials, epochs, seconds }
+    }
+}
+
+/// The strategy's name in links and the settings' select.
+pub fn strategy_key(strategy: &StrategyConfig) -> &'static str {
+    match strategy {
+        StrategyConfig::Grid => "grid",
+        StrategyConfig::Random => "random",
+        StrategyConfig::Evolution { .. } => "evolution",
+        StrategyConfig::Halving { hyperband: false, .. } => "halving",
+        StrategyConfig::Halving { hyperband: true, .. } => "hyperband",
+    }
+}
+
+/// The space as URL-safe base64 of zlib-compressed JSON (zlib's checksum catches tampering).
+pub fn encode_space(space: &SearchSpace) -> String {
+    let json = serde_json::to_string(space).expect("a space serialises");
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(json.as_bytes()).expect("writing to memory");
+    URL_SAFE_NO_PAD.encode(encoder.finish().expect("writing to memory"))
+}
+
+/// Reads `encode_space`'s text back; the error completes "the link's search space ...".
+pub fn decode_space(text: &str) -> Result<SearchSpace, String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .map_err(|_| "is damaged: cut short or altered, so it does not decode".to_string())?;
+    let mut json = String::new();
+    flate2::read::ZlibDecoder::new(&bytes[..])
+        .take(1 << 20)
+        .read_to_string(&mut json)
+        .map_err(|_| "is damaged: cut short or altered, so it does not unpack".to_string())?;
+    let space = SearchSpace::from_json(&json).map_err(|e| format!("does not read: {e}"))?;
+    space.validate().map_err(|e| format!("cannot run: {e}"))?;
+    Ok(space)
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() > 40 {
+        format!("{}...", text.chars().take(40).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn edited() -> Experiment {
+        let mut e = Experiment::new(3);
+        e.data = "moons".into();
+        e.noise_percent = 15;
+        e.points = 400;
+        e.validation = 0.3;
+        e.space.dense.widths = crate::nas::Choices::List(vec![3, 7, 11]);
+        e.space.epochs = 9;
+        e.strategy = StrategyConfig::Halving { eta: 2, min_epochs: 2, hyperband: true };
+        e.budget = Budget { trials: Some(12), seconds: Some(90.0), epochs: None };
+        e.seed = 42;
+        e.engine = EngineChoice::Cpu;
+        e
+    }
+
+    #[test]
+    fn a_link_reads_back_to_the_same_experiment() {
+        let experiment = edited();
+        let (read, notes) = Experiment::new(1).from_link(&experiment.to_link());
+        assert_eq!(notes, Vec::<String>::new());
+        assert_eq!(read, experiment);
+        assert_eq!(read.config().unwrap(), experiment.config().unwrap());
+    }
+
+    #[test]
+    fn a_damaged_space_is_named_and_the_rest_is_kept() {
+        let experiment = edited();
+        let mut link = experiment.to_link();
+        let space = link.iter_mut().find(|(k, _)| k == "space").unwrap();
+        // Cut short, as a link pasted without its end.
+        space.1.truncate(space.1.len() / 2);
+        let (read, notes) = Experiment::new(1).from_link(&link);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("search space") && notes[0].contains("damaged"), "{}", notes[0]);
+        assert_eq!(read.space, Experiment::new(1).space);
+        assert_eq!((read.data.as_str(), read.seed, read.budget), ("moons", 42, experiment.budget));
+
+        // One character changed: the checksum catches it, or the JSON no longer reads.
+        let mut link = experiment.to_link();
+        let space = link.iter_mut().find(|(k, _)| k == "space").unwrap();
+        let middle = space.1.len() / 2;
+        let swapped = if &space.1[middle..=middle] == "A" { "B" } else { "A" };
+        space.1.replace_range(middle..=middle, swapped);
+        let (read, notes) = Experiment::new(1).from_link(&link);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(read.space, Experiment::new(1).space);
+    }
+
+    #[test]
+    fn bad_settings_are_each_named_and_left_at_the_default() {
+        let defaults = Experiment::new(2);
+        let link = pairs(&[
+            ("v", "2"),
+            ("data", "moonz"),
+            ("trials", "ten"),
+            ("seed", "7"),
+            ("noise", "80"),
+            ("engine", "tpu"),
+            ("colour", "red"),
+        ]);
+        let (read, notes) = defaults.clone().from_link(&link);
+        assert_eq!(read.seed, 7);
+        assert_eq!((read.data.as_str(), read.budget, read.noise_percent, read.engine), ("spiral", defaults.budget, 0, EngineChoice::Auto));
+        let all = notes.join("\n");
+        for word in ["data ('moonz')", "trials ('ten')", "noise is 80", "engine ('tpu')", "'colour'"] {
+            assert!(all.contains(word), "no note about {word}: {all}");
+        }
+    }
+
+    #[test]
+    fn the_first_pages_links_still_read() {
+        let link = pairs(&[("data", "mnist"), ("space", "mnist-cnn"), ("samples", "600"), ("epochs", "2"), ("trials", "4"), ("jobs", "2")]);
+        let (read, notes) = Experiment::new(1).from_link(&link);
+        assert_eq!(notes, Vec::<String>::new());
+        assert_eq!((read.data.as_str(), read.images, read.space.epochs, read.budget.trials, read.jobs), ("mnist", 600, 2, Some(4), 2));
+        assert_eq!(read.space.family, crate::nas::Family::Cnn);
+    }
+
+    #[test]
+    fn a_csv_link_asks_for_its_file() {
+        let mut experiment = Experiment::new(1);
+        experiment.data = "csv".into();
+        experiment.csv = Some(("iris.csv".into(), "a,b,c\n1,2,x\n".into()));
+        let (read, notes) = Experiment::new(1).from_link(&experiment.to_link());
+        assert!(notes.len() == 1 && notes[0].contains("iris.csv") && notes[0].contains("choose that file"), "{notes:?}");
+        assert_eq!(read.csv, None);
+        assert_eq!(read.config().unwrap_err(), "data: choose a CSV file first");
+    }
+
+    #[test]
+    fn the_estimate_counts_epochs_and_seconds() {
+        let mut experiment = Experiment::new(2);
+        experiment.space.epochs = 10;
+        experiment.budget = Budget::trials(30);
+        let estimate = experiment.estimate(1000, Some(4000.0));
+        // 30 trials of 10 epochs over 400 training points at 4,000 samples/s on 2 workers.
+        assert_eq!((estimate.trials, estimate.epochs), (30, 300));
+        assert!((estimate.seconds.unwrap() - 15.0).abs() < 1e-9);
+        experiment.strategy = StrategyConfig::Grid;
+        assert_eq!(experiment.estimate(12, None), CostEstimate { trials: 12, epochs: 120, seconds: None });
+    }
+
+    #[test]
+    fn a_saved_searchs_config_gives_back_its_experiment() {
+        let experiment = edited();
+        let config = experiment.config().unwrap();
+        assert_eq!(Experiment::from_config(&config, 3, EngineChoice::Cpu), experiment);
+    }
+}

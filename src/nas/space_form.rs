@@ -1,0 +1,393 @@
+//! The search-space editor's form as data: one entry per field of `SearchSpace`, how each field
+//! reads as text a person types ("8, 16, 32" or "2 to 16 by 2"), and edits that write a field back
+//! into the space's JSON. The page's form and its JSON tab edit the same JSON text, so they stay in
+//! sync both ways; `check` validates that text and `form_field_of` places an error at its field.
+
+use serde_json::{json, Map, Value};
+
+use super::space::{SearchSpace, SpaceError, SpaceSummary};
+
+/// How a field is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A whole number.
+    Whole,
+    /// A decimal number.
+    Real,
+    /// Whole numbers as a list ("8, 16, 32") or a range ("2 to 16 by 2").
+    WholeChoices,
+    /// A list of whole numbers.
+    WholeList,
+    /// A list of decimal numbers.
+    RealList,
+    /// Any of these names, as checkboxes.
+    Names(&'static [&'static str]),
+    /// One of these names.
+    OneOf(&'static [&'static str]),
+}
+
+/// One control of the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormField {
+    /// The field's path in the space's JSON, as `SpaceError.field` names it.
+    pub path: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    /// A sentence for people and screen readers.
+    pub help: &'static str,
+}
+
+impl FormField {
+    /// Whether the control belongs to the CNN's conv blocks (shown only for that family).
+    pub fn is_conv(&self) -> bool {
+        self.path.starts_with("conv.")
+    }
+
+    /// An id for the page's control.
+    pub fn id(&self) -> String {
+        format!("space-{}", self.path.replace(['.', '_'], "-"))
+    }
+}
+
+pub const ACTIVATION_NAMES: &[&str] = &["relu", "leaky_relu", "tanh", "sigmoid", "gelu", "identity"];
+pub const OPTIMIZER_NAMES: &[&str] = &["sgd", "momentum", "adam"];
+
+/// Every field of `SearchSpace`, in the form's order.
+pub const FORM_FIELDS: &[FormField] = &[
+    FormField {
+        path: "family",
+        label: "Family",
+        kind: FieldKind::OneOf(&["mlp", "cnn"]),
+        help: "mlp: dense layers only; cnn: convolution blocks, then dense layers",
+    },
+    FormField {
+        path: "conv.depth.min",
+        label: "Conv blocks, fewest",
+        kind: FieldKind::Whole,
+        help: "the fewest convolution blocks a network has",
+    },
+    FormField {
+        path: "conv.depth.max",
+        label: "Conv blocks, most",
+        kind: FieldKind::Whole,
+        help: "the most convolution blocks a network has",
+    },
+    FormField {
+        path: "conv.filters",
+        label: "Filters",
+        kind: FieldKind::WholeChoices,
+        help: "filters a block may have: a list (8, 16, 32) or a range (8 to 32 by 8)",
+    },
+    FormField {
+        path: "conv.kernels",
+        label: "Kernel sizes",
+        kind: FieldKind::WholeChoices,
+        help: "kernel sizes a block may have (odd numbers keep the map's size)",
+    },
+    FormField { path: "conv.pooling", label: "After a block", kind: FieldKind::Names(&["none", "max"]), help: "none, or a 2x2 max pool" },
+    FormField {
+        path: "conv.padding",
+        label: "Padding",
+        kind: FieldKind::OneOf(&["same", "valid"]),
+        help: "same keeps the map's size; valid shrinks it",
+    },
+    FormField { path: "dense.depth.min", label: "Hidden layers, fewest", kind: FieldKind::Whole, help: "the fewest hidden dense layers" },
+    FormField { path: "dense.depth.max", label: "Hidden layers, most", kind: FieldKind::Whole, help: "the most hidden dense layers" },
+    FormField {
+        path: "dense.widths",
+        label: "Widths",
+        kind: FieldKind::WholeChoices,
+        help: "units a hidden layer may have: a list (16, 32, 64) or a range (2 to 16 by 2)",
+    },
+    FormField {
+        path: "activations",
+        label: "Activations",
+        kind: FieldKind::Names(ACTIVATION_NAMES),
+        help: "one activation per network, used by every hidden layer",
+    },
+    FormField {
+        path: "dropout",
+        label: "Dropout",
+        kind: FieldKind::RealList,
+        help: "dropout rates after every hidden layer, from 0 up to below 1",
+    },
+    FormField { path: "optimizers", label: "Optimizers", kind: FieldKind::Names(OPTIMIZER_NAMES), help: "sgd, momentum (0.9) or adam" },
+    FormField { path: "learning_rate.min", label: "Learning rate, lowest", kind: FieldKind::Real, help: "the lowest learning rate tried" },
+    FormField {
+        path: "learning_rate.max",
+        label: "Learning rate, highest",
+        kind: FieldKind::Real,
+        help: "the highest learning rate tried",
+    },
+    FormField {
+        path: "learning_rate.steps",
+        label: "Learning rates",
+        kind: FieldKind::Whole,
+        help: "how many rates, spaced evenly on a log scale",
+    },
+    FormField { path: "batch_sizes", label: "Batch sizes", kind: FieldKind::WholeList, help: "samples per step, e.g. 16, 32" },
+    FormField {
+        path: "epochs",
+        label: "Epochs per trial",
+        kind: FieldKind::Whole,
+        help: "the most epochs one trial trains (halving also tries fewer)",
+    },
+    FormField { path: "l2", label: "L2 penalty", kind: FieldKind::Real, help: "fixed for every trial; 0 for none" },
+    FormField {
+        path: "lr_decay",
+        label: "Learning-rate decay",
+        kind: FieldKind::Real,
+        help: "the rate is multiplied by this after every epoch; 1 keeps it",
+    },
+];
+
+/// The conv blocks a space gets when its family becomes cnn.
+fn default_conv() -> Value {
+    json!({ "depth": { "min": 1, "max": 2 }, "filters": [8, 16], "kernels": [3], "pooling": ["max"], "padding": "same" })
+}
+
+/// The space's JSON as the editor writes it: two-space indents, lists of numbers on one line.
+pub fn pretty(value: &Value) -> String {
+    fn write(value: &Value, indent: usize, out: &mut String) {
+        let pad = "  ".repeat(indent + 1);
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                out.push_str("{\n");
+                for (i, (key, item)) in map.iter().enumerate() {
+                    out.push_str(&format!("{pad}{}: ", Value::String(key.clone())));
+                    write(item, indent + 1, out);
+                    out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&"  ".repeat(indent));
+                out.push('}');
+            }
+            // Short lists and small objects (ranges) stay on one line.
+            other => out.push_str(&serde_json::to_string(other).unwrap_or_default().replace(",", ", ").replace(":", ": ")),
+        }
+    }
+    let mut out = String::new();
+    write(value, 0, &mut out);
+    out.push('\n');
+    out
+}
+
+fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+fn at_mut<'v>(value: &'v mut Value, path: &str) -> &'v mut Value {
+    path.split('.').fold(value, |v, key| {
+        if !v.is_object() {
+            *v = Value::Object(Map::new());
+        }
+        v.as_object_mut().expect("made an object").entry(key).or_insert(Value::Null)
+    })
+}
+
+fn number_text(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// What a text control shows for its field.
+pub fn field_text(value: &Value, path: &str) -> String {
+    match at(value, path) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Array(items)) => items.iter().map(number_text).collect::<Vec<_>>().join(", "),
+        Some(Value::Object(range)) if range.contains_key("min") && range.contains_key("step") => {
+            format!("{} to {} by {}", number_text(&range["min"]), number_text(&range["max"]), number_text(&range["step"]))
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => number_text(other),
+    }
+}
+
+/// The name of a list entry: `"relu"` or the key of `{"leaky_relu": {...}}`.
+fn entry_name(entry: &Value) -> Option<&str> {
+    match entry {
+        Value::String(name) => Some(name),
+        Value::Object(map) if map.len() == 1 => map.keys().next().map(String::as_str),
+        _ => None,
+    }
+}
+
+/// The names a checkbox group has ticked.
+pub fn names_checked(value: &Value, path: &str) -> Vec<String> {
+    at(value, path)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(entry_name).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Ticks or unticks `name` in a checkbox group, keeping any settings the entry had.
+pub fn toggle_name(value: &mut Value, path: &str, name: &str, on: bool) {
+    let list = at_mut(value, path);
+    if !list.is_array() {
+        *list = Value::Array(Vec::new());
+    }
+    let items = list.as_array_mut().expect("made an array");
+    let present = items.iter().any(|e| entry_name(e) == Some(name));
+    if on && !present {
+        items.push(if name == "momentum" { json!({ "momentum": { "momentum": 0.9 } }) } else { Value::String(name.to_string()) });
+    } else if !on {
+        items.retain(|e| entry_name(e) != Some(name));
+    }
+}
+
+fn parse_whole(word: &str) -> Result<u64, String> {
+    word.trim().parse::<u64>().map_err(|_| format!("'{}' is not a whole number", word.trim()))
+}
+
+fn parse_real(word: &str) -> Result<Value, String> {
+    let number = word.trim().replace(',', ".").parse::<f64>().map_err(|_| format!("'{}' is not a number", word.trim()))?;
+    serde_json::Number::from_f64(number).map(Value::Number).ok_or_else(|| format!("'{}' is not a finite number", word.trim()))
+}
+
+fn list(text: &str) -> Vec<&str> {
+    text.split([',', ';', ' ']).map(str::trim).filter(|w| !w.is_empty()).collect()
+}
+
+/// Writes what a person typed into a text control's field; the error says what is wrong with it.
+pub fn set_text(value: &mut Value, field: &FormField, text: &str) -> Result<(), String> {
+    let text = text.trim();
+    let new = match field.kind {
+        FieldKind::Whole => Value::from(parse_whole(text)?),
+        FieldKind::Real => parse_real(text)?,
+        FieldKind::WholeList | FieldKind::WholeChoices if text.is_empty() => return Err("give at least one value".into()),
+        FieldKind::WholeChoices if text.contains("to") => {
+            let (min, rest) = text.split_once("to").expect("checked");
+            let (max, step) = rest.split_once("by").unwrap_or((rest, "1"));
+            json!({ "min": parse_whole(min)?, "max": parse_whole(max)?, "step": parse_whole(step)? })
+        }
+        FieldKind::WholeList | FieldKind::WholeChoices => {
+            Value::Array(list(text).into_iter().map(|w| parse_whole(w).map(Value::from)).collect::<Result<_, _>>()?)
+        }
+        FieldKind::RealList if text.is_empty() => return Err("give at least one value (0 for none)".into()),
+        // A decimal comma is read as a separator here, so "0, 0.25" is two rates.
+        FieldKind::RealList => {
+            Value::Array(text.split([',', ';', ' ']).map(str::trim).filter(|w| !w.is_empty()).map(parse_real).collect::<Result<_, _>>()?)
+        }
+        FieldKind::OneOf(names) => {
+            if !names.contains(&text) {
+                return Err(format!("'{text}' is not one of {}", names.join(", ")));
+            }
+            if field.path == "family" {
+                set_family(value, text);
+                return Ok(());
+            }
+            Value::String(text.to_string())
+        }
+        FieldKind::Names(_) => return Err("a group of names is set with toggle_name".into()),
+    };
+    *at_mut(value, field.path) = new;
+    Ok(())
+}
+
+/// Switches the family, adding conv blocks for a cnn and removing them for an mlp.
+pub fn set_family(value: &mut Value, family: &str) {
+    *at_mut(value, "family") = Value::String(family.to_string());
+    if let Some(map) = value.as_object_mut() {
+        if family == "cnn" {
+            map.entry("conv").or_insert_with(default_conv);
+        } else {
+            map.remove("conv");
+        }
+    }
+}
+
+/// The form field an error is about: the field itself, or the nearest enclosing one the form
+/// has (`dense.widths[2]` is at `dense.widths`, `learning_rate` at `learning_rate.min`).
+pub fn form_field_of(error_field: &str) -> Option<&'static FormField> {
+    let path: String = error_field.split('[').next().unwrap_or_default().to_string();
+    FORM_FIELDS
+        .iter()
+        .find(|f| f.path == path)
+        .or_else(|| FORM_FIELDS.iter().filter(|f| path.starts_with(f.path)).max_by_key(|f| f.path.len()))
+        .or_else(|| FORM_FIELDS.iter().find(|f| !path.is_empty() && f.path.starts_with(&format!("{path}."))))
+}
+
+/// Reads and validates the editor's text.
+pub fn check(text: &str) -> Result<(SearchSpace, SpaceSummary), SpaceError> {
+    let space = SearchSpace::from_json(text)?;
+    let summary = space.validate()?;
+    Ok((space, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nas::experiment::EXAMPLE_SPACES;
+
+    fn field(path: &str) -> &'static FormField {
+        FORM_FIELDS.iter().find(|f| f.path == path).unwrap()
+    }
+
+    #[test]
+    fn every_example_reads_into_the_form_and_back_unchanged() {
+        for (name, text) in EXAMPLE_SPACES {
+            let original: Value = serde_json::from_str(text).unwrap();
+            let mut edited = original.clone();
+            for f in FORM_FIELDS.iter().filter(|f| !matches!(f.kind, FieldKind::Names(_))) {
+                if at(&original, f.path).is_some() {
+                    set_text(&mut edited, f, &field_text(&original, f.path)).unwrap_or_else(|e| panic!("{name} {}: {e}", f.path));
+                }
+            }
+            let (a, b) = (SearchSpace::from_json(text).unwrap(), SearchSpace::from_json(&pretty(&edited)).unwrap());
+            assert_eq!(a, b, "{name}");
+        }
+    }
+
+    #[test]
+    fn typed_values_land_in_the_json() {
+        let mut value: Value = serde_json::from_str(EXAMPLE_SPACES[0].1).unwrap();
+        set_text(&mut value, field("dense.widths"), "4 to 12 by 4").unwrap();
+        set_text(&mut value, field("batch_sizes"), "16, 64").unwrap();
+        set_text(&mut value, field("dropout"), "0, 0.25").unwrap();
+        toggle_name(&mut value, "optimizers", "momentum", true);
+        toggle_name(&mut value, "activations", "leaky_relu", false);
+        let (space, summary) = check(&pretty(&value)).unwrap();
+        assert_eq!(space.widths(), vec![4, 8, 12]);
+        assert_eq!(space.batch_sizes, vec![16, 64]);
+        assert_eq!(space.dropout, vec![0.0, 0.25]);
+        assert_eq!(names_checked(&value, "optimizers"), vec!["sgd", "adam", "momentum"]);
+        assert_eq!(names_checked(&value, "activations"), vec!["relu", "tanh", "sigmoid"]);
+        assert!(summary.size > 0);
+        assert_eq!(field_text(&value, "dense.widths"), "4 to 12 by 4");
+    }
+
+    #[test]
+    fn typing_mistakes_are_refused_with_the_reason() {
+        let mut value: Value = serde_json::from_str(EXAMPLE_SPACES[0].1).unwrap();
+        let before = value.clone();
+        assert_eq!(set_text(&mut value, field("batch_sizes"), "16, abc").unwrap_err(), "'abc' is not a whole number");
+        assert_eq!(set_text(&mut value, field("epochs"), "-3").unwrap_err(), "'-3' is not a whole number");
+        assert_eq!(set_text(&mut value, field("family"), "rnn").unwrap_err(), "'rnn' is not one of mlp, cnn");
+        assert_eq!(value, before);
+    }
+
+    #[test]
+    fn a_space_error_is_placed_at_its_form_field() {
+        let mut value: Value = serde_json::from_str(EXAMPLE_SPACES[0].1).unwrap();
+        set_text(&mut value, field("dense.widths"), "16, 0").unwrap();
+        let error = check(&pretty(&value)).unwrap_err();
+        assert_eq!(form_field_of(&error.field).map(|f| f.path), Some("dense.widths"), "{error}");
+
+        set_text(&mut value, field("dense.widths"), "16").unwrap();
+        set_text(&mut value, field("learning_rate.min"), "0.5").unwrap();
+        let error = check(&pretty(&value)).unwrap_err();
+        assert!(form_field_of(&error.field).unwrap().path.starts_with("learning_rate"), "{error}");
+    }
+
+    #[test]
+    fn switching_family_adds_and_removes_conv_blocks() {
+        let mut value: Value = serde_json::from_str(EXAMPLE_SPACES[1].1).unwrap();
+        set_text(&mut value, field("family"), "cnn").unwrap();
+        let (space, _) = check(&pretty(&value)).unwrap();
+        assert_eq!(space.filters(), vec![8, 16]);
+        set_text(&mut value, field("family"), "mlp").unwrap();
+        assert!(check(&pretty(&value)).unwrap().0.conv.is_none());
+    }
+}
