@@ -214,7 +214,7 @@ impl Experiment {
         if let Some(version) = get("v").filter(|v| v != LINK_VERSION) {
             notes.push(format!("the link is from another version of the page (format {version}); read what could be read"));
         }
-        let mut whole = |key: &str, min: u64, max: u64, notes: &mut Vec<String>| -> Option<u64> {
+        let whole = |key: &str, min: u64, max: u64, notes: &mut Vec<String>| -> Option<u64> {
             let text = get(key)?;
             match text.parse::<u64>() {
                 Ok(n) if (min..=max).contains(&n) => Some(n),

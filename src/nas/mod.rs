@@ -26,6 +26,7 @@ pub mod space_form;
 pub mod strategy;
 pub mod tabular;
 pub mod trial;
+pub mod trial_table;
 pub mod view;
 
 pub use candidate::{BuiltCandidate, Candidate, ConvBlock};
