@@ -4,6 +4,7 @@
 //! resumes from, and a tabular benchmark for judging strategies without training.
 
 pub mod candidate;
+pub mod charts;
 pub mod config;
 pub mod engine_pick;
 pub mod evaluator;
