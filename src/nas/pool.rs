@@ -114,6 +114,11 @@ impl PoolCoordinator {
         self.log.iter().map(|e| e.to_line() + "\n").collect()
     }
 
+    /// Events in the log so far; it grows only when trials are written whole.
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
     /// Takes one message from worker `worker`.
     pub fn on_message(&mut self, worker: usize, message: FromWorker) -> Vec<PoolAction> {
         let mut actions = Vec::new();

@@ -146,23 +146,85 @@ fn default_conv() -> Value {
     json!({ "depth": { "min": 1, "max": 2 }, "filters": [8, 16], "kernels": [3], "pooling": ["max"], "padding": "same" })
 }
 
-/// The space's JSON as the editor writes it: two-space indents, lists of numbers on one line.
+/// The order the editor writes a space's fields in: the order a person reads them.
+const KEY_ORDER: &[&str] = &[
+    "family",
+    "conv",
+    "dense",
+    "depth",
+    "min",
+    "max",
+    "step",
+    "steps",
+    "filters",
+    "kernels",
+    "pooling",
+    "padding",
+    "widths",
+    "activations",
+    "slope",
+    "dropout",
+    "optimizers",
+    "momentum",
+    "learning_rate",
+    "batch_sizes",
+    "epochs",
+    "l2",
+    "lr_decay",
+];
+
+/// A number as people write it: the space's decimals are f32, so 0.1 shows as 0.1, not as the
+/// f64 it became (0.10000000149011612).
+fn number(n: &serde_json::Number) -> String {
+    match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => u.to_string(),
+        (None, Some(i), _) => i.to_string(),
+        (None, None, Some(f)) if (f as f32).is_finite() => {
+            let short = (f as f32).to_string();
+            if short.contains(['.', 'e', 'E']) {
+                short
+            } else {
+                format!("{short}.0")
+            }
+        }
+        _ => n.to_string(),
+    }
+}
+
+/// The space's JSON as the editor writes it: fields in reading order, two-space indents, lists
+/// and small objects (ranges) on one line.
 pub fn pretty(value: &Value) -> String {
+    fn sorted(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+        let mut entries: Vec<_> = map.iter().collect();
+        entries.sort_by_key(|(k, _)| KEY_ORDER.iter().position(|o| o == k).unwrap_or(KEY_ORDER.len()));
+        entries
+    }
+    fn inline(value: &Value) -> String {
+        match value {
+            Value::Number(n) => number(n),
+            Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+            Value::Object(map) => format!(
+                "{{{}}}",
+                sorted(map).iter().map(|(k, v)| format!("{}: {}", Value::String((*k).clone()), inline(v))).collect::<Vec<_>>().join(", ")
+            ),
+            other => other.to_string(),
+        }
+    }
     fn write(value: &Value, indent: usize, out: &mut String) {
         let pad = "  ".repeat(indent + 1);
         match value {
-            Value::Object(map) if !map.is_empty() => {
+            Value::Object(map) if map.values().any(|v| v.is_object() || v.is_array()) => {
                 out.push_str("{\n");
-                for (i, (key, item)) in map.iter().enumerate() {
-                    out.push_str(&format!("{pad}{}: ", Value::String(key.clone())));
+                let entries = sorted(map);
+                for (i, (key, item)) in entries.iter().enumerate() {
+                    out.push_str(&format!("{pad}{}: ", Value::String((*key).clone())));
                     write(item, indent + 1, out);
-                    out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+                    out.push_str(if i + 1 < entries.len() { ",\n" } else { "\n" });
                 }
                 out.push_str(&"  ".repeat(indent));
                 out.push('}');
             }
-            // Short lists and small objects (ranges) stay on one line.
-            other => out.push_str(&serde_json::to_string(other).unwrap_or_default().replace(",", ", ").replace(":", ": ")),
+            other => out.push_str(&inline(other)),
         }
     }
     let mut out = String::new();
@@ -186,7 +248,7 @@ fn at_mut<'v>(value: &'v mut Value, path: &str) -> &'v mut Value {
 
 fn number_text(value: &Value) -> String {
     match value {
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => number(n),
         Value::Null => String::new(),
         other => other.to_string(),
     }
@@ -356,6 +418,18 @@ mod tests {
         assert_eq!(names_checked(&value, "activations"), vec!["relu", "tanh", "sigmoid"]);
         assert!(summary.size > 0);
         assert_eq!(field_text(&value, "dense.widths"), "4 to 12 by 4");
+    }
+
+    #[test]
+    fn the_json_reads_as_a_person_would_write_it() {
+        let space = crate::nas::experiment::example_space("spiral-mlp").unwrap();
+        let text = pretty(&serde_json::to_value(&space).unwrap());
+        assert!(text.starts_with("{\n  \"family\": \"mlp\",\n  \"dense\": {\n    \"depth\": {\"min\": 1, \"max\": 4},"), "{text}");
+        assert!(text.contains("{\"leaky_relu\": {\"slope\": 0.1}}"), "{text}");
+        assert!(text.contains("\"learning_rate\": {\"min\": 0.001, \"max\": 0.3, \"steps\": 5}"), "{text}");
+        assert!(text.contains("\"lr_decay\": 1.0"), "{text}");
+        assert_eq!(SearchSpace::from_json(&text).unwrap(), space);
+        assert_eq!(field_text(&serde_json::to_value(&space).unwrap(), "learning_rate.min"), "0.001");
     }
 
     #[test]

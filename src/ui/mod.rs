@@ -2,11 +2,16 @@
 
 mod bench_page;
 mod browser_adapter;
+mod charts_panel;
+mod data_panel;
 mod engine_badge;
-mod panel;
-mod run_settings;
-mod search_runner;
+mod leaderboard;
+mod playground;
+mod run_panel;
+pub mod saved_searches;
 pub mod search_worker;
+mod share;
+mod space_editor;
 mod worker_pool;
 
 use yew::prelude::*;
@@ -14,8 +19,7 @@ use yew::prelude::*;
 use crate::engine::{detect_adapter, EngineReport};
 use bench_page::{BenchPage, BenchRequest};
 use engine_badge::EngineBadge;
-use panel::Panel;
-use search_runner::SearchRunner;
+use playground::Playground;
 
 /// Mounts the app on the page's body.
 pub fn start() {
@@ -40,40 +44,26 @@ pub fn app() -> Html {
         });
     }
 
+    let large = use_state(|| share::query_flag("large"));
     let main = match BenchRequest::from_location() {
         Some(request) => html! { <main class="bench-layout"><BenchPage { request } /></main> },
-        None => empty_layout(),
+        None => html! { <Playground large={ *large } /> },
+    };
+    let toggle_large = {
+        let large = large.clone();
+        Callback::from(move |_| large.set(!*large))
     };
     html! {
-        <div class="app">
+        <div class={ classes!("app", large.then_some("large")) }>
+            <a class="skip" href="#run">{ "Skip to the search controls" }</a>
             <header class="top">
                 <h1>{ "NAS Playground" }</h1>
                 <p class="tagline">{ "Neural architecture search that trains in your browser, on your GPU." }</p>
                 <EngineBadge report={ (*adapter).clone() } />
+                <button id="large-type" aria-pressed={ large.to_string() } onclick={ toggle_large }>{ "Large type" }</button>
             </header>
             { main }
             <footer class="bottom">{ crate::version_line() }</footer>
         </div>
-    }
-}
-
-/// The playground's panels before any search has run.
-fn empty_layout() -> Html {
-    html! {
-        <main class="layout">
-            <SearchRunner />
-            <Panel id="space" title="Search space">
-                { "Depth, widths, activations, optimizer and learning rate to search over." }
-            </Panel>
-            <Panel id="curves" title="Learning curves">
-                { "No trials yet: each trial's loss and accuracy are drawn here as it trains." }
-            </Panel>
-            <Panel id="pareto" title="Accuracy against size">
-                { "No trials yet: every finished trial becomes a point, with the Pareto front." }
-            </Panel>
-            <Panel id="network" title="Best network">
-                { "No trials yet: the winning architecture is drawn here." }
-            </Panel>
-        </main>
     }
 }

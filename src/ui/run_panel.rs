@@ -1,15 +1,14 @@
-//! The run panel: choose a data set, space, strategy, budget, parallel workers and engine; start,
-//! pause, resume and stop a search that trains in a pool of Web Workers; watch its progress,
-//! the engine choice with both measured speeds, and the leaderboard. It draws the core's
-//! `SearchView`; the pool (worker_pool.rs) drives the core's `PoolCoordinator`.
+//! The run panel: the strategy with its settings, the budget, seed, parallel workers and engine;
+//! start, pause, resume and stop; the overall progress and one bar per worker with the trial it
+//! trains, the engine in use and why (both measured speeds), and the best so far. `RunState` is
+//! the page's state of a search, reduced from the pool's actions over the core's `SearchView`.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::run_settings::RunSettings;
-use super::worker_pool::{download, start_pool, Pool, SharedPool};
-use crate::nas::{EngineChoice, EnginePick, PoolAction, PoolCoordinator, PoolStatus, SearchEvent, SearchLog, SearchView};
+use crate::nas::experiment::strategy_key;
+use crate::nas::{EnginePick, Experiment, PoolStatus, SearchEvent, SearchView, StrategyConfig};
 
 /// What the panel shows, reduced from the pool's actions.
 #[derive(Clone, PartialEq, Default)]
@@ -92,157 +91,104 @@ fn describe(status: &PoolStatus) -> String {
     }
 }
 
-#[function_component(SearchRunner)]
-pub fn search_runner() -> Html {
-    let settings = use_state(RunSettings::from_location);
-    let state = use_reducer(RunState::default);
-    let pool: SharedPool = use_mut_ref(|| None::<Pool>);
+#[derive(Properties, PartialEq)]
+pub struct RunPanelProps {
+    pub experiment: Experiment,
+    pub on_change: Callback<Experiment>,
+    pub state: UseReducerHandle<RunState>,
+    /// Why the experiment cannot start, if it cannot.
+    pub problem: Option<String>,
+    /// "30 trials, at most 600 epochs, about 40 s".
+    pub estimate: String,
+    pub on_start: Callback<()>,
+    pub on_pause: Callback<()>,
+    pub on_resume: Callback<()>,
+    pub on_stop: Callback<()>,
+}
 
-    let start = {
-        let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
-        Callback::from(move |_| {
-            state.dispatch(RunAction::Reset);
-            let started = settings.config().and_then(|config| start_pool(&settings, config, None, &pool, state.dispatcher()));
-            if let Err(message) = started {
-                state.dispatch(RunAction::Failed(message));
-            }
-        })
-    };
-    let on_log_file = {
-        let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
+#[function_component(RunPanel)]
+pub fn run_panel(props: &RunPanelProps) -> Html {
+    let (experiment, state) = (&props.experiment, &props.state);
+    let disabled = state.running;
+    let set = |f: fn(&mut Experiment, &str)| {
+        let (experiment, on_change) = (experiment.clone(), props.on_change.clone());
         Callback::from(move |e: Event| {
-            let Some(file) =
-                e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|input| input.files()).and_then(|files| files.get(0))
-            else {
-                return;
-            };
-            let (settings, state, pool) = (settings.clone(), state.clone(), pool.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
-                // A log that does not read leaves everything on the panel as it was.
-                let started =
-                    SearchLog::parse(&text).map_err(|e| format!("{}: {e}; the panel is as it was", file.name())).and_then(|log| {
-                        state.dispatch(RunAction::Reset);
-                        start_pool(&settings, log.config.clone(), Some(log), &pool, state.dispatcher())
-                    });
-                if let Err(message) = started {
-                    state.dispatch(RunAction::Failed(message));
-                }
-            });
+            let value = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
+                .unwrap_or_default();
+            let mut next = experiment.clone();
+            f(&mut next, value.trim());
+            on_change.emit(next);
         })
     };
-    let save_log = {
-        let pool = pool.clone();
-        Callback::from(move |_| {
-            if let Some(p) = pool.borrow().as_ref() {
-                let _ = download("search.jsonl", &p.coordinator.log_text());
-            }
-        })
+    let number = |id: &str, label: &str, value: String, min: &str, max: &str, f: fn(&mut Experiment, &str)| {
+        html! { <label>{ label }{ " " }<input type="number" id={ id.to_string() } min={ min.to_string() } max={ max.to_string() } {value} onchange={ set(f) } {disabled} /></label> }
     };
-    let command = |act: fn(&mut PoolCoordinator) -> Vec<PoolAction>| {
-        let (pool, state) = (pool.clone(), state.clone());
-        Callback::from(move |_| {
-            let mut shared = pool.borrow_mut();
-            if let Some(p) = shared.as_mut() {
-                let actions = act(&mut p.coordinator);
-                p.apply(actions, &state.dispatcher());
-            }
-        })
+    let strategy = strategy_key(&experiment.strategy);
+    let strategy_settings = match experiment.strategy {
+        StrategyConfig::Evolution { population, sample } => html! { <>
+            { number("strategy-population", "Population", population.to_string(), "2", "1000", |e, v| if let (StrategyConfig::Evolution { population, .. }, Ok(n)) = (&mut e.strategy, v.parse()) { *population = n }) }
+            { number("strategy-sample", "Tournament", sample.to_string(), "1", "1000", |e, v| if let (StrategyConfig::Evolution { sample, .. }, Ok(n)) = (&mut e.strategy, v.parse()) { *sample = n }) }
+        </> },
+        StrategyConfig::Halving { eta, min_epochs, .. } => html! { <>
+            { number("strategy-eta", "Keep 1 in", eta.to_string(), "2", "64", |e, v| if let (StrategyConfig::Halving { eta, .. }, Ok(n)) = (&mut e.strategy, v.parse()) { *eta = n }) }
+            { number("strategy-min-epochs", "First rung epochs", min_epochs.to_string(), "1", "1000", |e, v| if let (StrategyConfig::Halving { min_epochs, .. }, Ok(n)) = (&mut e.strategy, v.parse()) { *min_epochs = n }) }
+        </> },
+        StrategyConfig::Grid | StrategyConfig::Random => html! {},
     };
-    let (pause, resume, stop) = (command(PoolCoordinator::pause), command(PoolCoordinator::resume), command(PoolCoordinator::stop));
-
-    let select = |value: String, options: &[(&str, &str)], set: Rc<dyn Fn(String)>| {
-        let onchange = Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                set(select.value());
-            }
-        });
-        html! {
-            <select {onchange} disabled={ state.running }>
-                { for options.iter().map(|(v, label)| html! { <option value={ v.to_string() } selected={ *v == value }>{ *label }</option> }) }
-            </select>
-        }
+    let optional = |value: Option<String>| value.unwrap_or_default();
+    let button = |id: &'static str, label: &'static str, on: &Callback<()>, off: bool| {
+        let on = on.clone();
+        html! { <button {id} onclick={ Callback::from(move |_| on.emit(())) } disabled={ off }>{ label }</button> }
     };
-    let number = |value: usize, min: usize, max: usize, set: Rc<dyn Fn(usize)>| {
-        let onchange = Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                if let Ok(v) = input.value().parse::<usize>() {
-                    set(v.clamp(min, max));
-                }
-            }
-        });
-        html! { <input type="number" min={ min.to_string() } max={ max.to_string() } value={ value.to_string() } {onchange} disabled={ state.running } /> }
-    };
-    let setter = |f: fn(&mut RunSettings, String)| setting(&settings, f);
-    let number_setter = |f: fn(&mut RunSettings, usize)| setting(&settings, f);
-
-    let on_file = {
-        let settings = settings.clone();
-        Callback::from(move |e: Event| {
-            let Some(file) =
-                e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|input| input.files()).and_then(|files| files.get(0))
-            else {
-                return;
-            };
-            let settings = settings.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
-                let mut next = (*settings).clone();
-                (next.data, next.csv) = ("csv".into(), Some((file.name(), text)));
-                settings.set(next);
-            });
-        })
-    };
-
     html! {
-        <section class="panel run" id="run" aria-label="Run a search">
-            <h2>{ "Run a search" }</h2>
-            <div class="run-settings">
-                <label>{ "Data " }{ select(settings.data.clone(), &[("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Moons"), ("mnist", "MNIST digits"), ("fashion-mnist", "Fashion-MNIST"), ("csv", "Your CSV file")], setter(|s, v| s.data = v)) }</label>
-                <label>{ "CSV file " }<input type="file" id="csv-file" accept=".csv,text/csv,text/plain" onchange={ on_file } disabled={ state.running } /></label>
-                <label>{ "Space " }{ select(settings.space.clone(), &[("auto", "Example for the data"), ("spiral-mlp", "spiral-mlp"), ("mnist-mlp", "mnist-mlp"), ("mnist-cnn", "mnist-cnn"), ("optuna-mnist", "optuna-mnist"), ("keras-grid", "keras-grid"), ("tabular-spiral", "tabular-spiral")], setter(|s, v| s.space = v)) }</label>
-                <label>{ "Strategy " }{ select(settings.strategy.clone(), &[("evolution", "Regularized evolution"), ("random", "Random"), ("halving", "Successive halving"), ("hyperband", "Hyperband"), ("grid", "Grid")], setter(|s, v| s.strategy = v)) }</label>
-                <label>{ "Trials " }{ number(settings.trials, 1, 10_000, number_setter(|s, v| s.trials = v)) }</label>
-                <label title="0 keeps the space's own">{ "Epochs " }{ number(settings.epochs, 0, 1_000, number_setter(|s, v| s.epochs = v)) }</label>
-                <label>{ "Workers " }{ number(settings.jobs, 1, 8, number_setter(|s, v| s.jobs = v)) }</label>
-                <label>{ "Engine " }{ select(engine_name(settings.engine).into(), &[("auto", "Faster (measured)"), ("cpu", "CPU"), ("gpu", "WebGPU")], setter(|s, v| s.engine = v.parse().unwrap_or_default())) }</label>
+        <section class="panel run" id="run" aria-labelledby="run-title">
+            <h2 id="run-title">{ "Search" }</h2>
+            <div class="settings">
+                <label>{ "Strategy " }
+                    <select id="strategy" onchange={ set(|e, v| e.strategy = match v {
+                        "grid" => StrategyConfig::Grid,
+                        "random" => StrategyConfig::Random,
+                        "halving" => StrategyConfig::halving(),
+                        "hyperband" => StrategyConfig::Halving { eta: 3, min_epochs: 1, hyperband: true },
+                        _ => StrategyConfig::Evolution { population: 10, sample: 3 },
+                    }) } {disabled}>
+                        { for [("evolution", "Regularized evolution"), ("random", "Random"), ("halving", "Successive halving"), ("hyperband", "Hyperband"), ("grid", "Grid")].iter()
+                            .map(|(v, l)| html! { <option value={ *v } selected={ strategy == *v }>{ *l }</option> }) }
+                    </select>
+                </label>
+                { strategy_settings }
+                { number("budget-trials", "Trials", optional(experiment.budget.trials.map(|t| t.to_string())), "1", "100000", |e, v| e.budget.trials = v.parse().ok().filter(|&n: &usize| n > 0)) }
+                { number("budget-minutes", "Minutes", optional(experiment.budget.seconds.map(|s| (s / 60.0).to_string())), "0", "1440", |e, v| e.budget.seconds = v.parse::<f64>().ok().filter(|m| *m > 0.0).map(|m| m * 60.0)) }
+                { number("budget-epochs", "Epoch budget", optional(experiment.budget.epochs.map(|t| t.to_string())), "1", "10000000", |e, v| e.budget.epochs = v.parse().ok().filter(|&n: &usize| n > 0)) }
+                { number("seed", "Seed", experiment.seed.to_string(), "0", "4294967295", |e, v| e.seed = v.parse().unwrap_or(e.seed)) }
+                { number("jobs", "Workers", experiment.jobs.to_string(), "1", "8", |e, v| e.jobs = v.parse::<usize>().map_or(e.jobs, |n| n.clamp(1, 8))) }
+                <label>{ "Engine " }
+                    <select id="engine-choice" onchange={ set(|e, v| e.engine = v.parse().unwrap_or_default()) } {disabled}>
+                        { for [("auto", "Faster (measured)"), ("cpu", "CPU"), ("gpu", "WebGPU")].iter()
+                            .map(|(v, l)| html! { <option value={ *v } selected={ experiment.engine.to_string() == *v }>{ *l }</option> }) }
+                    </select>
+                </label>
             </div>
+            <p id="estimate" class="muted">{ &props.estimate }</p>
             <div class="run-controls">
-                <button id="start" onclick={ start } disabled={ state.running }>{ "Start" }</button>
+                { button("start", "Start", &props.on_start, state.running || props.problem.is_some()) }
                 if state.paused {
-                    <button id="resume" onclick={ resume }>{ "Resume" }</button>
+                    { button("resume", "Resume", &props.on_resume, false) }
                 } else {
-                    <button id="pause" onclick={ pause } disabled={ !state.running }>{ "Pause" }</button>
+                    { button("pause", "Pause", &props.on_pause, !state.running) }
                 }
-                <button id="stop" onclick={ stop } disabled={ !state.running }>{ "Stop" }</button>
-                <button id="save-log" onclick={ save_log } disabled={ state.view.config.is_none() }>{ "Save log" }</button>
-                <label class="log-file">{ "Go on from a log " }<input type="file" id="log-file" accept=".jsonl,.json,text/plain" onchange={ on_log_file } disabled={ state.running } /></label>
+                { button("stop", "Stop", &props.on_stop, !state.running) }
                 <span id="run-status" role="status" data-status={ state.status.split(':').next().unwrap_or("").to_string() }>{ &state.status }</span>
             </div>
-            { progress(&state) }
-            { engine_line(&state) }
+            if let Some(problem) = &props.problem { if !state.running { <p class="field-error" id="start-problem">{ format!("Start is off: {problem}") }</p> } }
+            { progress(state) }
+            { engine_line(state) }
             if let Some(error) = &state.error { <p class="run-error" role="alert">{ error }</p> }
             { for state.notes.iter().map(|n| html! { <p class="run-note">{ n }</p> }) }
-            { leaderboard(&state.view) }
         </section>
-    }
-}
-
-/// A setter for one of the run settings, from a field's new value.
-fn setting<T: 'static>(settings: &UseStateHandle<RunSettings>, set: fn(&mut RunSettings, T)) -> Rc<dyn Fn(T)> {
-    let settings = settings.clone();
-    Rc::new(move |value| {
-        let mut next = (*settings).clone();
-        set(&mut next, value);
-        settings.set(next);
-    })
-}
-
-fn engine_name(engine: EngineChoice) -> &'static str {
-    match engine {
-        EngineChoice::Cpu => "cpu",
-        EngineChoice::Gpu => "gpu",
-        EngineChoice::Auto => "auto",
     }
 }
 
@@ -287,31 +233,5 @@ fn engine_line(state: &RunState) -> Html {
             { format!("Training on the {}: {}", pick.chosen.to_uppercase(), pick.reason) }
             if !timings.is_empty() { <span class="timings">{ format!(" (measured: {})", timings.join("; ")) }</span> }
         </p>
-    }
-}
-
-fn leaderboard(view: &SearchView) -> Html {
-    let objective = view.objective();
-    let front = view.pareto_front();
-    let rows = view.leaderboard();
-    if rows.is_empty() {
-        return html! { <p class="panel-body empty">{ "No finished trials yet." }</p> };
-    }
-    html! {
-        <table id="leaderboard-table">
-            <caption>{ format!("Trials ranked by {}", objective.name()) }</caption>
-            <thead><tr><th>{ "Rank" }</th><th>{ "Trial" }</th><th>{ "Score" }</th><th>{ "Parameters" }</th><th>{ "Epochs" }</th><th>{ "Seconds" }</th><th>{ "Architecture" }</th></tr></thead>
-            <tbody>
-                { for rows.iter().take(15).enumerate().filter_map(|(rank, id)| view.trials.get(id).and_then(|t| t.record.as_ref()).map(|r| {
-                    let score = match (&r.result.failure, objective.score(r)) {
-                        (Some(f), _) => format!("failed: {}", f.message),
-                        (None, Some(s)) => objective.display(s),
-                        (None, None) => "-".into(),
-                    };
-                    let mark = if front.contains(id) { " ◆" } else { "" };
-                    html! { <tr><td>{ rank + 1 }</td><td>{ r.id }</td><td>{ score }{ mark }</td><td>{ r.result.parameters }</td><td>{ r.proposal.epochs }</td><td>{ format!("{:.2}", r.result.seconds) }</td><td>{ r.proposal.candidate.label() }</td></tr> }
-                })) }
-            </tbody>
-        </table>
     }
 }

@@ -1,7 +1,9 @@
 //! The page's pool of search workers: starts one Web Worker per job, hands each message to the
 //! core's `PoolCoordinator`, posts the commands it returns, and passes the rest to the panel.
+//! Whenever a trial's record enters the log, the log is saved in IndexedDB, so a reload or a
+//! closed tab loses nothing that finished.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -9,13 +11,25 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::run_settings::RunSettings;
-use super::search_runner::{RunAction, RunState};
-use crate::nas::{FromWorker, PoolAction, PoolCoordinator, PoolStatus, SearchConfig, SearchLog};
+use super::run_panel::{RunAction, RunState};
+use super::saved_searches;
+use crate::nas::{EngineChoice, FromWorker, PoolAction, PoolCoordinator, PoolStatus, SearchConfig, SearchLog};
+
+/// Where a search's log is kept in IndexedDB, and the name it is listed under.
+#[derive(Clone, PartialEq)]
+pub struct SavedAs {
+    pub id: String,
+    pub title: String,
+}
 
 /// The workers and the coordinator of one search.
 pub struct Pool {
     pub coordinator: PoolCoordinator,
+    saved_as: SavedAs,
+    /// Called after each save, so the list of saved searches can refresh.
+    on_saved: Callback<()>,
+    saved_len: Cell<usize>,
+    saved_end: Cell<bool>,
     workers: Vec<Worker>,
     _handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
 }
@@ -24,6 +38,11 @@ impl Pool {
     /// Carries out the coordinator's actions: commands to workers, the rest to the panel.
     pub fn apply(&self, actions: Vec<PoolAction>, dispatch: &UseReducerDispatcher<RunState>) {
         let (mut events, mut notes) = (Vec::new(), Vec::new());
+        let ended = matches!(self.coordinator.status(), PoolStatus::Finished(_) | PoolStatus::Stopped | PoolStatus::Failed(_));
+        if self.coordinator.log_len() != self.saved_len.get() || (ended && !self.saved_end.replace(true)) {
+            self.saved_len.set(self.coordinator.log_len());
+            self.save();
+        }
         for action in actions {
             match action {
                 PoolAction::Send { worker, command } => {
@@ -42,6 +61,20 @@ impl Pool {
         });
     }
 
+    /// Saves the log as it is now; a browser without IndexedDB is told once, in the notes.
+    fn save(&self) {
+        let (saved_as, on_saved) = (self.saved_as.clone(), self.on_saved.clone());
+        let log = self.coordinator.log_text();
+        let trials = self.coordinator.search().map_or(0, |s| s.trials().len());
+        let finished = matches!(self.coordinator.status(), PoolStatus::Finished(_));
+        wasm_bindgen_futures::spawn_local(async move {
+            match saved_searches::save(&saved_as.id, &saved_as.title, &log, trials, finished).await {
+                Ok(()) => on_saved.emit(()),
+                Err(message) => gloo::console::warn!(format!("the search could not be saved: {message}")),
+            }
+        });
+    }
+
     fn terminate(&self) {
         self.workers.iter().for_each(Worker::terminate);
     }
@@ -51,17 +84,21 @@ pub type SharedPool = Rc<RefCell<Option<Pool>>>;
 
 /// Starts `jobs` workers for `config` (going on from `resumed` when given); their messages drive
 /// the coordinator.
+#[allow(clippy::too_many_arguments)]
 pub fn start_pool(
-    settings: &RunSettings,
+    jobs: usize,
+    engine: EngineChoice,
     config: SearchConfig,
     resumed: Option<SearchLog>,
+    saved_as: SavedAs,
+    on_saved: Callback<()>,
     shared: &SharedPool,
     dispatch: UseReducerDispatcher<RunState>,
 ) -> Result<(), String> {
-    let coordinator = PoolCoordinator::new(config, resumed, settings.jobs, settings.engine).map_err(|e| e.to_string())?;
+    let coordinator = PoolCoordinator::new(config, resumed, jobs, engine).map_err(|e| e.to_string())?;
     let mut workers = Vec::new();
     let mut handlers = Vec::new();
-    for index in 0..settings.jobs {
+    for index in 0..jobs {
         let worker = Worker::new("./search-worker_loader.js").map_err(|e| format!("could not start a Web Worker: {e:?}"))?;
         let (shared, dispatch) = (shared.clone(), dispatch.clone());
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -83,7 +120,15 @@ pub fn start_pool(
         workers.push(worker);
         handlers.push(handler);
     }
-    if let Some(old) = shared.borrow_mut().replace(Pool { coordinator, workers, _handlers: handlers }) {
+    if let Some(old) = shared.borrow_mut().replace(Pool {
+        coordinator,
+        saved_as,
+        on_saved,
+        saved_len: Cell::new(0),
+        saved_end: Cell::new(false),
+        workers,
+        _handlers: handlers,
+    }) {
         old.terminate();
     }
     Ok(())

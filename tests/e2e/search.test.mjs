@@ -100,7 +100,7 @@ test('a CSV the person picks is searched on, and a malformed one is refused with
       return `${x.toFixed(1).replace('.', ',')};${y.toFixed(1).replace('.', ',')};${x + y > 0 ? 'above' : 'below'}`;
     });
     await page.setInputFiles('#csv-file', { name: 'halves.csv', mimeType: 'text/csv', buffer: Buffer.from(`x;y;side\n${rows.join('\n')}\n`) });
-    await page.waitForFunction(() => document.querySelector('#run select').value === 'csv');
+    await page.waitForFunction(() => document.querySelector('#data-set').value === 'csv');
     await page.click('#start');
     await page.locator('#run-status[data-status="finished"]').waitFor({ timeout: 60_000 });
     const rowsShown = await page.locator('#leaderboard-table tbody tr').count();
@@ -108,7 +108,10 @@ test('a CSV the person picks is searched on, and a malformed one is refused with
     assert.equal(rowsShown, 4);
 
     await page.setInputFiles('#csv-file', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y,label\n1,2,a\n3,oops,b\n4,5,a\n') });
-    await page.waitForTimeout(200);
+    // The data panel reads the file at once and shows where it is wrong.
+    const inline = (await page.locator('#data-error').textContent()).trim();
+    console.log(`  bad CSV in the data panel: ${inline}`);
+    assert.match(inline, /line 3/);
     await page.click('#start');
     const alert = page.locator('.run-error');
     await alert.waitFor({ timeout: 30_000 });
@@ -126,10 +129,10 @@ test('a stopped search saved as a log goes on from that log in a fresh page', as
   return withBrowser([], async (browser) => {
     const { page, errors } = await open(browser, '?data=spiral&strategy=evolution&trials=12&epochs=30&jobs=1&engine=cpu&seed=4');
     await page.click('#start');
-    await page.waitForFunction(() => document.querySelectorAll('#leaderboard-table tbody tr').length >= 3, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard-table tbody tr.finished').length >= 3, null, { timeout: 60_000 });
     await page.click('#stop');
     await page.locator('#run-status[data-status="stopped"]').waitFor({ timeout: 10_000 });
-    const kept = await page.locator('#leaderboard-table tbody tr').count();
+    const kept = await page.locator('#leaderboard-table tbody tr.finished').count();
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-log')]);
     const logPath = join(screenshots, 'stopped-search.jsonl');
     await download.saveAs(logPath);

@@ -170,7 +170,7 @@ pub fn parallel_coordinates<DB: DrawingBackend>(
 
     let (width, height) = area.dim_in_pixel();
     let font = style.font() as i32;
-    let (left, right, top, bottom) = (font * 3, font * 3, font * 2, font * 3);
+    let (left, right, top, bottom) = (font * 4, font * 4, font * 2, font * 3);
     let x_of = |i: usize| left + (width as i32 - left - right) * i as i32 / (axes.len() as i32 - 1).max(1);
     let y_of = |p: f64| top + ((1.0 - p) * (height as i32 - top - bottom) as f64) as i32;
     let mut order: Vec<usize> = (0..records.len()).collect();

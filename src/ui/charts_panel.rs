@@ -1,0 +1,124 @@
+//! The live views: the core's plotters charts (src/nas/charts) drawn on canvases as the search's
+//! events arrive. A chart redraws only when what it shows changes (a finished epoch or trial,
+//! the selection, the type size), not on every step's progress, so the page stays smooth.
+
+use std::rc::Rc;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use yew::prelude::*;
+
+use crate::nas::charts::{self, ChartStyle};
+use crate::nas::{SearchView, StrategyConfig};
+
+type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String>>;
+
+#[derive(Properties, Clone)]
+pub struct ChartCanvasProps {
+    pub id: AttrValue,
+    /// What the chart shows, for screen readers.
+    pub label: AttrValue,
+    pub draw: Draw,
+    /// Changes whenever the drawing would.
+    pub version: u64,
+}
+
+impl PartialEq for ChartCanvasProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.version == other.version && self.label == other.label
+    }
+}
+
+/// One chart on a canvas, sized to its box at the screen's pixel density.
+#[function_component(ChartCanvas)]
+pub fn chart_canvas(props: &ChartCanvasProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let (canvas, draw) = (canvas.clone(), props.draw.clone());
+        use_effect_with(props.version, move |_| {
+            if let Some(element) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 2.0);
+                let width = (element.client_width().max(300) as f64 * ratio) as u32;
+                let height = (element.client_height().max(200) as f64 * ratio) as u32;
+                if element.width() != width || element.height() != height {
+                    element.set_width(width);
+                    element.set_height(height);
+                }
+                if let Some(backend) = CanvasBackend::with_canvas_object(element) {
+                    let area = backend.into_drawing_area();
+                    if let Err(message) = draw(&area) {
+                        gloo::console::warn!(format!("a chart could not be drawn: {message}"));
+                    }
+                }
+            }
+        });
+    }
+    html! { <canvas ref={ canvas } id={ props.id.clone() } class="chart" role="img" aria-label={ props.label.clone() } /> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ChartsProps {
+    pub view: SearchView,
+    pub selected: Option<usize>,
+    pub large: bool,
+}
+
+/// A number that changes whenever a chart's picture would: trials, epochs, statuses, selection.
+fn version(view: &SearchView, selected: Option<usize>, large: bool) -> u64 {
+    let epochs: usize = view.trials.values().map(|t| t.curve.len()).sum();
+    let finished = view.records().len();
+    let running = view.running().count();
+    let mut key = (view.trials.len() as u64) << 40 ^ (epochs as u64) << 20 ^ (finished as u64) << 10 ^ running as u64;
+    key = key.wrapping_mul(31).wrapping_add(selected.map_or(0, |s| s as u64 + 1));
+    key.wrapping_mul(31).wrapping_add(large as u64)
+}
+
+#[function_component(Charts)]
+pub fn charts(props: &ChartsProps) -> Html {
+    let version = version(&props.view, props.selected, props.large);
+    let style = ChartStyle { large_type: props.large };
+    let view = Rc::new(props.view.clone());
+    let selected = props.selected;
+    let chart = |id: &'static str, title: &'static str, label: &'static str, draw: Draw| {
+        html! {
+            <figure class="chart-box" aria-labelledby={ format!("{id}-title") }>
+                <figcaption id={ format!("{id}-title") }>{ title }</figcaption>
+                <ChartCanvas id={ id } label={ label } draw={ draw } version={ version } />
+            </figure>
+        }
+    };
+    let strategy = props.view.config.as_ref().map(|c| c.strategy.clone());
+    let halving = matches!(strategy, Some(StrategyConfig::Halving { .. }));
+    let evolution = matches!(strategy, Some(StrategyConfig::Evolution { .. }));
+    macro_rules! draw {
+        ($body:expr) => {{
+            let view = view.clone();
+            Rc::new(move |area: &DrawingArea<CanvasBackend, Shift>| $body(area, &*view)) as Draw
+        }};
+    }
+    html! {
+        <section class="panel" id="charts" aria-labelledby="charts-title">
+            <h2 id="charts-title">{ "Live views" }</h2>
+            <div class="chart-grid">
+                { chart("chart-best-trials", "Best so far, by trial", "The best score found so far against the number of trials, with every trial's score as a point",
+                    draw!(|a, v| charts::best_so_far_by_trial(a, v, &style))) }
+                { chart("chart-best-time", "Best so far, by time", "The best score found so far against seconds of training",
+                    draw!(|a, v| charts::best_so_far_by_time(a, v, &style))) }
+                { chart("chart-curves", "Learning curves", "Every trial's validation curve by epoch; running trials drawn thick; halving's rungs marked",
+                    draw!(|a, v| charts::learning_curves(a, v, selected, &style))) }
+                { chart("chart-pareto", "Score against size", "Each finished trial's score against its parameter count, the Pareto front joined",
+                    draw!(|a, v| charts::pareto(a, v, selected, &style))) }
+                if halving {
+                    { chart("chart-rungs", "Rungs", "Halving's rungs: the trials that went on (filled) and the ones stopped (hollow)",
+                        draw!(|a, v| charts::rungs(a, v, &style))) }
+                } else {
+                    { chart("chart-family", "Family tree", if evolution { "Each child joined to its parent, labelled with its mutation" } else { "This strategy has no parents: the family tree is for evolution" },
+                        draw!(|a, v| charts::family_tree(a, v, &style))) }
+                }
+                { chart("chart-parallel", "Decisions against score", "Parallel coordinates: one line per finished trial across its decisions, coloured by score",
+                    draw!(|a, v| charts::parallel_coordinates(a, v, &style))) }
+            </div>
+        </section>
+    }
+}

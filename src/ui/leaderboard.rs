@@ -1,0 +1,149 @@
+//! The leaderboard: every trial as a row (architecture in words, score, parameters, FLOPs, time,
+//! epochs, status, why it failed and what was repaired), sortable by its column headers and
+//! filtered by status. Choosing a trial selects it: the detail shows its network drawn layer by
+//! layer with shapes and parameter counts, and the charts highlight it.
+
+use yew::prelude::*;
+
+use crate::nas::space::format_count;
+use crate::nas::trial_table::{trial_rows, SortKey, TrialRow};
+use crate::nas::{SearchView, TrialStatus};
+
+#[derive(Properties, PartialEq)]
+pub struct LeaderboardProps {
+    pub view: SearchView,
+    pub selected: Option<usize>,
+    pub on_select: Callback<usize>,
+}
+
+#[function_component(Leaderboard)]
+pub fn leaderboard(props: &LeaderboardProps) -> Html {
+    let sort = use_state(|| (SortKey::Rank, false));
+    let filter = use_state(|| None::<TrialStatus>);
+    let rows = trial_rows(&props.view, sort.0, sort.1, *filter);
+    let header = |key: SortKey, label: &str| {
+        let (active, descending) = (sort.0 == key, sort.1);
+        let sort = sort.clone();
+        let aria = match (active, descending) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        };
+        let onclick =
+            Callback::from(move |_| sort.set((key, if sort.0 == key { !sort.1 } else { key != SortKey::Rank && key != SortKey::Trial })));
+        html! {
+            <th scope="col" aria-sort={ aria }>
+                <button class="sort" id={ format!("sort-{}", key.name()) } {onclick}>{ label }{ if active { if descending { " ▼" } else { " ▲" } } else { "" } }</button>
+            </th>
+        }
+    };
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                filter.set(match select.value().as_str() {
+                    "running" => Some(TrialStatus::Running),
+                    "finished" => Some(TrialStatus::Finished),
+                    "failed" => Some(TrialStatus::Failed),
+                    _ => None,
+                });
+            }
+        })
+    };
+    let row = |r: &TrialRow| {
+        let on_select = props.on_select.clone();
+        let id = r.id;
+        let selected = props.selected == Some(id);
+        let status = match r.status {
+            TrialStatus::Running => "running",
+            TrialStatus::Finished => "finished",
+            TrialStatus::Failed => "failed",
+        };
+        html! {
+            <tr class={ classes!(status, selected.then_some("selected")) } aria-selected={ selected.to_string() } data-trial={ id.to_string() }>
+                <td>{ r.rank.map_or("-".into(), |r| r.to_string()) }</td>
+                <td><button class="trial-link" onclick={ Callback::from(move |_| on_select.emit(id)) } aria-pressed={ selected.to_string() }
+                    aria-label={ format!("Show trial {id}") }>{ id }</button></td>
+                <td class="arch">{ &r.architecture }</td>
+                <td>{ &r.score_text }{ if r.on_front { " ◆" } else { "" } }</td>
+                <td>{ r.parameters.map_or("-".into(), |p| format_count(p as u128)) }</td>
+                <td>{ r.flops.map_or("-".into(), |f| format_count(f as u128)) }</td>
+                <td>{ r.seconds.map_or("-".into(), |s| format!("{s:.2}")) }</td>
+                <td>{ format!("{}/{}", r.epochs.0, r.epochs.1) }</td>
+                <td class="notes">{ r.notes.join("; ") }</td>
+            </tr>
+        }
+    };
+    html! {
+        <div class="leaderboard">
+            <div class="table-head">
+                <label>{ "Show " }
+                    <select id="leaderboard-filter" onchange={ on_filter }>
+                        <option value="all" selected=true>{ "all trials" }</option>
+                        <option value="finished">{ "finished" }</option>
+                        <option value="running">{ "running" }</option>
+                        <option value="failed">{ "failed" }</option>
+                    </select>
+                </label>
+                <span class="muted">{ "◆ on the Pareto front (no smaller trial scores as well). Choose a trial to see its network." }</span>
+            </div>
+            if rows.is_empty() {
+                <p class="empty" id="leaderboard-empty">{ "No trials to show yet." }</p>
+            } else {
+                <div class="table-scroll">
+                    <table id="leaderboard-table">
+                        <caption>{ format!("{} trials, ranked by {}", rows.len(), props.view.objective().name()) }</caption>
+                        <thead><tr>
+                            { header(SortKey::Rank, "Rank") }{ header(SortKey::Trial, "Trial") }<th scope="col">{ "Architecture" }</th>
+                            <th scope="col">{ "Score" }</th>{ header(SortKey::Parameters, "Parameters") }{ header(SortKey::Flops, "FLOPs") }
+                            { header(SortKey::Seconds, "Seconds") }{ header(SortKey::Epochs, "Epochs") }<th scope="col">{ "Notes" }</th>
+                        </tr></thead>
+                        <tbody>{ for rows.iter().map(row) }</tbody>
+                    </table>
+                </div>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkProps {
+    pub view: SearchView,
+    /// The trial to draw; the best when none is chosen.
+    pub trial: Option<usize>,
+}
+
+/// A trial's network, layer by layer: what each layer does, the shape it gives, its parameters.
+#[function_component(NetworkDrawing)]
+pub fn network_drawing(props: &NetworkProps) -> Html {
+    let chosen = props.trial.or_else(|| props.view.best().map(|(id, _)| id));
+    let Some(trial) = chosen.and_then(|id| props.view.trials.get(&id)) else {
+        return html! { <p class="empty">{ "No finished trials yet: the best network is drawn here, or the one you choose in the leaderboard." }</p> };
+    };
+    let heading = format!(
+        "Trial {}{}: {}",
+        trial.id,
+        if props.trial.is_none() { " (the best so far)" } else { "" },
+        trial.proposal.candidate.label()
+    );
+    let Some(model) = trial.record.as_ref().and_then(|r| r.result.model.as_ref()) else {
+        return html! { <div id="network-drawing"><h3>{ heading }</h3><p class="empty">{ "This trial has not finished, so its network is not built yet." }</p></div> };
+    };
+    let layers = crate::nas::charts::network_layers(model);
+    let total: usize = layers.iter().map(|l| l.parameters).sum();
+    html! {
+        <div id="network-drawing">
+            <h3>{ heading }</h3>
+            <ol class="layers" aria-label={ format!("{} layers, {} parameters", layers.len(), format_count(total as u128)) }>
+                { for layers.iter().map(|layer| html! {
+                    <li class={ classes!("layer", layer.kind.clone()) }>
+                        <span class="layer-what">{ &layer.description }</span>
+                        <span class="layer-shape">{ &layer.output }</span>
+                        <span class="layer-params">{ if layer.parameters > 0 { format!("{} parameters", format_count(layer.parameters as u128)) } else { String::new() } }</span>
+                    </li>
+                }) }
+            </ol>
+            <p class="muted">{ format!("{} parameters in all", format_count(total as u128)) }</p>
+        </div>
+    }
+}

@@ -1,0 +1,310 @@
+//! The playground: the page's state and its panels. It holds the experiment (data, the edited
+//! space, strategy, budget), the running search's state, the chosen trial and the saved searches,
+//! and wires the panels to them; every panel only draws what it is given.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::charts_panel::Charts;
+use super::data_panel::DataPanel;
+use super::leaderboard::{Leaderboard, NetworkDrawing};
+use super::run_panel::{RunAction, RunPanel, RunState};
+use super::saved_searches::{self, SavedSearch};
+use super::share;
+use super::space_editor::{SpaceEditor, SpaceText};
+use super::worker_pool::{download, start_pool, Pool, SavedAs, SharedPool};
+use crate::nas::experiment::example_space;
+use crate::nas::space::format_count;
+use crate::nas::{space_form, Experiment, PoolAction, PoolCoordinator, SearchLog};
+
+#[derive(Properties, PartialEq)]
+pub struct PlaygroundProps {
+    /// Projector mode: large type and thick lines.
+    pub large: bool,
+}
+
+fn space_text(experiment: &Experiment) -> SpaceText {
+    SpaceText::new(space_form::pretty(&serde_json::to_value(&experiment.space).unwrap_or_default()))
+}
+
+#[function_component(Playground)]
+pub fn playground(props: &PlaygroundProps) -> Html {
+    let opened = use_memo((), |_| share::experiment_from_location());
+    let experiment = use_state(|| opened.0.clone());
+    let space = use_state(|| space_text(&opened.0));
+    let link_notes = use_state(|| opened.1.clone());
+    let state = use_reducer(RunState::default);
+    let pool: SharedPool = use_mut_ref(|| None::<Pool>);
+    let selected = use_state(|| None::<usize>);
+    let saved = use_state(|| Err::<Vec<SavedSearch>, String>("looking for saved searches...".into()));
+    let share_url = use_state(|| None::<String>);
+
+    let refresh_saved = {
+        let saved = saved.clone();
+        Callback::from(move |_: ()| {
+            let saved = saved.clone();
+            wasm_bindgen_futures::spawn_local(async move { saved.set(saved_searches::list().await) });
+        })
+    };
+    {
+        let refresh_saved = refresh_saved.clone();
+        use_effect_with((), move |_| refresh_saved.emit(()));
+    }
+
+    // The space is the editor's text whenever that reads; the experiment follows it.
+    let space_check = space_form::check(&space.text);
+    let current = {
+        let mut current = (*experiment).clone();
+        if let Ok((parsed, _)) = &space_check {
+            current.space = parsed.clone();
+        }
+        current
+    };
+    let config = current.config();
+    let problem = match (space.problem(), &config) {
+        (Some((field, message)), _) => {
+            Some(if field.is_empty() { format!("the search space: {message}") } else { format!("the search space, {field}: {message}") })
+        }
+        (None, Err(message)) => Some(message.clone()),
+        (None, Ok(_)) => None,
+    };
+    let speed =
+        state.engine.as_ref().and_then(|pick| pick.timings.iter().find(|t| t.engine == pick.chosen)).and_then(|t| t.samples_per_sec);
+    let members = space_check.as_ref().map(|(_, summary)| summary.size).unwrap_or(0);
+    let estimate = {
+        let cost = current.estimate(members, speed);
+        let trials = if cost.trials == usize::MAX {
+            "trials until the budget ends".to_string()
+        } else {
+            format!("{} trials", format_count(cost.trials as u128))
+        };
+        let epochs =
+            if cost.epochs == usize::MAX { String::new() } else { format!(", at most {} epochs", format_count(cost.epochs as u128)) };
+        let seconds = match cost.seconds {
+            Some(s) if s.is_finite() => format!(", about {} at the measured {:.0} samples/s", duration(s), speed.unwrap_or(0.0)),
+            _ => ", its time once the engine is measured".into(),
+        };
+        format!(
+            "{}{trials}{epochs}{seconds}",
+            if members > 0 { format!("{} members; ", format_count(members as u128)) } else { String::new() }
+        )
+    };
+
+    let on_experiment = {
+        let experiment = experiment.clone();
+        Callback::from(move |next: Experiment| experiment.set(next))
+    };
+    let on_space = {
+        let space = space.clone();
+        Callback::from(move |next: SpaceText| space.set(next))
+    };
+    let on_space_suggestion = {
+        let space = space.clone();
+        Callback::from(move |name: &'static str| {
+            // Only an example is swapped for the other data kind's; an edited space stays.
+            let is_example = crate::nas::experiment::EXAMPLE_SPACES
+                .iter()
+                .any(|(_, text)| crate::nas::SearchSpace::from_json(text).ok() == space_form::check(&space.text).ok().map(|(s, _)| s));
+            if let (true, Some(example)) = (is_example, example_space(name)) {
+                space.set(SpaceText::new(space_form::pretty(&serde_json::to_value(&example).unwrap_or_default())));
+            }
+        })
+    };
+
+    // Starts a search, fresh or going on from a log kept under `saved_as`.
+    let launch = {
+        let (state, pool, selected, refresh_saved) = (state.clone(), pool.clone(), selected.clone(), refresh_saved.clone());
+        Rc::new(move |experiment: &Experiment, resumed: Option<SearchLog>, saved_as: SavedAs| {
+            selected.set(None);
+            state.dispatch(RunAction::Reset);
+            let config = match &resumed {
+                Some(log) => Ok(log.config.clone()),
+                None => experiment.config(),
+            };
+            let started = config.and_then(|config| {
+                start_pool(experiment.jobs, experiment.engine, config, resumed, saved_as, refresh_saved.clone(), &pool, state.dispatcher())
+            });
+            if let Err(message) = started {
+                state.dispatch(RunAction::Failed(message));
+            }
+        })
+    };
+    let on_start = {
+        let (launch, current) = (launch.clone(), current.clone());
+        Callback::from(move |_| {
+            let title = format!(
+                "{} on {}, {}",
+                current.strategy.name(),
+                current.data,
+                js_sys::Date::new_0().to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
+            );
+            launch(&current, None, SavedAs { id: saved_searches::new_id(), title });
+        })
+    };
+    // Goes on from a log: the controls show its experiment, and it keeps saving where it was.
+    let resume_log = {
+        let (launch, experiment, space, state) = (launch.clone(), experiment.clone(), space.clone(), state.clone());
+        Rc::new(move |text: String, saved_as: SavedAs| match SearchLog::parse(&text) {
+            Ok(log) => {
+                let resumed = Experiment::from_config(&log.config, experiment.jobs, experiment.engine);
+                space.set(space_text(&resumed));
+                experiment.set(resumed.clone());
+                launch(&resumed, Some(log), saved_as);
+            }
+            Err(e) => state.dispatch(RunAction::Failed(format!("{}: {e}; nothing was changed", saved_as.title))),
+        })
+    };
+    let command = |act: fn(&mut PoolCoordinator) -> Vec<PoolAction>| {
+        let (pool, state) = (pool.clone(), state.clone());
+        Callback::from(move |_: ()| {
+            let mut shared = pool.borrow_mut();
+            if let Some(p) = shared.as_mut() {
+                let actions = act(&mut p.coordinator);
+                p.apply(actions, &state.dispatcher());
+            }
+        })
+    };
+
+    let on_share = {
+        let (current, share_url) = (current.clone(), share_url.clone());
+        Callback::from(move |_| {
+            let url = share::link_to(&current);
+            share::copy_to_clipboard(&url);
+            share_url.set(Some(url));
+        })
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |id: usize| selected.set(if *selected == Some(id) { None } else { Some(id) }))
+    };
+
+    let saved_panel = {
+        let running = state.running;
+        let on_import = {
+            let resume_log = resume_log.clone();
+            Callback::from(move |e: Event| {
+                let Some(file) = e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|i| i.files()).and_then(|f| f.get(0)) else {
+                    return;
+                };
+                let resume_log = resume_log.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
+                    resume_log(text, SavedAs { id: saved_searches::new_id(), title: file.name() });
+                });
+            })
+        };
+        let on_export = {
+            let pool = pool.clone();
+            Callback::from(move |_| {
+                if let Some(p) = pool.borrow().as_ref() {
+                    let _ = download("search.jsonl", &p.coordinator.log_text());
+                }
+            })
+        };
+        let entry = |s: &SavedSearch| {
+            let (id, title) = (s.id.clone(), s.title.clone());
+            let resume = {
+                let (resume_log, id, title, state) = (resume_log.clone(), id.clone(), title.clone(), state.clone());
+                Callback::from(move |_| {
+                    let (resume_log, id, title, state) = (resume_log.clone(), id.clone(), title.clone(), state.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match saved_searches::load(&id).await {
+                            Ok(text) => resume_log(text, SavedAs { id, title }),
+                            Err(message) => state.dispatch(RunAction::Failed(message)),
+                        }
+                    });
+                })
+            };
+            let export = {
+                let id = id.clone();
+                Callback::from(move |_| {
+                    let id = id.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(text) = saved_searches::load(&id).await {
+                            let _ = download(&format!("search-{id}.jsonl"), &text);
+                        }
+                    });
+                })
+            };
+            let remove = {
+                let (id, refresh_saved) = (id.clone(), refresh_saved.clone());
+                Callback::from(move |_| {
+                    let (id, refresh_saved) = (id.clone(), refresh_saved.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = saved_searches::remove(&id).await;
+                        refresh_saved.emit(());
+                    });
+                })
+            };
+            html! {
+                <li data-saved={ id.clone() }>
+                    <span class="saved-title">{ &s.title }</span>
+                    <span class="muted">{ format!(" {} trials{}", s.trials, if s.finished { ", finished" } else { "" }) }</span>
+                    <button class="saved-resume" onclick={ resume } disabled={ running }>{ if s.finished { "Open" } else { "Resume" } }</button>
+                    <button class="saved-export" onclick={ export }>{ "Export" }</button>
+                    <button class="saved-delete" onclick={ remove } disabled={ running } aria-label={ format!("Delete {}", s.title) }>{ "Delete" }</button>
+                </li>
+            }
+        };
+        html! {
+            <section class="panel" id="saved" aria-labelledby="saved-title">
+                <h2 id="saved-title">{ "Saved searches" }</h2>
+                <p class="muted">{ "Every search is kept in this browser as it runs; after a reload, resume it here." }</p>
+                { match &*saved {
+                    Ok(list) if list.is_empty() => html! { <p class="empty" id="saved-empty">{ "None yet." }</p> },
+                    Ok(list) => html! { <ul id="saved-list">{ for list.iter().map(entry) }</ul> },
+                    Err(message) => html! { <p class="muted">{ message }</p> },
+                } }
+                <div class="run-controls">
+                    <button id="save-log" onclick={ on_export } disabled={ state.view.config.is_none() }>{ "Export this search" }</button>
+                    <label class="file">{ "Import a search (.jsonl) " }<input type="file" id="log-file" accept=".jsonl,.json,text/plain" onchange={ on_import } disabled={ running } /></label>
+                </div>
+            </section>
+        }
+    };
+
+    html! {
+        <main class="layout">
+            if !link_notes.is_empty() {
+                <section class="panel notes" id="link-notes" role="alert" aria-labelledby="link-notes-title">
+                    <h2 id="link-notes-title">{ "Some of this link could not be read" }</h2>
+                    <ul>{ for link_notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+                    <p class="muted">{ "Everything else in the link was used." }</p>
+                    <button onclick={ let link_notes = link_notes.clone(); Callback::from(move |_| link_notes.set(Vec::new())) }>{ "Dismiss" }</button>
+                </section>
+            }
+            <div class="share-bar">
+                <button id="share" onclick={ on_share }>{ "Copy share link" }</button>
+                if let Some(url) = &*share_url {
+                    <label>{ "Link: " }<input id="share-url" type="text" readonly=true value={ url.clone() } aria-label="The share link" /></label>
+                }
+            </div>
+            <DataPanel experiment={ current.clone() } on_change={ on_experiment.clone() } on_space_suggestion={ on_space_suggestion } disabled={ state.running } />
+            <section class="panel" id="space" aria-labelledby="space-title">
+                <h2 id="space-title">{ "Search space" }</h2>
+                <SpaceEditor space={ (*space).clone() } on_change={ on_space } disabled={ state.running } summary={ estimate.clone() } />
+            </section>
+            <RunPanel experiment={ current.clone() } on_change={ on_experiment } state={ state.clone() } problem={ problem } estimate={ estimate }
+                on_start={ on_start } on_pause={ command(PoolCoordinator::pause) } on_resume={ command(PoolCoordinator::resume) } on_stop={ command(PoolCoordinator::stop) } />
+            <Charts view={ state.view.clone() } selected={ *selected } large={ props.large } />
+            <section class="panel" id="leaderboard" aria-labelledby="leaderboard-title">
+                <h2 id="leaderboard-title">{ "Leaderboard" }</h2>
+                <Leaderboard view={ state.view.clone() } selected={ *selected } on_select={ on_select } />
+            </section>
+            <section class="panel" id="network" aria-labelledby="network-title">
+                <h2 id="network-title">{ "Network" }</h2>
+                <NetworkDrawing view={ state.view.clone() } trial={ *selected } />
+            </section>
+            { saved_panel }
+        </main>
+    }
+}
+
+fn duration(seconds: f64) -> String {
+    match seconds {
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 5400.0 => format!("{:.0} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
+}

@@ -1,0 +1,56 @@
+//! The share link in the browser: reads the page's query into an `Experiment` (the core says what
+//! did not read), and writes an experiment back as a link to copy.
+
+use crate::nas::Experiment;
+
+/// The page's query as pairs.
+fn query_pairs() -> Vec<(String, String)> {
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&query) else { return Vec::new() };
+    let mut pairs = Vec::new();
+    for entry in js_sys::try_iter(&params).ok().flatten().into_iter().flatten().flatten() {
+        let entry = js_sys::Array::from(&entry);
+        if let (Some(key), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+            pairs.push((key, value));
+        }
+    }
+    pairs
+}
+
+/// Whether the query asks for something (`large=1`).
+pub fn query_flag(key: &str) -> bool {
+    query_pairs().iter().any(|(k, v)| k == key && v != "0")
+}
+
+/// The experiment the page opens with: the defaults, overridden by the link, and what the link
+/// had that could not be read.
+pub fn experiment_from_location() -> (Experiment, Vec<String>) {
+    let concurrency = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency()) as usize;
+    let defaults = Experiment::new(concurrency.saturating_sub(1).max(1));
+    let pairs: Vec<(String, String)> = query_pairs().into_iter().filter(|(k, _)| k != "large").collect();
+    if pairs.is_empty() {
+        return (defaults, Vec::new());
+    }
+    defaults.from_link(&pairs)
+}
+
+/// This page's address with `experiment` as its query.
+pub fn link_to(experiment: &Experiment) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new() else { return base };
+    for (key, value) in experiment.to_link() {
+        params.append(&key, &value);
+    }
+    format!("{base}?{}", String::from(params.to_string()))
+}
+
+/// Puts `text` on the clipboard where the browser allows it (it may not, e.g. without focus).
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let promise = window.navigator().clipboard().write_text(text);
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
