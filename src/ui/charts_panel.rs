@@ -9,10 +9,15 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use yew::prelude::*;
 
+use super::run_panel::SharedView;
+
 use crate::nas::charts::{self, ChartStyle};
 use crate::nas::{SearchView, StrategyConfig};
 
 type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String>>;
+
+/// The least time between two drawings of one chart: a fast search finishes many epochs a second.
+const MIN_GAP_MS: f64 = 500.0;
 
 #[derive(Properties, Clone)]
 pub struct ChartCanvasProps {
@@ -22,6 +27,8 @@ pub struct ChartCanvasProps {
     pub draw: Draw,
     /// Changes whenever the drawing would.
     pub version: u64,
+    /// Milliseconds to wait before drawing, so the charts draw in tasks of their own.
+    pub stagger: u32,
 }
 
 impl PartialEq for ChartCanvasProps {
@@ -30,36 +37,59 @@ impl PartialEq for ChartCanvasProps {
     }
 }
 
-/// One chart on a canvas, sized to its box at the screen's pixel density.
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// One chart on a canvas, sized to its box at the screen's pixel density. A change is drawn in
+/// a task of its own at most every `MIN_GAP_MS`; changes in between are drawn together.
 #[function_component(ChartCanvas)]
 pub fn chart_canvas(props: &ChartCanvasProps) -> Html {
     let canvas = use_node_ref();
+    let latest = use_mut_ref(|| None::<Draw>);
+    let pending = use_mut_ref(|| false);
+    let last_drawn = use_mut_ref(|| f64::NEG_INFINITY);
+    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     {
-        let (canvas, draw) = (canvas.clone(), props.draw.clone());
+        let (canvas, draw, stagger) = (canvas.clone(), props.draw.clone(), props.stagger);
         use_effect_with(props.version, move |_| {
-            if let Some(element) = canvas.cast::<web_sys::HtmlCanvasElement>() {
-                let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 2.0);
-                let width = (element.client_width().max(300) as f64 * ratio) as u32;
-                let height = (element.client_height().max(200) as f64 * ratio) as u32;
-                if element.width() != width || element.height() != height {
-                    element.set_width(width);
-                    element.set_height(height);
-                }
-                if let Some(backend) = CanvasBackend::with_canvas_object(element) {
-                    let area = backend.into_drawing_area();
-                    if let Err(message) = draw(&area) {
-                        gloo::console::warn!(format!("a chart could not be drawn: {message}"));
-                    }
-                }
+            *latest.borrow_mut() = Some(draw);
+            if !*pending.borrow() {
+                *pending.borrow_mut() = true;
+                let wait = (*last_drawn.borrow() + MIN_GAP_MS - now()).max(0.0) as u32 + stagger;
+                let (latest, pending, last_drawn) = (latest.clone(), pending.clone(), last_drawn.clone());
+                // The handle kept here has fired (or is this one) whenever it is replaced.
+                *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(wait, move || {
+                    *pending.borrow_mut() = false;
+                    *last_drawn.borrow_mut() = now();
+                    let Some(draw) = latest.borrow().clone() else { return };
+                    paint(&canvas, &draw);
+                }));
             }
         });
     }
     html! { <canvas ref={ canvas } id={ props.id.clone() } class="chart" role="img" aria-label={ props.label.clone() } /> }
 }
 
+fn paint(canvas: &NodeRef, draw: &Draw) {
+    let Some(element) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 2.0);
+    let width = (element.client_width().max(300) as f64 * ratio) as u32;
+    let height = (element.client_height().max(200) as f64 * ratio) as u32;
+    if element.width() != width || element.height() != height {
+        element.set_width(width);
+        element.set_height(height);
+    }
+    if let Some(backend) = CanvasBackend::with_canvas_object(element) {
+        if let Err(message) = draw(&backend.into_drawing_area()) {
+            gloo::console::warn!(format!("a chart could not be drawn: {message}"));
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ChartsProps {
-    pub view: SearchView,
+    pub view: SharedView,
     pub selected: Option<usize>,
     pub large: bool,
 }
@@ -78,13 +108,15 @@ fn version(view: &SearchView, selected: Option<usize>, large: bool) -> u64 {
 pub fn charts(props: &ChartsProps) -> Html {
     let version = version(&props.view, props.selected, props.large);
     let style = ChartStyle { large_type: props.large };
-    let view = Rc::new(props.view.clone());
+    let view = props.view.0.clone();
     let selected = props.selected;
+    let stagger = std::cell::Cell::new(0);
     let chart = |id: &'static str, title: &'static str, label: &'static str, draw: Draw| {
+        stagger.set(stagger.get() + 30);
         html! {
             <figure class="chart-box" aria-labelledby={ format!("{id}-title") }>
                 <figcaption id={ format!("{id}-title") }>{ title }</figcaption>
-                <ChartCanvas id={ id } label={ label } draw={ draw } version={ version } />
+                <ChartCanvas id={ id } label={ label } draw={ draw } version={ version } stagger={ stagger.get() } />
             </figure>
         }
     };

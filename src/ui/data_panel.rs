@@ -158,6 +158,34 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
         });
     }
 
+    // Sample images are fetched only when asked for: the set is megabytes, and the workers
+    // fetch it themselves for a search.
+    let samples = use_state(|| None::<Result<(String, Rc<Dataset>), String>>);
+    let show_samples = {
+        let (samples, data) = (samples.clone(), experiment.data.clone());
+        Callback::from(move |_| {
+            let Ok(crate::nas::DataSource::Images { set, .. }) = data.parse::<crate::nas::DataSource>() else { return };
+            let samples = samples.clone();
+            let data = data.clone();
+            samples.set(Some(Err("fetching the images...".into())));
+            wasm_bindgen_futures::spawn_local(async move {
+                samples.set(Some(fetch_images(&set.url()).await.map(|d| (data, Rc::new(d)))));
+            });
+        })
+    };
+    let samples_canvas = use_node_ref();
+    {
+        let canvas = samples_canvas.clone();
+        let shown = (*samples).clone().and_then(|s| s.ok());
+        use_effect_with(shown.as_ref().map(|(name, d)| (name.clone(), d.len())), move |_| {
+            if let (Some((_, set)), Some(element)) = (shown, canvas.cast::<web_sys::HtmlCanvasElement>()) {
+                if let Some(backend) = CanvasBackend::with_canvas_object(element) {
+                    let _ = draw_images(backend.into_drawing_area(), &set);
+                }
+            }
+        });
+    }
+
     let images = is_image_data(&experiment.data);
     let toy = !images && experiment.data != "csv";
     let disabled = props.disabled;
@@ -196,6 +224,19 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
                             aria-label={ format!("{} training points (filled) and {} validation points (rings), coloured by class", train.len(), validation.len()) } />
                         { for train.warnings.iter().map(|w| html! { <p class="run-note">{ w }</p> }) }
                     </figure>
+                },
+                Preview::Note(note) if images => html! {
+                    <div class="preview">
+                        <p class="preview-note" id="data-note">{ note }</p>
+                        { match &*samples {
+                            Some(Ok((name, set))) if *name == experiment.data => html! {
+                                <canvas ref={ samples_canvas.clone() } id="data-samples" width="320" height="160" role="img"
+                                    aria-label={ format!("The first 32 of {} images", set.len()) } />
+                            },
+                            Some(Err(message)) => html! { <p class="muted" id="data-samples-status">{ message }</p> },
+                            _ => html! { <button id="show-samples" onclick={ show_samples }>{ "Show sample images" }</button> },
+                        } }
+                    </div>
                 },
                 Preview::Note(note) => html! { <p class="preview-note" id="data-note">{ note }</p> },
                 Preview::Error(message) => html! { <p class="field-error" id="data-error" role="alert">{ message }</p> },
@@ -247,6 +288,42 @@ fn draw_points<DB: DrawingBackend>(
                 Circle::new((set.features[2 * i], set.features[2 * i + 1]), 3, style)
             }))
             .map_err(|e| e.to_string())?;
+    }
+    area.present().map_err(|e| e.to_string())
+}
+
+/// Fetches and reads an image set on the page (only when a person asks to see samples).
+async fn fetch_images(url: &str) -> Result<Dataset, String> {
+    use wasm_bindgen::JsCast;
+    let failed = |e: wasm_bindgen::JsValue| format!("could not fetch {url}: {e:?}");
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("could not fetch {url}: the server answered {}", response.status()));
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().map_err(failed)?).await.map_err(failed)?;
+    crate::data::parse_image_set(&js_sys::Uint8Array::new(&buffer).to_vec()).map_err(|e| e.to_string())
+}
+
+/// The first 32 images in a grid of 8 by 4, grey on white.
+fn draw_images<DB: DrawingBackend>(area: DrawingArea<DB, plotters::coord::Shift>, set: &Dataset) -> Result<(), String> {
+    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (rows, cols) = match set.feature_shape[..] {
+        [_, rows, cols] => (rows, cols),
+        _ => return Ok(()),
+    };
+    let (width, height) = area.dim_in_pixel();
+    let scale = ((width as usize / (8 * (cols + 2))).min(height as usize / (4 * (rows + 2)))).max(1);
+    for image in 0..32.min(set.len()) {
+        let (ox, oy) = ((image % 8) * (cols + 2) * scale, (image / 8) * (rows + 2) * scale);
+        let pixels = &set.features[image * rows * cols..(image + 1) * rows * cols];
+        for (i, &v) in pixels.iter().enumerate().filter(|(_, v)| **v > 0.05) {
+            let shade = 255 - (v.clamp(0.0, 1.0) * 255.0) as u8;
+            let (x, y) = ((ox + (i % cols) * scale) as i32, (oy + (i / cols) * scale) as i32);
+            area.draw(&Rectangle::new([(x, y), (x + scale as i32, y + scale as i32)], RGBColor(shade, shade, shade).filled()))
+                .map_err(|e| e.to_string())?;
+        }
     }
     area.present().map_err(|e| e.to_string())
 }

@@ -5,13 +5,15 @@
 
 use yew::prelude::*;
 
+use super::run_panel::SharedView;
+
 use crate::nas::space::format_count;
 use crate::nas::trial_table::{trial_rows, SortKey, TrialRow};
-use crate::nas::{SearchView, TrialStatus};
+use crate::nas::TrialStatus;
 
 #[derive(Properties, PartialEq)]
 pub struct LeaderboardProps {
-    pub view: SearchView,
+    pub view: SharedView,
     pub selected: Option<usize>,
     pub on_select: Callback<usize>,
 }
@@ -108,7 +110,7 @@ pub fn leaderboard(props: &LeaderboardProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct NetworkProps {
-    pub view: SearchView,
+    pub view: SharedView,
     /// The trial to draw; the best when none is chosen.
     pub trial: Option<usize>,
 }

@@ -10,10 +10,29 @@ use yew::prelude::*;
 use crate::nas::experiment::strategy_key;
 use crate::nas::{EnginePick, Experiment, PoolStatus, SearchEvent, SearchView, StrategyConfig};
 
+/// The search view as the panels share it: one copy, compared by identity (a new one is made
+/// only when events change it), so a render neither clones nor deep-compares it.
+#[derive(Clone, Default)]
+pub struct SharedView(pub Rc<SearchView>);
+
+impl PartialEq for SharedView {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for SharedView {
+    type Target = SearchView;
+
+    fn deref(&self) -> &SearchView {
+        &self.0
+    }
+}
+
 /// What the panel shows, reduced from the pool's actions.
 #[derive(Clone, PartialEq, Default)]
 pub struct RunState {
-    pub view: SearchView,
+    pub view: SharedView,
     pub status: String,
     pub running: bool,
     pub paused: bool,
@@ -53,7 +72,11 @@ impl Reducible for RunState {
                 );
             }
             RunAction::Pool { events, notes, status, engine, workers } => {
-                events.iter().for_each(|e| state.view.apply(e));
+                if !events.is_empty() {
+                    let mut view = (*state.view.0).clone();
+                    events.iter().for_each(|e| view.apply(e));
+                    state.view = SharedView(Rc::new(view));
+                }
                 state.notes.extend(notes);
                 state.running = matches!(status, PoolStatus::Preparing | PoolStatus::Running | PoolStatus::Paused | PoolStatus::Stopping);
                 state.paused = status == PoolStatus::Paused;
@@ -62,7 +85,9 @@ impl Reducible for RunState {
                     state.error = Some(message.clone());
                 }
                 if matches!(status, PoolStatus::Stopped) {
-                    state.view.drop_running();
+                    let mut view = (*state.view.0).clone();
+                    view.drop_running();
+                    state.view = SharedView(Rc::new(view));
                 }
                 state.engine = engine;
                 state.workers = workers;
@@ -199,12 +224,15 @@ fn progress(state: &RunState) -> Html {
     let eta =
         view.eta_seconds(jobs).filter(|_| state.running && !state.paused).map(|s| format!(", about {s:.0} s left")).unwrap_or_default();
     let best = view.best().map(|(id, score)| format!("best: trial {id}, {}", view.objective().display(score))).unwrap_or_default();
+    // The running trials' speed over their last epoch, added up across workers.
+    let speed: f64 = view.running().filter_map(|t| t.curve.last()).map(|m| m.samples_per_sec).sum();
     html! {
         <div class="run-progress">
             <label>{ format!("{} of {} trials{eta}", view.records().len(), view.config.as_ref().and_then(|c| c.budget.trials).map_or("?".into(), |n| n.to_string())) }
                 <progress id="overall-progress" max="1" value={ done.to_string() }></progress>
             </label>
             <span id="best">{ best }</span>
+            if speed > 0.0 { <span id="throughput" class="muted">{ format!(" training at {speed:.0} samples/s") }</span> }
             <ul class="workers">
                 { for state.workers.iter().enumerate().map(|(i, trial)| {
                     let (label, fraction) = match trial.and_then(|t| view.trials.get(&t)) {

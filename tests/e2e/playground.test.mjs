@@ -116,7 +116,7 @@ test('a field typed wrong is marked where it is, and start stays off until it is
     const json = await page.inputValue('#space-json');
     assert.match(json, /"widths": \{"min": 4, "max": 12, "step": 4\}/);
     await page.fill('#space-json', json.replace('"epochs": 40', '"epochz": 40'));
-    assert.match(await page.locator('#space-json-error').textContent(), /epochz.*did you mean `epochs`/);
+    assert.match(await page.locator('#space-json-error').textContent(), /epochz.*did you mean "epochs"/);
     assert.equal(await page.locator('#start').isDisabled(), true);
     await page.screenshot({ path: join(screenshots, 'editor-json-mistake.png'), fullPage: true });
     await page.fill('#space-json', json.replace('"epochs": 40', '"epochs": 12'));

@@ -14,10 +14,11 @@ use crate::nas::view::SearchView;
 pub fn family_tree<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, view: &SearchView, style: &ChartStyle) -> Result<(), String> {
     let lineage: Vec<_> = view.lineage().into_iter().filter(|l| !l.change.is_empty()).collect();
     if lineage.is_empty() {
-        let why = if view.trials.is_empty() {
-            "No finished trials yet"
-        } else {
-            "no family tree: this search's trials have no parents (evolution's have)"
+        let evolution = matches!(view.config.as_ref().map(|c| &c.strategy), Some(crate::nas::StrategyConfig::Evolution { .. }));
+        let why = match (view.trials.is_empty(), evolution) {
+            (true, _) => "No finished trials yet",
+            (false, true) => "no children yet: evolution's first population is drawn at random",
+            (false, false) => "no family tree: this search's trials have no parents (evolution's have)",
         };
         return message(area, why, style);
     }
