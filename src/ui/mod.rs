@@ -7,11 +7,11 @@ mod data_panel;
 mod engine_badge;
 mod leaderboard;
 mod playground;
-mod run_panel;
+pub mod run_panel;
 pub mod saved_searches;
 pub mod search_worker;
 mod share;
-mod space_editor;
+pub mod space_editor;
 mod worker_pool;
 
 use yew::prelude::*;

@@ -53,3 +53,28 @@ test('with WebGPU off, the page falls back to the CPU and says why', async () =>
   assert.match(page.headline, /^CPU: no WebGPU adapter \(.+\)$/);
   assert.deepEqual(page.errors, []);
 });
+
+test('start-up: the wasm sizes and the time until the page is usable, cold and on a warm cache', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const { dist } = await import('./browser.mjs');
+  for (const name of readdirSync(dist).filter((f) => f.endsWith('.wasm'))) {
+    const bytes = readFileSync(join(dist, name));
+    console.log(`  ${name}: ${(bytes.length / 1e6).toFixed(2)} MB raw, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzip`);
+  }
+  await withBrowser([], async (browser) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const usableAfter = async () => {
+      await page.locator('#start:not([disabled])').waitFor({ timeout: 30_000 });
+      return page.evaluate(() => performance.now());
+    };
+    await page.goto(server.url);
+    const cold = await usableAfter();
+    await page.reload();
+    const warm = await usableAfter();
+    console.log(`  usable (start enabled) after ${cold.toFixed(0)} ms cold, ${warm.toFixed(0)} ms on a warm cache`);
+    assert.ok(warm > 0);
+    await context.close();
+  });
+});
