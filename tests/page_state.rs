@@ -15,27 +15,14 @@ use yew::Reducible;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[derive(Default)]
-struct Events(Vec<SearchEvent>);
-
-impl SearchHost for Events {
-    fn now(&self) -> f64 {
-        0.0
-    }
-
-    fn on_event(&mut self, event: &SearchEvent) {
-        self.0.push(event.clone());
-    }
-}
-
 async fn search_events(trials: usize) -> Vec<SearchEvent> {
     let table = TabularBenchmark::parse(include_bytes!("../www/data/tabular-spiral.json.gz")).unwrap();
     let mut config = table.config.clone();
     (config.strategy, config.budget, config.seed) = (StrategyConfig::Random, Budget::trials(trials), 9);
     let mut search = Search::new(config, table.objective).unwrap();
-    let mut events = Events::default();
-    run_search(&mut search, &mut TabularEvaluator { table: &table }, &mut events).await;
-    events.0
+    let mut host = RecordingHost::default();
+    run_search(&mut search, &mut TabularEvaluator { table: &table }, &mut host).await;
+    host.events
 }
 
 fn pool(events: Vec<SearchEvent>, status: PoolStatus, workers: Vec<Option<usize>>) -> RunAction {

@@ -35,6 +35,23 @@ pub enum Evaluation {
     DeviceLost(String),
 }
 
+/// A host that keeps every event and has no clock (seconds budgets do not apply): for tests and
+/// tools that want a search's events as a list.
+#[derive(Debug, Default)]
+pub struct RecordingHost {
+    pub events: Vec<SearchEvent>,
+}
+
+impl SearchHost for RecordingHost {
+    fn now(&self) -> f64 {
+        0.0
+    }
+
+    fn on_event(&mut self, event: &SearchEvent) {
+        self.events.push(event.clone());
+    }
+}
+
 /// Turns a proposal into a result: by training it, or by looking it up in a table.
 pub trait Evaluator {
     fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> impl Future<Output = Evaluation>;

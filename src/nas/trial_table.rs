@@ -125,31 +125,10 @@ pub fn trial_rows(view: &SearchView, key: SortKey, descending: bool, status: Opt
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::nas::parallel::run_search_parallel;
-    use crate::nas::{Budget, Search, SearchEvent, SearchHost, StrategyConfig, TabularBenchmark, TabularEvaluator};
+    use crate::nas::StrategyConfig;
 
-    #[derive(Default)]
-    struct Events(Vec<SearchEvent>);
-
-    impl SearchHost for Events {
-        fn now(&self) -> f64 {
-            0.0
-        }
-
-        fn on_event(&mut self, event: &SearchEvent) {
-            self.0.push(event.clone());
-        }
-    }
-
-    /// A real search's events, from the tabular benchmark (no training, the same events).
     fn view() -> SearchView {
-        let table = TabularBenchmark::parse(include_bytes!("../../www/data/tabular-spiral.json.gz")).unwrap();
-        let mut config = table.config.clone();
-        (config.strategy, config.budget, config.seed) = (StrategyConfig::Random, Budget::trials(12), 3);
-        let mut search = Search::new(config, table.objective).unwrap();
-        let mut events = Events::default();
-        run_search_parallel(&mut search, 1, || Ok(TabularEvaluator { table: &table }), &mut events);
-        SearchView::of_events(&events.0)
+        crate::nas::charts::tests::searched(StrategyConfig::Random, 12)
     }
 
     #[test]

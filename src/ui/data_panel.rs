@@ -9,6 +9,7 @@ use plotters_canvas::CanvasBackend;
 use yew::prelude::*;
 
 use crate::data::{Dataset, Targets};
+use crate::nas::charts::PALETTE;
 use crate::nas::experiment::{default_space_name, is_image_data};
 use crate::nas::Experiment;
 
@@ -76,11 +77,7 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
     let set = |f: Rc<dyn Fn(&mut Experiment, String)>| {
         let (experiment, on_change) = (experiment.clone(), props.on_change.clone());
         Callback::from(move |e: Event| {
-            let value = e
-                .target_dyn_into::<web_sys::HtmlInputElement>()
-                .map(|i| i.value())
-                .or_else(|| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
-                .unwrap_or_default();
+            let value = super::form::event_value(&e);
             let mut next = experiment.clone();
             f(&mut next, value);
             on_change.emit(next);
@@ -245,18 +242,6 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
     }
 }
 
-/// The Okabe-Ito colours, safe for the common colour-vision deficiencies.
-pub const OKABE_ITO: [RGBColor; 8] = [
-    RGBColor(0xE6, 0x9F, 0x00),
-    RGBColor(0x56, 0xB4, 0xE9),
-    RGBColor(0x00, 0x9E, 0x73),
-    RGBColor(0xF0, 0xE4, 0x42),
-    RGBColor(0x00, 0x72, 0xB2),
-    RGBColor(0xD5, 0x5E, 0x00),
-    RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0x00, 0x00, 0x00),
-];
-
 fn draw_points<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
     train: &Dataset,
@@ -276,9 +261,9 @@ fn draw_points<DB: DrawingBackend>(
     chart.configure_mesh().disable_mesh().draw().map_err(|e| e.to_string())?;
     let colour = |set: &Dataset, i: usize| -> RGBColor {
         match &set.targets {
-            Targets::Classes { labels, .. } => OKABE_ITO[labels[i] as usize % OKABE_ITO.len()],
+            Targets::Classes { labels, .. } => PALETTE[labels[i] as usize % PALETTE.len()],
             // Values: below the middle one colour, above it another, as TF Playground shades them.
-            Targets::Values { values, outputs } => OKABE_ITO[if values[i * outputs] < 0.0 { 5 } else { 4 }],
+            Targets::Values { values, outputs } => PALETTE[if values[i * outputs] < 0.0 { 5 } else { 4 }],
         }
     };
     for (set, filled) in [(train, true), (validation, false)] {

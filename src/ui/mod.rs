@@ -5,6 +5,7 @@ mod browser_adapter;
 mod charts_panel;
 mod data_panel;
 mod engine_badge;
+mod form;
 mod leaderboard;
 mod playground;
 pub mod run_panel;

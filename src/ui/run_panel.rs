@@ -138,11 +138,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
     let set = |f: fn(&mut Experiment, &str)| {
         let (experiment, on_change) = (experiment.clone(), props.on_change.clone());
         Callback::from(move |e: Event| {
-            let value = e
-                .target_dyn_into::<web_sys::HtmlInputElement>()
-                .map(|i| i.value())
-                .or_else(|| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
-                .unwrap_or_default();
+            let value = super::form::event_value(&e);
             let mut next = experiment.clone();
             f(&mut next, value.trim());
             on_change.emit(next);

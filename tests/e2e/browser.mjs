@@ -37,3 +37,28 @@ export async function withBrowser(flags, body) {
     await browser.close();
   }
 }
+
+/**
+ * Opens `url` in a new page of `target` (a browser or a context) with a 1400x1000 viewport,
+ * recording errors and the long tasks on the page's thread (window.__longTasks) from the first
+ * script on; waits until the start button is there (and enabled, when `enabled`).
+ */
+export async function openPage(target, url, { enabled = false, viewport = { width: 1400, height: 1000 } } = {}) {
+  const page = await target.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    // Long tasks are only reported from 50 ms up; a 10 ms timer's lateness shows the smaller ones.
+    window.__lags = [];
+    let last = performance.now();
+    setInterval(() => { const now = performance.now(); window.__lags.push({ start: now, lag: now - last - 10 }); last = now; }, 10);
+  });
+  await page.goto(url);
+  await page.locator(enabled ? '#start:not([disabled])' : '#start').waitFor({ timeout: 30_000 });
+  return { page, errors };
+}

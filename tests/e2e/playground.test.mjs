@@ -6,25 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { screenshots, serveDist, withBrowser } from './browser.mjs';
+import { openPage, screenshots, serveDist, withBrowser } from './browser.mjs';
 
 const server = serveDist();
 
-async function open(browser, query = '', context = null) {
-  const page = await (context ?? browser).newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  await page.goto(`${server.url}${query}`);
-  await page.locator('#start').waitFor({ timeout: 30_000 });
-  return { page, errors };
-}
+const open = (browser, query = '', context = null) => openPage(context ?? browser, `${server.url}${query}`);
 
 /** Sets a text field of the space editor as a person does: type, then leave the field. */
 async function typeField(page, id, value) {

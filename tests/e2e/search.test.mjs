@@ -4,30 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { screenshots, serveDist, withBrowser } from './browser.mjs';
+import { openPage, screenshots, serveDist, withBrowser } from './browser.mjs';
 
 const server = serveDist();
 
 /** Opens the page with `query`, recording long tasks on its thread from the first script on. */
-async function open(browser, query) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-    // Long tasks are only reported from 50 ms up; a 10 ms timer's lateness shows the smaller ones.
-    window.__lags = [];
-    let last = performance.now();
-    setInterval(() => { const now = performance.now(); window.__lags.push({ start: now, lag: now - last - 10 }); last = now; }, 10);
-  });
-  await page.goto(`${server.url}${query}`);
-  await page.locator('#start:not([disabled])').waitFor({ timeout: 30_000 });
-  return { page, errors };
-}
+const open = (browser, query) => openPage(browser, `${server.url}${query}`, { enabled: true, viewport: { width: 1280, height: 900 } });
 
 /** Starts the search and waits until it has finished; returns what the page showed. */
 async function runToTheEnd(page, screenshotName) {

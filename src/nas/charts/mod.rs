@@ -121,20 +121,7 @@ pub fn message<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, message: &str,
 pub(crate) mod tests {
     use super::*;
     use crate::nas::parallel::run_search_parallel;
-    use crate::nas::{Budget, Search, SearchEvent, SearchHost, SearchView, StrategyConfig, TabularBenchmark, TabularEvaluator};
-
-    #[derive(Default)]
-    struct Events(Vec<SearchEvent>);
-
-    impl SearchHost for Events {
-        fn now(&self) -> f64 {
-            0.0
-        }
-
-        fn on_event(&mut self, event: &SearchEvent) {
-            self.0.push(event.clone());
-        }
-    }
+    use crate::nas::{Budget, RecordingHost, Search, SearchView, StrategyConfig, TabularBenchmark, TabularEvaluator};
 
     /// A real search's view on the shipped tabular benchmark (the same events as training, at once).
     pub fn searched(strategy: StrategyConfig, trials: usize) -> SearchView {
@@ -142,9 +129,9 @@ pub(crate) mod tests {
         let mut config = table.config.clone();
         (config.strategy, config.budget, config.seed) = (strategy, Budget::trials(trials), 5);
         let mut search = Search::new(config, table.objective).unwrap();
-        let mut events = Events::default();
-        run_search_parallel(&mut search, 1, || Ok(TabularEvaluator { table: &table }), &mut events);
-        SearchView::of_events(&events.0)
+        let mut host = RecordingHost::default();
+        run_search_parallel(&mut search, 1, || Ok(TabularEvaluator { table: &table }), &mut host);
+        SearchView::of_events(&host.events)
     }
 
     pub fn svg(draw: impl Fn(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>) -> String {
