@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use nas_playground::nas::{
-    run_search, Budget, PoolStatus, Search, SearchEvent, SearchHost, StrategyConfig, TabularBenchmark, TabularEvaluator,
+    run_search, Budget, PoolStatus, RecordingHost, Search, SearchEvent, StrategyConfig, TabularBenchmark, TabularEvaluator,
 };
 use nas_playground::ui::run_panel::{RunAction, RunState};
 use nas_playground::ui::space_editor::SpaceText;
