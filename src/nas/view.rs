@@ -226,6 +226,15 @@ impl SearchView {
             .collect()
     }
 
+    /// The median training speed (samples per second) over the finished trials' last epochs:
+    /// what this search's networks train at, for estimating the next one's cost.
+    pub fn samples_per_second(&self) -> Option<f64> {
+        let mut speeds: Vec<f64> =
+            self.trials.values().filter_map(|t| t.record.as_ref()?.result.last()).map(|m| m.samples_per_sec).filter(|s| *s > 0.0).collect();
+        speeds.sort_by(f64::total_cmp);
+        speeds.get(speeds.len() / 2).copied()
+    }
+
     /// Epochs trained so far by finished trials (a promoted trial counts only what it added).
     pub fn epochs_trained(&self) -> usize {
         self.trials.values().filter_map(|t| t.record.as_ref()).map(TrialRecord::epochs_trained).sum()

@@ -69,8 +69,18 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         (None, Err(message)) => Some(message.clone()),
         (None, Ok(_)) => None,
     };
-    let speed =
-        state.engine.as_ref().and_then(|pick| pick.timings.iter().find(|t| t.engine == pick.chosen)).and_then(|t| t.samples_per_sec);
+    // The speed the engine was measured at, or the trials trained at; kept for the next estimate.
+    let last_speed = use_mut_ref(|| None::<f64>);
+    let measured = state
+        .engine
+        .as_ref()
+        .and_then(|pick| pick.timings.iter().find(|t| t.engine == pick.chosen))
+        .and_then(|t| t.samples_per_sec)
+        .or_else(|| state.view.samples_per_second());
+    if measured.is_some() {
+        *last_speed.borrow_mut() = measured;
+    }
+    let speed = *last_speed.borrow();
     let members = space_check.as_ref().map(|(_, summary)| summary.size).unwrap_or(0);
     let estimate = {
         let cost = current.estimate(members, speed);
@@ -82,7 +92,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         let epochs =
             if cost.epochs == usize::MAX { String::new() } else { format!(", at most {} epochs", format_count(cost.epochs as u128)) };
         let seconds = match cost.seconds {
-            Some(s) if s.is_finite() => format!(", about {} at the measured {:.0} samples/s", duration(s), speed.unwrap_or(0.0)),
+            Some(s) if s.is_finite() => format!(", about {} at {:.0} samples/s as measured", duration(s), speed.unwrap_or(0.0)),
             _ => ", its time once the engine is measured".into(),
         };
         format!(
@@ -298,6 +308,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 
 fn duration(seconds: f64) -> String {
     match seconds {
+        s if s < 1.0 => "under a second".into(),
         s if s < 90.0 => format!("{s:.0} s"),
         s if s < 5400.0 => format!("{:.0} min", s / 60.0),
         s => format!("{:.1} h", s / 3600.0),

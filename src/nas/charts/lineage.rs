@@ -39,6 +39,8 @@ pub fn family_tree<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, view: &Sea
     chart
         .configure_mesh()
         .light_line_style(WHITE.mix(0.0))
+        .x_labels(style.labels())
+        .y_labels(style.labels())
         .x_desc("trial")
         .y_desc(score_label(objective))
         .label_style(("sans-serif", style.font()))

@@ -62,6 +62,15 @@ impl ChartStyle {
         self.line() * 3
     }
 
+    /// How many labels an axis gets: fewer when the type is large, so they do not run together.
+    pub fn labels(&self) -> usize {
+        if self.large_type {
+            4
+        } else {
+            8
+        }
+    }
+
     pub fn dot(&self) -> u32 {
         if self.large_type {
             5
@@ -105,7 +114,8 @@ pub(crate) fn failed<E: std::error::Error + Send + Sync>(error: DrawingAreaError
     error.to_string()
 }
 
-/// Clears the area and writes `message` in its middle (a chart with nothing to show yet).
+/// Clears the area and writes `message` in its middle (a chart with nothing to show yet),
+/// broken into lines that fit its width.
 pub fn message<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, message: &str, style: &ChartStyle) -> Result<(), String> {
     area.fill(&WHITE).map_err(failed)?;
     let (width, height) = area.dim_in_pixel();
@@ -113,7 +123,23 @@ pub fn message<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, message: &str,
         plotters::style::text_anchor::HPos::Center,
         plotters::style::text_anchor::VPos::Center,
     ));
-    area.draw(&Text::new(message.to_string(), (width as i32 / 2, height as i32 / 2), text)).map_err(failed)?;
+    // About 0.55 em a character in a sans-serif face.
+    let fits = ((width as f64 * 0.9) / (style.font() as f64 * 0.55)).max(10.0) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    for word in message.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= fits => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    let step = style.font() as i32 * 3 / 2;
+    let top = height as i32 / 2 - step * (lines.len() as i32 - 1) / 2;
+    for (i, line) in lines.into_iter().enumerate() {
+        area.draw(&Text::new(line, (width as i32 / 2, top + step * i as i32), text.clone())).map_err(failed)?;
+    }
     area.present().map_err(failed)
 }
 

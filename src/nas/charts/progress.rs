@@ -36,6 +36,8 @@ fn best_so_far<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .light_line_style(WHITE.mix(0.0))
+        .x_labels(style.labels())
+        .y_labels(style.labels())
         .x_desc(x_label)
         .y_desc(score_label(objective))
         .label_style(("sans-serif", style.font()))
@@ -112,6 +114,8 @@ pub fn learning_curves<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .light_line_style(WHITE.mix(0.0))
+        .x_labels(style.labels())
+        .y_labels(style.labels())
         .x_desc("epoch")
         .y_desc(match objective {
             super::Objective::ValidationAccuracy => "validation accuracy (%)",

@@ -42,6 +42,8 @@ pub fn pareto<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(WHITE.mix(0.0))
         .x_desc("parameters (log scale)")
+        .x_labels(style.labels())
+        .y_labels(style.labels())
         .y_desc(score_label(objective))
         .x_label_formatter(&|v| crate::nas::space::format_count(v.round() as u128))
         .label_style(("sans-serif", style.font()))
@@ -170,7 +172,7 @@ pub fn parallel_coordinates<DB: DrawingBackend>(
 
     let (width, height) = area.dim_in_pixel();
     let font = style.font() as i32;
-    let (left, right, top, bottom) = (font * 4, font * 4, font * 2, font * 3);
+    let (left, right, top, bottom) = (font * 4, font * 4, font * 2, font * 4);
     let x_of = |i: usize| left + (width as i32 - left - right) * i as i32 / (axes.len() as i32 - 1).max(1);
     let y_of = |p: f64| top + ((1.0 - p) * (height as i32 - top - bottom) as f64) as i32;
     let mut order: Vec<usize> = (0..records.len()).collect();
@@ -191,7 +193,9 @@ pub fn parallel_coordinates<DB: DrawingBackend>(
     for (a, axis) in axes.iter().enumerate() {
         let x = x_of(a);
         area.draw(&PathElement::new(vec![(x, y_of(1.0)), (x, y_of(0.0))], INK.stroke_width(style.line()))).map_err(failed)?;
-        area.draw(&Text::new(axis.name.to_string(), (x, height as i32 - font * 2), label.pos(Pos::new(HPos::Center, VPos::Top))))
+        // Names alternate between two rows, so neighbours do not overlap.
+        let row = if a % 2 == 0 { font * 3 } else { font * 3 / 2 };
+        area.draw(&Text::new(axis.name.to_string(), (x, height as i32 - row), label.pos(Pos::new(HPos::Center, VPos::Top))))
             .map_err(failed)?;
         for (p, text) in &axis.ticks {
             area.draw(&Text::new(text.clone(), (x + 4, y_of(*p)), small.pos(Pos::new(HPos::Left, VPos::Center)))).map_err(failed)?;
