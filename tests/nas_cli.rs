@@ -180,3 +180,28 @@ fn data_warnings_are_printed_as_notes() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("note: data (") && stderr.contains("column `label` holds one class (`a`) only"), "{stderr}");
 }
+
+#[test]
+fn export_writes_a_logs_trials_network_and_study() {
+    let log = "tests/data/spiral-search.jsonl";
+    let csv = nas(&["export", log, "--format", "csv"]);
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    let rows = text(&csv.stdout).lines().count();
+    let trials = std::fs::read_to_string(log).unwrap().lines().filter(|l| l.contains("\"trial_finished\"")).count();
+    assert_eq!(rows, trials + 1, "a header and a row per trial");
+
+    let out = scratch("best_keras.py");
+    let keras = nas(&["export", log, "--format", "keras", "--out", out.to_str().unwrap()]);
+    assert!(keras.status.success(), "{}", text(&keras.stderr));
+    let code = std::fs::read_to_string(&out).unwrap();
+    assert!(code.contains("keras.Sequential([") && code.contains("keras.Input(shape=(2,))"), "{code}");
+
+    let optuna = nas(&["export", log, "--format", "optuna"]);
+    assert!(text(&optuna.stdout).contains("optuna.create_study("));
+
+    let missing = nas(&["export", log, "--format", "pytorch", "--trial", "500"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("the log has no trial 500"), "{}", text(&missing.stderr));
+    let wrong = nas(&["export", log, "--format", "onnx"]);
+    assert!(text(&wrong.stderr).contains("'onnx' is not an export format"), "{}", text(&wrong.stderr));
+}

@@ -15,6 +15,7 @@ use super::share;
 use super::space_editor::{SpaceEditor, SpaceText};
 use super::worker_pool::{download, start_pool, Pool, SavedAs, SharedPool};
 use crate::nas::experiment::example_space;
+use crate::nas::export::{export, ExportFormat};
 use crate::nas::space::format_count;
 use crate::nas::{space_form, Experiment, PoolAction, PoolCoordinator, SearchLog};
 
@@ -171,6 +172,21 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         })
     };
 
+    // Writes the running (or last) search as `format`, for the chosen trial where it is code.
+    let export_as = |format: ExportFormat| {
+        let (pool, state, selected) = (pool.clone(), state.clone(), selected.clone());
+        Callback::from(move |_| {
+            let text = pool.borrow().as_ref().map(|p| p.coordinator.log_text()).unwrap_or_default();
+            let written = SearchLog::parse(&text).map_err(|e| e.to_string()).and_then(|log| export(&log, format, *selected));
+            match written {
+                Ok(text) => {
+                    let _ = download(&format.file_name(*selected), &text);
+                }
+                Err(message) => state.dispatch(RunAction::Failed(format!("export: {message}"))),
+            }
+        })
+    };
+
     let on_share = {
         let (current, share_url) = (current.clone(), share_url.clone());
         Callback::from(move |_| {
@@ -262,7 +278,10 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     Err(message) => html! { <p class="muted">{ message }</p> },
                 } }
                 <div class="run-controls">
-                    <button id="save-log" onclick={ on_export } disabled={ state.view.config.is_none() }>{ "Export this search" }</button>
+                    <button id="save-log" onclick={ on_export } disabled={ state.view.config.is_none() }>{ "Export this search (.jsonl)" }</button>
+                    <button id="export-csv" onclick={ export_as(ExportFormat::Csv) } disabled={ state.view.records().is_empty() }>{ "Trials as CSV" }</button>
+                    <button id="export-json" onclick={ export_as(ExportFormat::Json) } disabled={ state.view.config.is_none() }>{ "Search as JSON" }</button>
+                    <button id="export-optuna" onclick={ export_as(ExportFormat::Optuna) } disabled={ state.view.config.is_none() }>{ "Optuna study script" }</button>
                     <label class="file">{ "Import a search (.jsonl) " }<input type="file" id="log-file" accept=".jsonl,.json,text/plain" onchange={ on_import } disabled={ running } /></label>
                 </div>
             </section>
@@ -300,6 +319,10 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             <section class="panel" id="network" aria-labelledby="network-title">
                 <h2 id="network-title">{ "Network" }</h2>
                 <NetworkDrawing view={ state.view.clone() } trial={ *selected } />
+                <div class="run-controls">
+                    <button id="export-pytorch" onclick={ export_as(ExportFormat::Pytorch) } disabled={ state.view.best().is_none() }>{ "As PyTorch code" }</button>
+                    <button id="export-keras" onclick={ export_as(ExportFormat::Keras) } disabled={ state.view.best().is_none() }>{ "As Keras code" }</button>
+                </div>
             </section>
             { saved_panel }
         </main>

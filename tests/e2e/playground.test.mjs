@@ -70,6 +70,22 @@ test('a search from the page fills the leaderboard, draws every chart and shows 
     await page.locator('#leaderboard').screenshot({ path: join(screenshots, 'playground-leaderboard.png') });
     await page.locator('#network').screenshot({ path: join(screenshots, 'playground-network.png') });
 
+    // Exports: the trials as CSV and the chosen network as Keras code.
+    const downloaded = async (button) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      const path = join(screenshots, download.suggestedFilename());
+      await download.saveAs(path);
+      return { name: download.suggestedFilename(), text: (await import('node:fs')).readFileSync(path, 'utf8') };
+    };
+    const csv = await downloaded('#export-csv');
+    assert.equal(csv.text.trim().split('\n').length, 11, `${csv.name}: a header and 10 trials`);
+    const keras = await downloaded('#export-keras');
+    assert.match(keras.name, /^trial_\d+_keras\.py$/);
+    assert.match(keras.text, /keras\.Sequential\(\[/);
+    const optuna = await downloaded('#export-optuna');
+    assert.match(optuna.text, /optuna\.create_study\(/);
+    console.log(`  exported ${csv.name} (${csv.text.length} bytes), ${keras.name}, ${optuna.name}`);
+
     // Projector mode: larger type, and the charts are drawn again for it.
     await page.click('#large-type');
     await page.waitForTimeout(300);

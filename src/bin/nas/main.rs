@@ -61,6 +61,21 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Write a search elsewhere, from its log: the trials as CSV, the whole search as JSON, a
+    /// trial's network as PyTorch or Keras code, or the search as an Optuna study script.
+    Export {
+        /// The JSON-lines log `nas run` wrote (or the page exported).
+        log: std::path::PathBuf,
+        /// csv, json, pytorch, keras or optuna.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// The trial whose network to write (pytorch, keras); the best by default.
+        #[arg(long)]
+        trial: Option<usize>,
+        /// Where to write it; standard output by default.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Check a search space file and count its members.
     Space { space: std::path::PathBuf },
     /// Show which engine this machine would train on. With a search space, time a short burst
@@ -122,6 +137,7 @@ fn main() -> std::process::ExitCode {
         Command::Run { space, options } => search::run(&space, options),
         Command::Resume { log, budget, engine, json } => search::resume(&log, budget, engine, json),
         Command::Tabulate { space, data, out, seed } => search::tabulate(&space, data, &out, seed),
+        Command::Export { log, format, trial, out } => search::export(&log, &format, trial, out.as_deref()),
         Command::Space { space } => search::check_space(&space),
         Command::Engine { space: Some(space), data, json } => search::time_engines(&space, data, json),
         Command::Engine { space: None, json, .. } => {

@@ -223,15 +223,38 @@ pub fn run(space_path: &Path, options: RunOptions) -> ExitCode {
     execute(config, None, &options.log, &options.engine, options.json, options.quiet)
 }
 
-pub fn resume(log_path: &Path, budget: BudgetOptions, engine: EngineOptions, json: bool) -> ExitCode {
+/// Reads a log; the error names the file.
+fn read_log(log_path: &Path) -> Result<SearchLog, String> {
     // Lossy: a crash can cut the last line in the middle of a character.
-    let text = match std::fs::read(log_path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(error) => return fail(format!("{}: {error}", log_path.display())),
+    let bytes = std::fs::read(log_path).map_err(|error| format!("{}: {error}", log_path.display()))?;
+    SearchLog::parse(&String::from_utf8_lossy(&bytes)).map_err(|error| format!("{}: {error}", log_path.display()))
+}
+
+/// `nas export`: writes a log as `format` to `out` or standard output.
+pub fn export(log_path: &Path, format: &str, trial: Option<usize>, out: Option<&Path>) -> ExitCode {
+    let written = format
+        .parse::<nas_playground::nas::export::ExportFormat>()
+        .and_then(|format| read_log(log_path).and_then(|log| nas_playground::nas::export::export(&log, format, trial)));
+    let text = match written {
+        Ok(text) => text,
+        Err(message) => return fail(message),
     };
-    let mut log = match SearchLog::parse(&text) {
+    match out {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(format!("{}: {error}", path.display())),
+        },
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+pub fn resume(log_path: &Path, budget: BudgetOptions, engine: EngineOptions, json: bool) -> ExitCode {
+    let mut log = match read_log(log_path) {
         Ok(log) => log,
-        Err(error) => return fail(format!("{}: {error}", log_path.display())),
+        Err(message) => return fail(message),
     };
     for warning in &log.warnings {
         eprintln!("note: {}: {warning}", log_path.display());
