@@ -16,6 +16,7 @@ pub mod log;
 mod members;
 pub mod mutation;
 pub mod objective;
+pub mod presets;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod pool;

@@ -17,7 +17,7 @@ use super::worker_pool::{download, start_pool, Pool, SavedAs, SharedPool};
 use crate::nas::experiment::example_space;
 use crate::nas::export::{export, ExportFormat};
 use crate::nas::space::format_count;
-use crate::nas::{space_form, Experiment, PoolAction, PoolCoordinator, SearchLog};
+use crate::nas::{presets, space_form, Experiment, PoolAction, PoolCoordinator, SearchLog};
 
 #[derive(Properties, PartialEq)]
 pub struct PlaygroundProps {
@@ -35,6 +35,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let experiment = use_state(|| opened.0.clone());
     let space = use_state(|| space_text(&opened.0));
     let link_notes = use_state(|| opened.1.clone());
+    let preset = use_state(|| opened.2);
     let state = use_reducer(RunState::default);
     let pool: SharedPool = use_mut_ref(|| None::<Pool>);
     let selected = use_state(|| None::<usize>);
@@ -188,13 +189,35 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     };
 
     let on_share = {
-        let (current, share_url) = (current.clone(), share_url.clone());
+        let (current, share_url, preset) = (current.clone(), share_url.clone(), preset.clone());
         Callback::from(move |_| {
-            let url = share::link_to(&current);
+            let url = share::link_to(&current, *preset);
             share::copy_to_clipboard(&url);
             share_url.set(Some(url));
         })
     };
+    let on_preset = {
+        let (experiment, space, preset, share_url) = (experiment.clone(), space.clone(), preset.clone(), share_url.clone());
+        Callback::from(move |e: Event| {
+            let Some(chosen) = presets::preset(&super::form::event_value(&e)) else { return };
+            let next = chosen.experiment(experiment.jobs);
+            space.set(space_text(&next));
+            experiment.set(next);
+            preset.set(Some(chosen.id));
+            share_url.set(None);
+        })
+    };
+    let guide = preset.and_then(presets::preset).map(|p| {
+        let preset = preset.clone();
+        html! {
+            <section class="panel guide" id="preset-guide" aria-labelledby="preset-title">
+                <h2 id="preset-title">{ p.title }</h2>
+                <p>{ p.guide }</p>
+                <button onclick={ Callback::from(move |_| preset.set(None)) }>{ "Hide" }</button>
+            </section>
+        }
+    });
+
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |id: usize| selected.set(if *selected == Some(id) { None } else { Some(id) }))
@@ -299,11 +322,18 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 </section>
             }
             <div class="share-bar">
+                <label>{ "Classroom presets " }
+                    <select id="preset" onchange={ on_preset } disabled={ state.running }>
+                        <option value="" selected={ preset.is_none() }>{ "choose one..." }</option>
+                        { for presets::presets().iter().map(|p| html! { <option value={ p.id } selected={ *preset == Some(p.id) }>{ p.title }</option> }) }
+                    </select>
+                </label>
                 <button id="share" onclick={ on_share }>{ "Copy share link" }</button>
                 if let Some(url) = &*share_url {
                     <label>{ "Link: " }<input id="share-url" type="text" readonly=true value={ url.clone() } aria-label="The share link" /></label>
                 }
             </div>
+            { guide.unwrap_or_default() }
             <DataPanel experiment={ current.clone() } on_change={ on_experiment.clone() } on_space_suggestion={ on_space_suggestion } disabled={ state.running } />
             <section class="panel" id="space" aria-labelledby="space-title">
                 <h2 id="space-title">{ "Search space" }</h2>

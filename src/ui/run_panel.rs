@@ -224,7 +224,7 @@ fn progress(state: &RunState) -> Html {
     let speed: f64 = view.running().filter_map(|t| t.curve.last()).map(|m| m.samples_per_sec).sum();
     html! {
         <div class="run-progress">
-            <label>{ format!("{} of {} trials{eta}", view.records().len(), view.config.as_ref().and_then(|c| c.budget.trials).map_or("?".into(), |n| n.to_string())) }
+            <label>{ format!("{} of {} trials{eta}", view.records().len(), view.config.as_ref().and_then(|c| c.budget.trials.or((c.strategy == StrategyConfig::Grid).then_some(view.space_size as usize))).map_or("?".into(), |n| n.to_string())) }
                 <progress id="overall-progress" max="1" value={ done.to_string() }></progress>
             </label>
             <span id="best">{ best }</span>

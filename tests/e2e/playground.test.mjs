@@ -240,3 +240,31 @@ test('on a phone-sized screen the controls and charts fit the width', async () =
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
   });
 });
+
+test('each classroom preset opens with its guide, and a preset link opens it for a class', async () => {
+  return withBrowser([], async (browser) => {
+    const { page, errors } = await open(browser, '?engine=cpu');
+    const ids = await page.locator('#preset option').evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
+    assert.ok(ids.length >= 5, `${ids.length} presets`);
+    for (const id of ids) {
+      await page.selectOption('#preset', id);
+      const title = (await page.locator('#preset-title').textContent()).trim();
+      assert.equal(await page.locator('#start').isDisabled(), false, `${id} cannot start`);
+      assert.equal(await page.locator('#space-summary.invalid').count(), 0, `${id}: its space does not run`);
+      await page.screenshot({ path: join(screenshots, `preset-${id}.png`), fullPage: false });
+      console.log(`  preset ${id}: ${title}; ${(await page.locator('#estimate').textContent()).trim()}`);
+    }
+    // The XOR preset as a teacher shares it: its guide and its grid come with the link.
+    const xor = await open(browser, '?preset=xor&engine=cpu&jobs=1');
+    assert.match(await xor.page.locator('#preset-title').textContent(), /XOR/);
+    assert.equal(await xor.page.inputValue('#data-set'), 'xor');
+    assert.equal(await xor.page.inputValue('#space-dense-widths'), '1, 2, 3, 4, 8');
+    await xor.page.click('#start');
+    await xor.page.locator('#run-status[data-status="finished"]').waitFor({ timeout: 120_000 });
+    const rows = await xor.page.locator('#leaderboard-table tbody tr.finished').count();
+    console.log(`  XOR preset from its link: ${rows} trials, ${(await xor.page.locator('#best').textContent()).trim()}`);
+    assert.equal(rows, 10, 'the grid: 5 widths x 2 activations');
+    await xor.page.screenshot({ path: join(screenshots, 'preset-xor-finished.png'), fullPage: true });
+    assert.deepEqual([...errors, ...xor.errors], []);
+  });
+});
