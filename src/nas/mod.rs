@@ -10,6 +10,7 @@ pub mod engine_pick;
 pub mod evaluator;
 pub mod event;
 pub mod experiment;
+pub mod importance;
 pub mod export;
 mod json;
 pub mod log;

@@ -150,6 +150,10 @@ pub fn charts(props: &ChartsProps) -> Html {
                 }
                 { chart("chart-parallel", "Decisions against score", "Parallel coordinates: one line per finished trial across its decisions, coloured by score",
                     draw!(|a, v| charts::parallel_coordinates(a, v, &style))) }
+                { chart("chart-importance", "Why this winner: what mattered", "Each decision's importance to the score, from a random forest fitted to the finished trials",
+                    draw!(|a, v| charts::importance(a, v, &style))) }
+                { chart("chart-slices", "Score against each decision", "Slice plots: every finished trial's score against each decision, the best in vermillion",
+                    draw!(|a, v| charts::slices(a, v, &style))) }
             </div>
         </section>
     }

@@ -52,7 +52,7 @@ test('a search from the page fills the leaderboard, draws every chart and shows 
 
     const pixels = await drawnPixels(page);
     console.log(`  inked pixels per chart: ${JSON.stringify(pixels)}`);
-    for (const id of ['data-preview', 'chart-best-trials', 'chart-best-time', 'chart-curves', 'chart-pareto', 'chart-family', 'chart-parallel']) {
+    for (const id of ['data-preview', 'chart-best-trials', 'chart-best-time', 'chart-curves', 'chart-pareto', 'chart-family', 'chart-parallel', 'chart-importance', 'chart-slices']) {
       assert.ok(pixels[id] > 500, `${id} has drawn nothing (${pixels[id]} pixels)`);
     }
 

@@ -6,6 +6,7 @@ mod lineage;
 mod network;
 mod progress;
 mod space;
+mod why;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -14,6 +15,7 @@ pub use lineage::{family_tree, rungs};
 pub use network::{network_layers, LayerRow};
 pub use progress::{best_so_far_by_time, best_so_far_by_trial, learning_curves};
 pub use space::{parallel_coordinates, pareto};
+pub use why::{importance, slices};
 
 use super::objective::Objective;
 
@@ -190,6 +192,8 @@ pub(crate) mod tests {
             svg(|a| family_tree(a, &view, &style)),
             svg(|a| rungs(a, &view, &style)),
             svg(|a| parallel_coordinates(a, &view, &style)),
+            svg(|a| importance(a, &view, &style)),
+            svg(|a| slices(a, &view, &style)),
         ] {
             assert!(picture.to_lowercase().contains("\nno "), "{picture}");
             assert_eq!(count(&picture, "polyline"), 0);

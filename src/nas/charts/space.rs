@@ -69,13 +69,13 @@ pub fn pareto<DB: DrawingBackend>(
     area.present().map_err(failed)
 }
 
-/// One decision as an axis of the parallel coordinates.
-struct Axis {
-    name: &'static str,
+/// One decision as an axis of the parallel coordinates (and of a slice plot).
+pub(super) struct Axis {
+    pub name: &'static str,
     /// Each trial's position on the axis, 0 (bottom) to 1 (top).
-    position: Box<dyn Fn(&TrialRecord) -> f64>,
+    pub position: Box<dyn Fn(&TrialRecord) -> f64>,
     /// Tick labels at positions.
-    ticks: Vec<(f64, String)>,
+    pub ticks: Vec<(f64, String)>,
 }
 
 /// A numeric axis over `values`, on a log scale when asked.
@@ -112,6 +112,35 @@ fn categorical(name: &'static str, records: &[TrialRecord], value: fn(&TrialReco
     Axis { name, position: Box::new(move |r| at(&value(r))), ticks }
 }
 
+/// One axis per decision the trials made (conv blocks and filters for a CNN, hidden layers, mean
+/// width, activation, optimizer, learning rate on a log scale, batch size).
+pub(super) fn decision_axes(records: &[TrialRecord]) -> Vec<Axis> {
+    let mut axes = Vec::new();
+    if records.iter().any(|r| !r.proposal.candidate.conv.is_empty()) {
+        axes.push(numeric("conv blocks", records, |r| r.proposal.candidate.conv.len() as f64, false));
+        axes.push(numeric("filters", records, |r| r.proposal.candidate.conv.first().map_or(0, |b| b.filters) as f64, false));
+    }
+    axes.push(numeric("hidden layers", records, |r| r.proposal.candidate.dense.len() as f64, false));
+    axes.push(numeric(
+        "mean width",
+        records,
+        |r| {
+            let d = &r.proposal.candidate.dense;
+            if d.is_empty() {
+                0.0
+            } else {
+                (d.iter().sum::<usize>() as f64 / d.len() as f64).round()
+            }
+        },
+        false,
+    ));
+    axes.push(categorical("activation", records, |r| activation_name(r.proposal.candidate.activation)));
+    axes.push(categorical("optimizer", records, |r| optimizer_name(r.proposal.candidate.optimizer)));
+    axes.push(numeric("learning rate", records, |r| r.proposal.candidate.learning_rate as f64, true));
+    axes.push(numeric("batch", records, |r| r.proposal.candidate.batch_size as f64, false));
+    axes
+}
+
 /// Parallel coordinates: an axis per decision (depth, widths, activation, optimizer, learning
 /// rate, batch; conv blocks and filters for a CNN) and one for the score; each finished trial is
 /// a line across them, coloured from grey (worst) to vermillion (best), the best drawn last.
@@ -126,29 +155,7 @@ pub fn parallel_coordinates<DB: DrawingBackend>(
         return message(area, NOTHING_YET, style);
     }
     area.fill(&WHITE).map_err(failed)?;
-    let mut axes = Vec::new();
-    if records.iter().any(|r| !r.proposal.candidate.conv.is_empty()) {
-        axes.push(numeric("conv blocks", &records, |r| r.proposal.candidate.conv.len() as f64, false));
-        axes.push(numeric("filters", &records, |r| r.proposal.candidate.conv.first().map_or(0, |b| b.filters) as f64, false));
-    }
-    axes.push(numeric("hidden layers", &records, |r| r.proposal.candidate.dense.len() as f64, false));
-    axes.push(numeric(
-        "mean width",
-        &records,
-        |r| {
-            let d = &r.proposal.candidate.dense;
-            if d.is_empty() {
-                0.0
-            } else {
-                (d.iter().sum::<usize>() as f64 / d.len() as f64).round()
-            }
-        },
-        false,
-    ));
-    axes.push(categorical("activation", &records, |r| activation_name(r.proposal.candidate.activation)));
-    axes.push(categorical("optimizer", &records, |r| optimizer_name(r.proposal.candidate.optimizer)));
-    axes.push(numeric("learning rate", &records, |r| r.proposal.candidate.learning_rate as f64, true));
-    axes.push(numeric("batch", &records, |r| r.proposal.candidate.batch_size as f64, false));
+    let mut axes = decision_axes(&records);
     let score_of = move |r: &TrialRecord| objective.score(r).map_or(0.0, |s| shown(objective, s));
     let scores: Vec<f64> = records.iter().map(score_of).collect();
     let (lo, hi) = scores.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
