@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::run_panel::SharedView;
 
 use crate::nas::charts::{self, ChartStyle};
-use crate::nas::{SearchView, StrategyConfig};
+use crate::nas::{SearchView, StrategyConfig, TrialStatus};
 
 type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String>>;
 
@@ -94,19 +94,21 @@ pub struct ChartsProps {
     pub large: bool,
 }
 
-/// A number that changes whenever a chart's picture would: trials, epochs, statuses, selection.
-fn version(view: &SearchView, selected: Option<usize>, large: bool) -> u64 {
-    let epochs: usize = view.trials.values().map(|t| t.curve.len()).sum();
-    let finished = view.records().len();
-    let running = view.running().count();
-    let mut key = (view.trials.len() as u64) << 40 ^ (epochs as u64) << 20 ^ (finished as u64) << 10 ^ running as u64;
+/// A number that changes whenever a chart's picture would: the trials and their statuses, the
+/// selection, the type size, and (for charts of epochs) every finished epoch. Charts of finished
+/// trials only redraw when a trial finishes.
+fn version(view: &SearchView, selected: Option<usize>, large: bool, epochs: bool) -> u64 {
+    let finished = view.count(TrialStatus::Finished) + view.count(TrialStatus::Failed);
+    let epochs: usize = if epochs { view.trials.values().map(|t| t.curve.len()).sum() } else { 0 };
+    let mut key = (view.trials.len() as u64) << 40 ^ (epochs as u64) << 20 ^ finished as u64;
     key = key.wrapping_mul(31).wrapping_add(selected.map_or(0, |s| s as u64 + 1));
     key.wrapping_mul(31).wrapping_add(large as u64)
 }
 
 #[function_component(Charts)]
 pub fn charts(props: &ChartsProps) -> Html {
-    let version = version(&props.view, props.selected, props.large);
+    let (of_trials, of_epochs) =
+        (version(&props.view, props.selected, props.large, false), version(&props.view, props.selected, props.large, true));
     let style = ChartStyle { large_type: props.large };
     let view = props.view.0.clone();
     let selected = props.selected;
@@ -116,7 +118,7 @@ pub fn charts(props: &ChartsProps) -> Html {
         html! {
             <figure class="chart-box" aria-labelledby={ format!("{id}-title") }>
                 <figcaption id={ format!("{id}-title") }>{ title }</figcaption>
-                <ChartCanvas id={ id } label={ label } draw={ draw } version={ version } stagger={ stagger.get() } />
+                <ChartCanvas id={ id } label={ label } draw={ draw } version={ if id == "chart-curves" { of_epochs } else { of_trials } } stagger={ stagger.get() } />
             </figure>
         }
     };
