@@ -14,7 +14,7 @@ use super::run_panel::SharedView;
 use crate::nas::charts::{self, ChartStyle};
 use crate::nas::{SearchView, StrategyConfig, TrialStatus};
 
-type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String>>;
+pub type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String>>;
 
 /// The least time between two drawings of one chart: a fast search finishes many epochs a second.
 const MIN_GAP_MS: f64 = 500.0;

@@ -16,6 +16,9 @@ pub struct LeaderboardProps {
     pub view: SharedView,
     pub selected: Option<usize>,
     pub on_select: Callback<usize>,
+    /// The trials ticked for comparing, and how one is ticked or unticked.
+    pub compared: Vec<usize>,
+    pub on_compare: Callback<usize>,
 }
 
 #[function_component(Leaderboard)]
@@ -53,8 +56,9 @@ pub fn leaderboard(props: &LeaderboardProps) -> Html {
         })
     };
     let row = |r: &TrialRow| {
-        let on_select = props.on_select.clone();
+        let (on_select, on_compare) = (props.on_select.clone(), props.on_compare.clone());
         let id = r.id;
+        let ticked = props.compared.contains(&id);
         let selected = props.selected == Some(id);
         let status = match r.status {
             TrialStatus::Running => "running",
@@ -73,6 +77,8 @@ pub fn leaderboard(props: &LeaderboardProps) -> Html {
                 <td>{ r.seconds.map_or("-".into(), |s| format!("{s:.2}")) }</td>
                 <td>{ format!("{}/{}", r.epochs.0, r.epochs.1) }</td>
                 <td class="notes">{ r.notes.join("; ") }</td>
+                <td><input type="checkbox" class="compare" checked={ ticked } aria-label={ format!("Compare trial {id}") }
+                    onchange={ Callback::from(move |_| on_compare.emit(id)) } /></td>
             </tr>
         }
     };
@@ -98,7 +104,7 @@ pub fn leaderboard(props: &LeaderboardProps) -> Html {
                         <thead><tr>
                             { header(SortKey::Rank, "Rank") }{ header(SortKey::Trial, "Trial") }<th scope="col">{ "Architecture" }</th>
                             <th scope="col">{ "Score" }</th>{ header(SortKey::Parameters, "Parameters") }{ header(SortKey::Flops, "FLOPs") }
-                            { header(SortKey::Seconds, "Seconds") }{ header(SortKey::Epochs, "Epochs") }<th scope="col">{ "Notes" }</th>
+                            { header(SortKey::Seconds, "Seconds") }{ header(SortKey::Epochs, "Epochs") }<th scope="col">{ "Notes" }</th><th scope="col">{ "Compare" }</th>
                         </tr></thead>
                         <tbody>{ for rows.iter().map(row) }</tbody>
                     </table>
@@ -146,6 +152,55 @@ pub fn network_drawing(props: &NetworkProps) -> Html {
                 }) }
             </ol>
             <p class="muted">{ format!("{} parameters in all", format_count(total as u128)) }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    pub view: SharedView,
+    pub trials: Vec<usize>,
+    pub large: bool,
+}
+
+/// The ticked trials side by side: their curves together, and their settings and results in
+/// columns.
+#[function_component(Compare)]
+pub fn compare(props: &CompareProps) -> Html {
+    let view = props.view.0.clone();
+    let trials = props.trials.clone();
+    let style = crate::nas::charts::ChartStyle { large_type: props.large };
+    let draw: super::charts_panel::Draw = {
+        let (view, trials) = (view.clone(), trials.clone());
+        std::rc::Rc::new(move |area| crate::nas::charts::compare_curves(area, &view, &trials, &style))
+    };
+    let epochs: usize = trials.iter().filter_map(|id| view.trials.get(id)).map(|t| t.curve.len()).sum();
+    let version = (trials.iter().fold(0u64, |h, &id| h.wrapping_mul(131).wrapping_add(id as u64 + 1)) << 16)
+        ^ epochs as u64
+        ^ (props.large as u64) << 62;
+    let rows = trial_rows(&view, SortKey::Trial, false, None);
+    let chosen: Vec<&TrialRow> = trials.iter().filter_map(|id| rows.iter().find(|r| r.id == *id)).collect();
+    let cell = |f: &dyn Fn(usize) -> String| -> Html { trials.iter().map(|&id| html! { <td>{ f(id) }</td> }).collect() };
+    let candidate = |id: usize| view.trials.get(&id).map(|t| t.proposal.candidate.clone());
+    html! {
+        <div id="compare-view">
+            <super::charts_panel::ChartCanvas id="chart-compare" label="The chosen trials' validation curves, one colour each" draw={ draw } version={ version } stagger={ 0 } />
+            <div class="table-scroll">
+                <table id="compare-table">
+                    <thead><tr><th scope="col">{ "" }</th>{ for chosen.iter().map(|r| html! { <th scope="col">{ format!("trial {}", r.id) }</th> }) }</tr></thead>
+                    <tbody>
+                        <tr><th scope="row">{ "architecture" }</th>{ for chosen.iter().map(|r| html! { <td>{ &r.architecture }</td> }) }</tr>
+                        <tr><th scope="row">{ "score" }</th>{ for chosen.iter().map(|r| html! { <td>{ &r.score_text }</td> }) }</tr>
+                        <tr><th scope="row">{ "parameters" }</th>{ for chosen.iter().map(|r| html! { <td>{ r.parameters.map_or("-".into(), |p| format_count(p as u128)) }</td> }) }</tr>
+                        <tr><th scope="row">{ "seconds" }</th>{ for chosen.iter().map(|r| html! { <td>{ r.seconds.map_or("-".into(), |s| format!("{s:.2}")) }</td> }) }</tr>
+                        <tr><th scope="row">{ "activation" }</th>{ cell(&|id| candidate(id).map(|c| crate::nas::candidate::activation_name(c.activation)).unwrap_or_default()) }</tr>
+                        <tr><th scope="row">{ "optimizer" }</th>{ cell(&|id| candidate(id).map(|c| crate::nas::candidate::optimizer_name(c.optimizer)).unwrap_or_default()) }</tr>
+                        <tr><th scope="row">{ "learning rate" }</th>{ cell(&|id| candidate(id).map(|c| c.learning_rate.to_string()).unwrap_or_default()) }</tr>
+                        <tr><th scope="row">{ "batch size" }</th>{ cell(&|id| candidate(id).map(|c| c.batch_size.to_string()).unwrap_or_default()) }</tr>
+                        <tr><th scope="row">{ "dropout" }</th>{ cell(&|id| candidate(id).map(|c| c.dropout.to_string()).unwrap_or_default()) }</tr>
+                    </tbody>
+                </table>
+            </div>
         </div>
     }
 }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::charts_panel::Charts;
 use super::data_panel::DataPanel;
-use super::leaderboard::{Leaderboard, NetworkDrawing};
+use super::leaderboard::{Compare, Leaderboard, NetworkDrawing};
 use super::run_panel::{RunAction, RunPanel, RunState};
 use super::saved_searches::{self, SavedSearch};
 use super::share;
@@ -39,6 +39,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let state = use_reducer(RunState::default);
     let pool: SharedPool = use_mut_ref(|| None::<Pool>);
     let selected = use_state(|| None::<usize>);
+    let compared = use_state(Vec::<usize>::new);
     let saved = use_state(|| Err::<Vec<SavedSearch>, String>("looking for saved searches...".into()));
     let share_url = use_state(|| None::<String>);
 
@@ -126,9 +127,11 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 
     // Starts a search, fresh or going on from a log kept under `saved_as`.
     let launch = {
-        let (state, pool, selected, refresh_saved) = (state.clone(), pool.clone(), selected.clone(), refresh_saved.clone());
+        let (state, pool, selected, compared, refresh_saved) =
+            (state.clone(), pool.clone(), selected.clone(), compared.clone(), refresh_saved.clone());
         Rc::new(move |experiment: &Experiment, resumed: Option<SearchLog>, saved_as: SavedAs| {
             selected.set(None);
+            compared.set(Vec::new());
             state.dispatch(RunAction::Reset);
             let config = match &resumed {
                 Some(log) => Ok(log.config.clone()),
@@ -217,6 +220,20 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             </section>
         }
     });
+
+    let on_compare = {
+        let compared = compared.clone();
+        Callback::from(move |id: usize| {
+            let mut next = (*compared).clone();
+            match next.iter().position(|&c| c == id) {
+                Some(i) => {
+                    next.remove(i);
+                }
+                None => next.push(id),
+            }
+            compared.set(next);
+        })
+    };
 
     let on_select = {
         let selected = selected.clone();
@@ -344,8 +361,14 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             <Charts view={ state.view.clone() } selected={ *selected } large={ props.large } />
             <section class="panel" id="leaderboard" aria-labelledby="leaderboard-title">
                 <h2 id="leaderboard-title">{ "Leaderboard" }</h2>
-                <Leaderboard view={ state.view.clone() } selected={ *selected } on_select={ on_select } />
+                <Leaderboard view={ state.view.clone() } selected={ *selected } on_select={ on_select } compared={ (*compared).clone() } on_compare={ on_compare } />
             </section>
+            if !compared.is_empty() {
+                <section class="panel" id="compare" aria-labelledby="compare-title">
+                    <h2 id="compare-title">{ "Compare" }</h2>
+                    <Compare view={ state.view.clone() } trials={ (*compared).clone() } large={ props.large } />
+                </section>
+            }
             <section class="panel" id="network" aria-labelledby="network-title">
                 <h2 id="network-title">{ "Network" }</h2>
                 <NetworkDrawing view={ state.view.clone() } trial={ *selected } />

@@ -70,6 +70,17 @@ test('a search from the page fills the leaderboard, draws every chart and shows 
     await page.locator('#leaderboard').screenshot({ path: join(screenshots, 'playground-leaderboard.png') });
     await page.locator('#network').screenshot({ path: join(screenshots, 'playground-network.png') });
 
+    // Two trials ticked for comparing: their curves together and their settings side by side.
+    const boxes = page.locator('#leaderboard-table tbody tr.finished input.compare');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.locator('#compare-table').waitFor();
+    assert.equal(await page.locator('#compare-table thead th').count(), 3);
+    await page.waitForTimeout(400);
+    const compared = (await drawnPixels(page))['chart-compare'];
+    assert.ok(compared > 500, `the comparison chart drew ${compared} pixels`);
+    await page.locator('#compare').screenshot({ path: join(screenshots, 'playground-compare.png') });
+
     // Exports: the trials as CSV and the chosen network as Keras code.
     const downloaded = async (button) => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);

@@ -13,7 +13,7 @@ use plotters::prelude::*;
 
 pub use lineage::{family_tree, rungs};
 pub use network::{network_layers, LayerRow};
-pub use progress::{best_so_far_by_time, best_so_far_by_trial, learning_curves};
+pub use progress::{best_so_far_by_time, best_so_far_by_trial, compare_curves, learning_curves};
 pub use space::{parallel_coordinates, pareto};
 pub use why::{importance, slices};
 

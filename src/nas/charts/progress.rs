@@ -153,6 +153,76 @@ pub fn learning_curves<DB: DrawingBackend>(
     area.present().map_err(failed)
 }
 
+/// The chosen trials' validation curves together, each in its own colour with a legend.
+pub fn compare_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    view: &SearchView,
+    trials: &[usize],
+    style: &ChartStyle,
+) -> Result<(), String> {
+    let objective = view.objective();
+    let value = |m: &crate::nn::EpochMetrics| -> Option<f64> {
+        match objective {
+            super::Objective::ValidationAccuracy => m.validation_accuracy.or(m.train_accuracy).map(|a| a as f64 * 100.0),
+            super::Objective::ValidationLoss => Some(m.validation_loss.unwrap_or(m.train_loss) as f64),
+        }
+        .filter(|v| v.is_finite())
+    };
+    let curves: Vec<(usize, Vec<(f64, f64)>)> = trials
+        .iter()
+        .filter_map(|id| view.trials.get(id))
+        .map(|t| (t.id, t.curve.iter().filter_map(|m| value(m).map(|v| (m.epoch as f64, v))).collect::<Vec<_>>()))
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
+    if curves.len() < 2 {
+        return message(area, "Choose two or more trials in the leaderboard to compare them", style);
+    }
+    area.fill(&WHITE).map_err(failed)?;
+    let epochs = curves.iter().flat_map(|c| c.1.iter().map(|p| p.0)).fold(1.0, f64::max);
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(style.font() * 3)
+        .y_label_area_size(style.font() * 4)
+        .build_cartesian_2d(0.5..epochs + 0.5, padded(curves.iter().flat_map(|c| c.1.iter().map(|p| p.1))))
+        .map_err(failed)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(style.labels())
+        .y_labels(style.labels())
+        .x_desc("epoch")
+        .y_desc(score_label(objective))
+        .label_style(("sans-serif", style.font()))
+        .draw()
+        .map_err(failed)?;
+    for (i, (id, points)) in curves.into_iter().enumerate() {
+        // Yellow is hard to see on white: it is left out.
+        let colour = [
+            super::PALETTE[4],
+            super::PALETTE[5],
+            super::PALETTE[2],
+            super::PALETTE[6],
+            super::PALETTE[0],
+            super::PALETTE[1],
+            super::PALETTE[7],
+        ][i % 7];
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(style.thick())))
+            .map_err(failed)?
+            .label(format!("trial {id}"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(MUTED)
+        .label_font(("sans-serif", style.font()))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(failed)?;
+    area.present().map_err(failed)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::super::tests::{count, lines_in, searched, svg};
@@ -168,6 +238,22 @@ mod tests {
             assert_eq!(lines_in(&picture, "#D55E00"), 1, "{picture}");
             assert!(picture.contains("validation accuracy"));
         }
+    }
+
+    #[test]
+    fn compared_trials_get_a_line_and_a_legend_entry_each() {
+        let view = searched(StrategyConfig::Random, 6);
+        let style = ChartStyle::default();
+        let picture = svg(|a| compare_curves(a, &view, &[1, 4, 5], &style));
+        for id in [1, 4, 5] {
+            assert!(picture.contains(&format!("trial {id}")), "no legend for trial {id}");
+        }
+        assert_eq!(
+            lines_in(&picture, "#0072B2") + lines_in(&picture, "#D55E00") + lines_in(&picture, "#009E73"),
+            6,
+            "a line and a legend mark each"
+        );
+        assert!(svg(|a| compare_curves(a, &view, &[2], &style)).contains("Choose two or more"));
     }
 
     #[test]
