@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::objective::Objective;
 use super::space::{SearchSpace, SpaceError, SpaceSummary};
 use super::strategy::StrategyConfig;
-use crate::data::{CsvOptions, DataError, Dataset, Feature, ImageSet, Normalization, SplitRatios, Splits, Toy2d, Toy2dSpec};
+use crate::data::{CsvOptions, DataError, Dataset, Feature, ImageSet, Normalization, Normalizer, SplitRatios, Splits, Toy2d, Toy2dSpec};
 
 /// Where the samples come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,15 +241,30 @@ impl DataSpec {
     }
 
     /// Splits and normalises a loaded data set as this spec asks.
-    pub fn prepare(&self, mut dataset: Dataset) -> Result<Splits, DataError> {
+    pub fn prepare(&self, dataset: Dataset) -> Result<Splits, DataError> {
+        Ok(self.prepare_keeping_normalizer(dataset)?.0)
+    }
+
+    /// As `prepare`, with the normaliser fitted on the training split (to transform new inputs).
+    pub fn prepare_keeping_normalizer(&self, mut dataset: Dataset) -> Result<(Splits, Normalizer), DataError> {
         if let DataSource::Images { samples: Some(n), .. } = self.source {
             if n < dataset.len() {
                 dataset = dataset.subset(&(0..n).collect::<Vec<_>>());
             }
         }
         let mut splits = dataset.split(self.split, self.split_seed)?;
-        splits.normalize(self.normalization);
-        Ok(splits)
+        let normalizer = splits.normalize(self.normalization);
+        Ok((splits, normalizer))
+    }
+
+    /// The columns a point (x, y) of the plane feeds the network, when the data lives on the
+    /// plane: a generated set's chosen features, or a file with exactly two feature columns.
+    pub fn plane_features(&self, feature_len: usize) -> Option<Vec<Feature>> {
+        match &self.source {
+            DataSource::Toy2d(spec) => Some(spec.features.clone()),
+            DataSource::Csv { .. } if feature_len == 2 => Some(vec![Feature::X, Feature::Y]),
+            _ => None,
+        }
     }
 
     /// The image set to fetch before `dataset_from` can run, if any.

@@ -8,6 +8,8 @@ use super::config::SearchConfig;
 use super::event::SearchEvent;
 use super::runner::{Evaluation, Evaluator, SearchHost, TrialHost};
 use super::space::SearchSpace;
+use super::inspect::{validation_report, TrialInspection};
+use super::trained::{InputPipeline, TrainedModel};
 use super::trial::{Failure, FailureKind, Origin, Proposal, TrialResult};
 use crate::data::{Dataset, Splits};
 use crate::engine::cpu::CpuBackend;
@@ -67,7 +69,14 @@ pub struct TrainingEvaluator {
     pub keep_checkpoints: bool,
     /// How many promoted trials went on from a kept model instead of retraining.
     pub checkpoint_reuses: std::cell::Cell<usize>,
+    /// When set, each trial that trains to the end leaves its weights and validation report
+    /// (`take_inspection`), with inputs prepared this way.
+    pub inspect: Option<InputPipeline>,
+    inspection: std::cell::RefCell<Option<TrialInspection>>,
 }
+
+/// The most confidently misclassified validation images an inspection keeps.
+const MISCLASSIFIED_KEPT: usize = 12;
 
 /// The seed of every trial's initial weights and sample order: the same for every trial, so a
 /// promoted trial repeats its shorter run's first epochs exactly.
@@ -91,11 +100,26 @@ impl TrainingEvaluator {
             gpu_checkpoints: Checkpoints::default(),
             keep_checkpoints: true,
             checkpoint_reuses: std::cell::Cell::new(0),
+            inspect: None,
+            inspection: std::cell::RefCell::new(None),
         }
     }
 
     pub fn task(&self) -> Task {
         self.task
+    }
+
+    /// The weights and validation report of the last trial that trained to the end, once.
+    pub fn take_inspection(&self) -> Option<TrialInspection> {
+        self.inspection.borrow_mut().take()
+    }
+
+    async fn inspect<B: Backend>(&self, model: &mut Model<B>, be: &B, trial: usize) -> Result<TrialInspection, String> {
+        let input = self.inspect.clone().expect("asked only when inspecting");
+        let trained = TrainedModel::capture(model, be, &self.train, input, Some(trial)).await.map_err(|e| e.to_string())?;
+        let keep = if self.train.feature_shape.len() == 3 { MISCLASSIFIED_KEPT } else { 0 };
+        let report = validation_report(model, be, &self.validation, keep).await.map_err(|e| e.to_string())?;
+        Ok(TrialInspection { trained, report })
     }
 
     pub fn device(&self) -> &Device {
@@ -153,6 +177,11 @@ impl TrainingEvaluator {
                     Some(StopReason::Diverged { message, .. }) => Some(Failure { kind: FailureKind::Diverged, message }),
                     None => None,
                 };
+                self.inspection.replace(None);
+                if self.inspect.is_some() && failure.is_none() {
+                    // A failed read here means the device is going; the trial's result stands.
+                    self.inspection.replace(self.inspect(&mut model, be, trial).await.ok());
+                }
                 let promotable = matches!(proposal.origin, Origin::Rung { .. }) && proposal.epochs < self.space.epochs;
                 if self.keep_checkpoints && promotable && failure.is_none() {
                     checkpoints.keep(Checkpoint { trial, model, history: outcome.history.clone() });

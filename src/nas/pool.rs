@@ -139,7 +139,8 @@ impl PoolCoordinator {
                     actions.push(self.prepare(worker, engine, false));
                 }
             },
-            FromWorker::Loading { .. } => {}
+            // Progress and inspections go to the page's views, not into the search.
+            FromWorker::Loading { .. } | FromWorker::Snapshot { .. } | FromWorker::Inspected { .. } => {}
             FromWorker::Prepared { task, warnings, engine, .. } => {
                 if self.search.is_none() {
                     if let Err(error) = self.open(task, &mut actions) {

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::config::SearchConfig;
 use super::engine_pick::{EngineChoice, EnginePick};
 use super::event::SearchEvent;
+use super::inspect::TrialInspection;
+use super::trained::TrainedModel;
 use super::trial::{Proposal, TrialResult};
 use crate::nn::Task;
 
@@ -75,6 +77,18 @@ pub enum FromWorker {
     TrialDone {
         trial: usize,
         outcome: TrialOutcome,
+    },
+    /// A running trial's weights after an epoch (data on the plane only), to draw it learning.
+    Snapshot {
+        trial: usize,
+        epoch: usize,
+        trained: Box<TrainedModel>,
+    },
+    /// A trial that trained to the end: its weights and validation report (sent before its
+    /// `TrialDone`).
+    Inspected {
+        trial: usize,
+        inspection: Box<TrialInspection>,
     },
     /// Something went wrong that is not a trial's own failure (bad data, a lost worker).
     Error {

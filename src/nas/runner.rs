@@ -7,7 +7,7 @@ use std::future::Future;
 use super::event::SearchEvent;
 use super::search::{Next, Search, SearchSummary};
 use super::trial::{Proposal, TrialResult};
-use crate::nn::{TrainEvent, TrainerHost};
+use crate::nn::{ModelSnapshot, TrainEvent, TrainerHost};
 
 /// Where a search runs: the page, the CLI or a test.
 pub trait SearchHost {
@@ -18,6 +18,11 @@ pub trait SearchHost {
         false
     }
     fn on_event(&mut self, _event: &SearchEvent) {}
+    /// Whether a trial's parameters should be read after each of its epochs (`on_snapshot`).
+    fn wants_snapshots(&self) -> bool {
+        false
+    }
+    fn on_snapshot(&mut self, _trial: usize, _snapshot: ModelSnapshot) {}
     /// Awaited between steps and trials: a browser host yields to the event loop here, and a
     /// paused host waits here until it is resumed.
     fn breathe(&mut self) -> impl Future<Output = ()> {
@@ -143,6 +148,14 @@ impl<H: SearchHost> TrainerHost for TrialHost<'_, H> {
             }
             TrainEvent::Stopped(_) | TrainEvent::Finished { .. } => {}
         }
+    }
+
+    fn wants_snapshots(&self) -> bool {
+        self.host.wants_snapshots()
+    }
+
+    fn on_snapshot(&mut self, snapshot: ModelSnapshot) {
+        self.host.on_snapshot(self.trial, snapshot);
     }
 
     fn breathe(&mut self) -> impl Future<Output = ()> {

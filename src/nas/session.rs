@@ -6,6 +6,7 @@ use super::config::{ConfigError, SearchConfig};
 use super::event::SearchEvent;
 use super::log::{LogOrder, SearchLog};
 use super::search::{ResumeError, Search};
+use super::trained::InputPipeline;
 use super::view::SearchView;
 use crate::data::{Dataset, Splits};
 use crate::nn::Task;
@@ -28,15 +29,18 @@ pub struct PreparedData {
     pub splits: Splits,
     pub task: Task,
     pub warnings: Vec<String>,
+    /// How a raw sample becomes a network input, for predicting with a trained trial.
+    pub input: InputPipeline,
 }
 
 /// Splits and normalises `dataset` as `config` asks and checks that the space can take it.
 pub fn prepare_data(config: &SearchConfig, dataset: Dataset) -> Result<PreparedData, SessionError> {
     let data_error = |message: String| SessionError::Data { label: config.data.label(), message };
     let warnings = dataset.warnings.clone();
-    let splits = config.data.prepare(dataset).map_err(|e| data_error(e.to_string()))?;
+    let (splits, normalizer) = config.data.prepare_keeping_normalizer(dataset).map_err(|e| data_error(e.to_string()))?;
     config.check_data(&splits.train)?;
-    Ok(PreparedData { task: Task::of(&splits.train), splits, warnings })
+    let input = InputPipeline { plane_features: config.data.plane_features(splits.train.feature_len()), normalizer };
+    Ok(PreparedData { task: Task::of(&splits.train), splits, warnings, input })
 }
 
 /// A search ready to run, and the log lines that must come before anything it emits.
@@ -85,6 +89,7 @@ mod native {
     use crate::nas::engine_pick::{probe_network, time_engine, EngineChoice, EnginePick, EngineTiming};
     use crate::nas::parallel::run_search_parallel;
     use crate::nas::runner::{run_search, RunEnd, SearchHost};
+    use crate::nas::runner::Evaluator;
     use crate::nas::TrainingEvaluator;
 
     /// Loads the config's data from disk (generated sets, the shipped images, a CSV file).
@@ -143,6 +148,57 @@ mod native {
                 .map_err(|e| SessionError::Device(format!("the GPU did not open: {e}")))
         } else {
             Ok(Device::cpu())
+        }
+    }
+
+    /// A logged trial trained again on the CPU engine, with its weights and validation report.
+    /// CPU training is deterministic for a seed, so a trial the log shows was trained on the
+    /// CPU comes back to the same figures; `RetrainedTrial::matches_log` says whether it did.
+    pub fn retrain_trial(log: &crate::nas::SearchLog, trial: Option<usize>) -> Result<RetrainedTrial, String> {
+        let objective = log.objective.or(log.config.objective);
+        let record = match trial {
+            Some(id) => log.trials.iter().find(|t| t.id == id).ok_or_else(|| format!("the log has no trial {id}"))?,
+            None => {
+                let classification = log.trials.iter().any(|t| t.result.history.iter().any(|m| m.validation_accuracy.is_some()));
+                let objective = objective.unwrap_or_else(|| log.config.objective_for(classification));
+                crate::nas::objective::ranking(&log.trials, objective)
+                    .into_iter()
+                    .find(|t| objective.score(t).is_some())
+                    .ok_or("the log has no finished trial to export")?
+            }
+        };
+        if let Some(failure) = &record.result.failure {
+            return Err(format!("trial {} failed ({}), so it has no weights", record.id, failure.message));
+        }
+        let data = load_data(&log.config).map_err(|e| e.to_string())?;
+        let mut evaluator = TrainingEvaluator::new(Device::cpu(), &log.config, data.splits.clone());
+        evaluator.inspect = Some(data.input.clone());
+        let mut proposal = record.proposal.clone();
+        // Train the whole trial here: the shorter run it continued from is not kept.
+        proposal.continues = None;
+        let result = match pollster::block_on(evaluator.evaluate(record.id, &proposal, &mut crate::nas::RecordingHost::default())) {
+            crate::nas::Evaluation::Done(result) => result,
+            other => return Err(format!("trial {} did not train again: {other:?}", record.id)),
+        };
+        let mut inspection = evaluator.take_inspection().ok_or_else(|| format!("trial {} did not train to the end", record.id))?;
+        inspection.trained = inspection.trained.with_source(&log.config.data);
+        let logged = record.result.last().and_then(|m| m.validation_accuracy.or(m.validation_loss));
+        let now = result.last().and_then(|m| m.validation_accuracy.or(m.validation_loss));
+        Ok(RetrainedTrial { trial: record.id, inspection, logged, retrained: now })
+    }
+
+    /// What `retrain_trial` gives back.
+    pub struct RetrainedTrial {
+        pub trial: usize,
+        pub inspection: crate::nas::TrialInspection,
+        /// The trial's last validation figure in the log, and after training again.
+        pub logged: Option<f32>,
+        pub retrained: Option<f32>,
+    }
+
+    impl RetrainedTrial {
+        pub fn matches_log(&self) -> bool {
+            self.logged == self.retrained
         }
     }
 

@@ -60,6 +60,9 @@ pub struct Model<B: Backend> {
     workspaces: HashMap<usize, Workspace<B>>,
     /// Optimizer steps taken (Adam's bias correction and dropout masks count them).
     steps: u32,
+    /// For each built layer, the index of the spec layer it was built from.
+    built_from: Vec<usize>,
+    spec: ModelSpec,
 }
 
 impl<B: Backend> Model<B> {
@@ -75,6 +78,7 @@ impl<B: Backend> Model<B> {
             return Err(ModelError::OutputMismatch { got: outputs, needed: task.outputs(), hint });
         }
         let mut layers = Vec::new();
+        let mut built_from = Vec::new();
         let mut shape = summary.input;
         for (index, (layer, out_shape)) in spec.layers.iter().zip(&summary.outputs).enumerate() {
             let layer_seed = seed.wrapping_mul(7919).wrapping_add(index as u32 * 2);
@@ -113,9 +117,10 @@ impl<B: Backend> Model<B> {
                 }
                 LayerSpec::Flatten => {}
             }
+            built_from.resize(layers.len(), index);
             shape = *out_shape;
         }
-        Ok(Self { summary, task, layers, workspaces: HashMap::new(), steps: 0 })
+        Ok(Self { summary, task, layers, workspaces: HashMap::new(), steps: 0, built_from, spec: spec.clone() })
     }
 
     pub fn summary(&self) -> &ModelSummary {
@@ -124,6 +129,11 @@ impl<B: Backend> Model<B> {
 
     pub fn task(&self) -> Task {
         self.task
+    }
+
+    /// The network this model was built from.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
     }
 
     fn workspace(&mut self, be: &B, batch: usize) -> Result<&Workspace<B>, EngineError> {
@@ -233,6 +243,24 @@ impl<B: Backend> Model<B> {
         self.forward_and_loss(be, batch, inputs, &targets, false, (&scratch.0, &scratch.1))?;
         let ws = &self.workspaces[&batch];
         Ok(be.read(&ws.layers.last().expect("layers").out).await?)
+    }
+
+    /// Every layer's output for a batch, in layer order (dropout passes its input through):
+    /// the hidden activations a decision-boundary view draws, and the logits or values last.
+    pub async fn layer_outputs(&mut self, be: &B, batch: usize, inputs: &[f32]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let targets = vec![0.0; batch * self.task.target_len()];
+        let scratch = (be.zeros(1)?, be.zeros(1)?);
+        self.forward_and_loss(be, batch, inputs, &targets, false, (&scratch.0, &scratch.1))?;
+        let mut outputs = Vec::with_capacity(self.layers.len());
+        for buffers in &self.workspaces[&batch].layers {
+            outputs.push(be.read(&buffers.out).await?);
+        }
+        Ok(outputs)
+    }
+
+    /// The spec layer each built layer came from (flatten and zero-rate dropout build none).
+    pub fn layer_specs(&self) -> Vec<usize> {
+        self.built_from.clone()
     }
 
     /// Every parameter's values, layer by layer (weights then bias), for checks and export.

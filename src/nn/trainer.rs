@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::layer::Update;
 use super::model::{Model, ModelError, Task};
+use super::spec::ModelSpec;
 use crate::engine::{rng, AdamConfig, Backend, SgdConfig};
 
 /// Samples as flat rows: `features` [n, feature_len] and `targets` [n, target_len] (class indices
@@ -139,12 +140,27 @@ pub trait TrainerHost {
     }
     fn on_event(&mut self, _event: &TrainEvent) {}
     /// Awaited between steps; a browser host yields to the event loop here now and then.
+    /// Whether to read the parameters after every epoch (`on_snapshot`); a read costs a copy.
+    fn wants_snapshots(&self) -> bool {
+        false
+    }
+    fn on_snapshot(&mut self, _snapshot: ModelSnapshot) {}
     fn breathe(&mut self) -> impl Future<Output = ()> {
         std::future::ready(())
     }
 }
 
 /// A seeded permutation of 0..n (Fisher-Yates over the counter-based generator).
+/// A model's parameters after an epoch, for hosts that draw the network as it learns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSnapshot {
+    pub epoch: usize,
+    pub model: ModelSpec,
+    pub task: Task,
+    /// In `Model::parameters` order.
+    pub parameters: Vec<Vec<f32>>,
+}
+
 pub fn shuffled(n: usize, seed: u32) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
@@ -289,6 +305,10 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
             seconds: host.now() - start,
         };
         host.on_event(&TrainEvent::Epoch(metrics.clone()));
+        if host.wants_snapshots() {
+            let parameters = model.parameters(be).await?;
+            host.on_snapshot(ModelSnapshot { epoch, model: model.spec().clone(), task: model.task(), parameters });
+        }
         history.push(metrics);
         learning_rate *= config.lr_decay;
     }

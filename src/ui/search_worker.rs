@@ -16,8 +16,9 @@ use crate::engine::Device;
 use crate::nas::engine_pick::{probe_network, time_engine};
 use crate::nas::{
     prepare_data, EngineChoice, EnginePick, EngineTiming, Evaluation, Evaluator, FromWorker, SearchConfig, SearchEvent, SearchHost,
-    ToWorker, TrainingEvaluator, TrialOutcome,
+    ToWorker, TrainingEvaluator, TrialOutcome, InputPipeline, TrainedModel,
 };
+use crate::nn::ModelSnapshot;
 
 /// Seconds of training between two yields to the worker's event loop.
 const YIELD_EVERY: f64 = 0.008;
@@ -33,7 +34,20 @@ struct Worker {
     scope: DedicatedWorkerGlobalScope,
     flags: Flags,
     evaluator: RefCell<Option<TrainingEvaluator>>,
+    /// For data on the plane: what a running trial's snapshots need to become weights files.
+    plane: RefCell<Option<PlaneFacts>>,
 }
+
+/// The data's name, classes and input pipeline, for turning snapshots into `TrainedModel`s.
+#[derive(Clone)]
+struct PlaneFacts {
+    data: String,
+    class_names: Vec<String>,
+    input: InputPipeline,
+}
+
+/// At most this many snapshots of a running trial a second (the page redraws from each).
+const SNAPSHOTS_PER_SECOND: f64 = 4.0;
 
 impl Worker {
     fn post(&self, message: &FromWorker) {
@@ -52,6 +66,7 @@ pub fn run() {
         scope: scope.clone(),
         flags: Flags { paused: Cell::new(false), stop: Cell::new(false) },
         evaluator: RefCell::new(None),
+        plane: RefCell::new(None),
     });
     let handler = {
         let worker = worker.clone();
@@ -87,8 +102,13 @@ fn handle(worker: &Rc<Worker>, command: ToWorker) {
                     return;
                 };
                 worker.flags.stop.set(false);
-                let mut host = WorkerHost { worker: &worker, last_yield: worker.now() };
-                let outcome = match evaluator.evaluate(trial, &proposal, &mut host).await {
+                let plane = worker.plane.borrow().clone();
+                let mut host = WorkerHost { worker: &worker, last_yield: worker.now(), plane, last_snapshot: f64::NEG_INFINITY };
+                let evaluation = evaluator.evaluate(trial, &proposal, &mut host).await;
+                if let (Evaluation::Done(_), Some(inspection)) = (&evaluation, evaluator.take_inspection()) {
+                    worker.post(&FromWorker::Inspected { trial, inspection: Box::new(inspection) });
+                }
+                let outcome = match evaluation {
                     Evaluation::Done(result) => TrialOutcome::Done { result: Box::new(result) },
                     Evaluation::Stopped => TrialOutcome::Stopped,
                     Evaluation::DeviceLost(message) => TrialOutcome::DeviceLost { message },
@@ -161,7 +181,18 @@ async fn prepare(worker: &Worker, config: &SearchConfig, engine: EngineChoice, p
         _ => Device::cpu(),
     };
     let (task, train, validation, warnings) = (data.task, data.splits.train.len(), data.splits.validation.len(), data.warnings.clone());
-    *worker.evaluator.borrow_mut() = Some(TrainingEvaluator::new(device, config, data.splits));
+    let class_names = match &data.splits.train.targets {
+        crate::data::Targets::Classes { class_names, .. } => class_names.clone(),
+        crate::data::Targets::Values { .. } => Vec::new(),
+    };
+    *worker.plane.borrow_mut() = data.input.plane_features.is_some().then(|| PlaneFacts {
+        data: data.splits.train.name.clone(),
+        class_names,
+        input: data.input.clone(),
+    });
+    let mut evaluator = TrainingEvaluator::new(device, config, data.splits);
+    evaluator.inspect = Some(data.input);
+    *worker.evaluator.borrow_mut() = Some(evaluator);
     Ok(FromWorker::Prepared { task, train, validation, warnings, engine: pick })
 }
 
@@ -215,6 +246,8 @@ async fn fetch_bytes(worker: &Worker, url: &str) -> Result<Vec<u8>, String> {
 struct WorkerHost<'w> {
     worker: &'w Worker,
     last_yield: f64,
+    plane: Option<PlaneFacts>,
+    last_snapshot: f64,
 }
 
 impl SearchHost for WorkerHost<'_> {
@@ -228,6 +261,18 @@ impl SearchHost for WorkerHost<'_> {
 
     fn on_event(&mut self, event: &SearchEvent) {
         self.worker.post(&FromWorker::Event { event: event.clone() });
+    }
+
+    fn wants_snapshots(&self) -> bool {
+        self.plane.is_some() && self.worker.now() - self.last_snapshot >= 1.0 / SNAPSHOTS_PER_SECOND
+    }
+
+    fn on_snapshot(&mut self, trial: usize, snapshot: ModelSnapshot) {
+        let Some(facts) = &self.plane else { return };
+        self.last_snapshot = self.worker.now();
+        let epoch = snapshot.epoch;
+        let trained = TrainedModel::from_snapshot(snapshot, &facts.data, facts.class_names.clone(), facts.input.clone(), Some(trial));
+        self.worker.post(&FromWorker::Snapshot { trial, epoch, trained: Box::new(trained) });
     }
 
     async fn breathe(&mut self) {

@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod bench;
 #[cfg(not(target_arch = "wasm32"))]
+mod predict;
+#[cfg(not(target_arch = "wasm32"))]
 mod progress;
 #[cfg(not(target_arch = "wasm32"))]
 mod search;
@@ -62,17 +64,31 @@ enum Command {
         seed: u64,
     },
     /// Write a search elsewhere, from its log: the trials as CSV, the whole search as JSON, a
-    /// trial's network as PyTorch or Keras code, or the search as an Optuna study script.
+    /// trial's network as PyTorch or Keras code, the search as an Optuna study script, or a
+    /// trial's trained weights (trained again on the CPU from its seed).
     Export {
         /// The JSON-lines log `nas run` wrote (or the page exported).
         log: std::path::PathBuf,
-        /// csv, json, pytorch, keras or optuna.
+        /// csv, json, pytorch, keras, optuna or weights.
         #[arg(long, default_value = "csv")]
         format: String,
-        /// The trial whose network to write (pytorch, keras); the best by default.
+        /// The trial whose network to write (pytorch, keras, weights); the best by default.
         #[arg(long)]
         trial: Option<usize>,
         /// Where to write it; standard output by default.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Predict with a weights file (from `nas export --format weights` or the page) on the data
+    /// it was trained on, split as it was: accuracy and confusion, or the error; with --out, every
+    /// sample's input, output and target as JSON.
+    Predict {
+        weights: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "validation")]
+        split: predict::SplitChoice,
+        /// Only the first N samples of the split.
+        #[arg(long)]
+        limit: Option<usize>,
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
@@ -138,6 +154,7 @@ fn main() -> std::process::ExitCode {
         Command::Resume { log, budget, engine, json } => search::resume(&log, budget, engine, json),
         Command::Tabulate { space, data, out, seed } => search::tabulate(&space, data, &out, seed),
         Command::Export { log, format, trial, out } => search::export(&log, &format, trial, out.as_deref()),
+        Command::Predict { weights, split, limit, out } => predict::predict(&weights, split, limit, out.as_deref()),
         Command::Space { space } => search::check_space(&space),
         Command::Engine { space: Some(space), data, json } => search::time_engines(&space, data, json),
         Command::Engine { space: None, json, .. } => {

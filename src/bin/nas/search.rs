@@ -128,7 +128,7 @@ pub struct RunOptions {
     force: bool,
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }
@@ -224,7 +224,7 @@ pub fn run(space_path: &Path, options: RunOptions) -> ExitCode {
 }
 
 /// Reads a log; the error names the file.
-fn read_log(log_path: &Path) -> Result<SearchLog, String> {
+pub fn read_log(log_path: &Path) -> Result<SearchLog, String> {
     // Lossy: a crash can cut the last line in the middle of a character.
     let bytes = std::fs::read(log_path).map_err(|error| format!("{}: {error}", log_path.display()))?;
     SearchLog::parse(&String::from_utf8_lossy(&bytes)).map_err(|error| format!("{}: {error}", log_path.display()))
@@ -232,6 +232,9 @@ fn read_log(log_path: &Path) -> Result<SearchLog, String> {
 
 /// `nas export`: writes a log as `format` to `out` or standard output.
 pub fn export(log_path: &Path, format: &str, trial: Option<usize>, out: Option<&Path>) -> ExitCode {
+    if format == "weights" {
+        return crate::predict::export_weights(log_path, trial, out);
+    }
     let written = format
         .parse::<nas_playground::nas::export::ExportFormat>()
         .and_then(|format| read_log(log_path).and_then(|log| nas_playground::nas::export::export(&log, format, trial)));

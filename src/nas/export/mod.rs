@@ -36,7 +36,7 @@ impl std::str::FromStr for ExportFormat {
             "pytorch" => Ok(ExportFormat::Pytorch),
             "keras" => Ok(ExportFormat::Keras),
             "optuna" => Ok(ExportFormat::Optuna),
-            other => Err(format!("'{other}' is not an export format: choose csv, json, pytorch, keras or optuna")),
+            other => Err(format!("'{other}' is not an export format: choose csv, json, pytorch, keras, optuna or weights (weights: `nas export` only)")),
         }
     }
 }
