@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod dataset;
+pub mod drawing;
 pub mod error;
 pub mod feature;
 pub mod mnist;

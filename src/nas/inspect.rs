@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::config::{DataSource, DataSpec};
 use super::trained::{argmax, softmax, TrainedModel, WeightsError, PREDICT_BATCH};
-use crate::data::{Dataset, Targets};
+use crate::data::{split_indices, DataError, Dataset, Targets};
 use crate::engine::Backend;
 use crate::nn::{LayerSpec, Model, Task};
 
@@ -39,6 +40,94 @@ impl Plane {
     }
 }
 
+/// A sample of data on the plane, where it lies before any feature columns or normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PlanePoint {
+    pub x: f32,
+    pub y: f32,
+    /// The class, or the value's sign as 0 / 1 for regression.
+    pub class: u32,
+    pub validation: bool,
+}
+
+/// The data's points on the plane, split as a search splits them; None when it is not 2D.
+pub fn plane_points(spec: &DataSpec) -> Result<Option<Vec<PlanePoint>>, DataError> {
+    let raw: Vec<(f32, f32, f32)> = match &spec.source {
+        DataSource::Toy2d(toy) => toy.points()?.into_iter().map(|p| (p.x, p.y, p.target)).collect(),
+        DataSource::Csv { .. } => {
+            let data = spec.dataset_from(None)?;
+            if data.feature_len() != 2 {
+                return Ok(None);
+            }
+            (0..data.len())
+                .map(|i| {
+                    let target = match &data.targets {
+                        Targets::Classes { labels, .. } => labels[i] as f32,
+                        Targets::Values { values, outputs } => values[i * outputs],
+                    };
+                    (data.features[2 * i], data.features[2 * i + 1], target)
+                })
+                .collect()
+        }
+        DataSource::Images { .. } => return Ok(None),
+    };
+    let regression = match &spec.source {
+        DataSource::Toy2d(toy) => toy.set.is_regression(),
+        _ => spec.dataset_from(None)?.targets.class_count().is_none(),
+    };
+    let class = |t: f32| if regression { (t >= 0.0) as u32 } else { t as u32 };
+    let parts = split_indices(raw.len(), spec.split, spec.split_seed)?;
+    let point = |i: usize, validation: bool| PlanePoint { x: raw[i].0, y: raw[i].1, class: class(raw[i].2), validation };
+    Ok(Some(parts.train.iter().map(|&i| point(i, false)).chain(parts.validation.iter().map(|&i| point(i, true))).collect()))
+}
+
+/// The name a drawn data set goes by (its points are kept as a CSV file's contents).
+pub const DRAWN_POINTS: &str = "drawn points.csv";
+
+/// Points a person draws, as the CSV a search reads: x, y and the class.
+pub fn points_csv(points: &[PlanePoint]) -> String {
+    let mut text = String::from("x,y,label\n");
+    for p in points {
+        text.push_str(&format!("{:.3},{:.3},{}\n", p.x, p.y, p.class));
+    }
+    text
+}
+
+/// The points of a drawn set's CSV, in its order (lines that do not read are left out).
+pub fn points_of_csv(text: &str) -> Vec<PlanePoint> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut cells = line.split(',').map(str::trim);
+            let (x, y, class) = (cells.next()?.parse().ok()?, cells.next()?.parse().ok()?, cells.next()?.parse().ok()?);
+            Some(PlanePoint { x, y, class, validation: false })
+        })
+        .collect()
+}
+
+/// A drawn set to start from: four points of each class in the XOR pattern.
+pub fn starting_points() -> Vec<PlanePoint> {
+    [(-3.0, 3.0, 0), (-2.0, 4.0, 0), (3.0, -3.0, 0), (4.0, -2.0, 0), (3.0, 3.0, 1), (2.0, 4.0, 1), (-3.0, -3.0, 1), (-4.0, -2.0, 1)]
+        .into_iter()
+        .map(|(x, y, class)| PlanePoint { x, y, class, validation: false })
+        .collect()
+}
+
+/// The index of the point nearest (x, y), within `reach`.
+pub fn nearest_point(points: &[PlanePoint], x: f32, y: f32, reach: f32) -> Option<usize> {
+    let distance = |p: &PlanePoint| (p.x - x).hypot(p.y - y);
+    (0..points.len()).filter(|&i| distance(&points[i]) <= reach).min_by(|&a, &b| distance(&points[a]).total_cmp(&distance(&points[b])))
+}
+
+impl Plane {
+    /// TF Playground's window, widened to hold every point.
+    pub fn around(points: &[PlanePoint], resolution: usize) -> Plane {
+        let reach = points.iter().map(|p| p.x.abs().max(p.y.abs())).fold(6.0f32, f32::max);
+        let reach = if reach > 6.0 { reach * 1.05 } else { reach };
+        Plane { x_min: -reach, x_max: reach, y_min: -reach, y_max: reach, resolution }
+    }
+}
+
 /// One hidden layer's units over the plane.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeuronMaps {
@@ -60,6 +149,8 @@ impl NeuronMaps {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaneMaps {
     pub plane: Plane,
+    /// The number of classes (0 for regression).
+    pub classes: usize,
     /// Per cell: the probability of class 1 (two classes), of the predicted class (more), or the
     /// predicted value (regression).
     pub output: Vec<f32>,
@@ -96,6 +187,10 @@ pub async fn plane_maps<B: Backend>(
         }
     }
     let logits = &outputs[last];
+    let classes = match trained.task {
+        Task::Classification { classes } => classes,
+        Task::Regression { .. } => 0,
+    };
     let (output, class) = match trained.task {
         Task::Classification { classes } => {
             let mut output = Vec::with_capacity(plane.cells());
@@ -110,7 +205,7 @@ pub async fn plane_maps<B: Backend>(
         }
         Task::Regression { outputs } => (logits.iter().step_by(outputs).copied().collect(), Vec::new()),
     };
-    Ok(Some(PlaneMaps { plane, output, class, hidden }))
+    Ok(Some(PlaneMaps { plane, classes, output, class, hidden }))
 }
 
 /// A validation sample the network got wrong.
@@ -203,6 +298,45 @@ mod tests {
     use crate::engine::Activation;
     use crate::nas::trained::InputPipeline;
     use crate::nn::ModelSpec;
+
+    #[test]
+    fn plane_points_are_the_raw_points_split_as_the_search_splits_them() {
+        let spec = DataSpec::new(DataSource::Toy2d(crate::data::Toy2dSpec {
+            features: vec![Feature::XSquared, Feature::SinY],
+            ..crate::data::Toy2dSpec::default()
+        }));
+        let points = plane_points(&spec).unwrap().unwrap();
+        let splits = spec.load().unwrap();
+        assert_eq!(points.iter().filter(|p| !p.validation).count(), splits.train.len());
+        // Training point 0 is the first training sample: its x² and sin y are the features.
+        let first = points[0];
+        assert!((splits.train.features[0] - first.x * first.x).abs() < 1e-5);
+        assert!((splits.train.features[1] - first.y.sin()).abs() < 1e-5);
+        let Targets::Classes { labels, .. } = &splits.validation.targets else { unreachable!() };
+        assert_eq!(points.iter().filter(|p| p.validation).map(|p| p.class).collect::<Vec<_>>(), *labels);
+        assert_eq!(Plane::around(&points, 10).x_max, 6.0);
+        let images = DataSpec::new("mnist".parse().unwrap());
+        assert_eq!(plane_points(&images).unwrap(), None);
+    }
+
+    #[test]
+    fn drawn_points_go_through_their_csv_and_train_as_a_csv_search() {
+        let mut points = starting_points();
+        points.push(PlanePoint { x: 0.5, y: -1.25, class: 1, validation: false });
+        let text = points_csv(&points);
+        assert_eq!(points_of_csv(&text), points);
+        let spec = DataSpec::new(DataSource::Csv {
+            path: DRAWN_POINTS.into(),
+            options: crate::data::CsvOptions { name: DRAWN_POINTS.into(), ..Default::default() },
+            contents: Some(text),
+        });
+        let data = spec.dataset_from(None).unwrap();
+        assert_eq!(data.targets.class_count(), Some(2));
+        assert_eq!(spec.plane_features(2), Some(vec![Feature::X, Feature::Y]));
+        assert_eq!(plane_points(&spec).unwrap().unwrap().len(), 9);
+        assert_eq!(nearest_point(&points, 0.4, -1.0, 0.5), Some(8));
+        assert_eq!(nearest_point(&points, 0.0, 0.0, 0.5), None);
+    }
 
     #[test]
     fn cells_run_left_to_right_from_the_top() {

@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::data::{Dataset, Targets};
 use crate::nas::charts::PALETTE;
 use crate::nas::experiment::{default_space_name, is_image_data};
+use crate::nas::inspect::{points_csv, starting_points, DRAWN_POINTS};
 use crate::nas::Experiment;
 
 #[derive(Properties, PartialEq)]
@@ -90,6 +91,10 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
             let mut next = experiment.clone();
             let was_images = is_image_data(&next.data);
             next.data = select.value();
+            if next.data == "draw" {
+                next.data = "csv".into();
+                next.csv = Some((DRAWN_POINTS.into(), points_csv(&starting_points())));
+            }
             if is_image_data(&next.data) != was_images {
                 suggest.emit(default_space_name(&next.data));
             }
@@ -185,6 +190,15 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
 
     let images = is_image_data(&experiment.data);
     let toy = !images && experiment.data != "csv";
+    let drawn = experiment.data == "csv" && experiment.csv.as_ref().is_some_and(|(name, _)| name == DRAWN_POINTS);
+    let on_points = {
+        let (experiment, on_change) = (experiment.clone(), props.on_change.clone());
+        Callback::from(move |text: String| {
+            let mut next = experiment.clone();
+            next.csv = Some((DRAWN_POINTS.into(), text));
+            on_change.emit(next);
+        })
+    };
     let disabled = props.disabled;
     html! {
         <section class="panel" id="data" aria-labelledby="data-title" ondrop={ on_drop } ondragover={ on_drag_over }>
@@ -194,8 +208,8 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
                     <select id="data-set" onchange={ on_data } {disabled}>
                         { for [("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Two moons"),
                                ("regress-plane", "Plane (regression)"), ("regress-gaussian", "Gaussians (regression)"),
-                               ("mnist", "MNIST digits"), ("fashion-mnist", "Fashion-MNIST"), ("csv", "Your CSV file")].iter()
-                            .map(|(v, l)| html! { <option value={ *v } selected={ experiment.data == *v }>{ *l }</option> }) }
+                               ("mnist", "MNIST digits"), ("fashion-mnist", "Fashion-MNIST"), ("csv", "Your CSV file"), ("draw", "Draw your own points")].iter()
+                            .map(|(v, l)| html! { <option value={ *v } selected={ if drawn { *v == "draw" } else { experiment.data == *v } }>{ *l }</option> }) }
                     </select>
                 </label>
                 if toy {
@@ -215,6 +229,13 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
                 if let Some((name, _)) = &experiment.csv { <span class="csv-name">{ format!("chosen: {name}") }</span> }
             </div>
             { match &*preview {
+                _ if drawn => html! {
+                    <>
+                        <super::point_editor::PointEditor text={ experiment.csv.clone().map(|(_, t)| t).unwrap_or_default() } on_change={ on_points } disabled={ disabled } />
+                        if let Preview::Error(message) = &*preview { <p class="field-error" id="data-error" role="alert">{ message }</p> }
+                        if let Preview::Points { train, .. } = &*preview { { for train.warnings.iter().map(|w| html! { <p class="run-note">{ w }</p> }) } }
+                    </>
+                },
                 Preview::Points { train, validation } => html! {
                     <figure class="preview">
                         <canvas ref={ canvas } id="data-preview" width="360" height="360" role="img"

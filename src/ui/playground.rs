@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::charts_panel::Charts;
 use super::data_panel::DataPanel;
+use super::inside_panel::{InspectAction, InsidePanel, Inspections};
 use super::leaderboard::{Compare, Leaderboard, NetworkDrawing};
 use super::run_panel::{RunAction, RunPanel, RunState};
 use super::saved_searches::{self, SavedSearch};
@@ -37,6 +38,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let link_notes = use_state(|| opened.1.clone());
     let preset = use_state(|| opened.2);
     let state = use_reducer(RunState::default);
+    let inspections = use_reducer(Inspections::default);
     let pool: SharedPool = use_mut_ref(|| None::<Pool>);
     let selected = use_state(|| None::<usize>);
     let compared = use_state(Vec::<usize>::new);
@@ -127,18 +129,29 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 
     // Starts a search, fresh or going on from a log kept under `saved_as`.
     let launch = {
-        let (state, pool, selected, compared, refresh_saved) =
-            (state.clone(), pool.clone(), selected.clone(), compared.clone(), refresh_saved.clone());
+        let (state, pool, selected, compared, refresh_saved, inspections) =
+            (state.clone(), pool.clone(), selected.clone(), compared.clone(), refresh_saved.clone(), inspections.clone());
         Rc::new(move |experiment: &Experiment, resumed: Option<SearchLog>, saved_as: SavedAs| {
             selected.set(None);
             compared.set(Vec::new());
             state.dispatch(RunAction::Reset);
+            inspections.dispatch(InspectAction::Reset);
             let config = match &resumed {
                 Some(log) => Ok(log.config.clone()),
                 None => experiment.config(),
             };
             let started = config.and_then(|config| {
-                start_pool(experiment.jobs, experiment.engine, config, resumed, saved_as, refresh_saved.clone(), &pool, state.dispatcher())
+                start_pool(
+                    experiment.jobs,
+                    experiment.engine,
+                    config,
+                    resumed,
+                    saved_as,
+                    refresh_saved.clone(),
+                    &pool,
+                    state.dispatcher(),
+                    inspections.dispatcher(),
+                )
             });
             if let Err(message) = started {
                 state.dispatch(RunAction::Failed(message));
@@ -377,6 +390,9 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     <button id="export-keras" onclick={ export_as(ExportFormat::Keras) } disabled={ state.view.best().is_none() }>{ "As Keras code" }</button>
                 </div>
             </section>
+            <InsidePanel view={ state.view.clone() } inspections={ (*inspections).clone() } selected={ *selected } large={ props.large }
+                data={ state.view.config.as_ref().map(|c| c.data.clone()).or_else(|| config.as_ref().ok().map(|c| c.data.clone())) }
+                on_load={ { let inspections = inspections.clone(); Callback::from(move |t| inspections.dispatch(InspectAction::Loaded(t))) } } />
             { saved_panel }
         </main>
     }

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 use yew::prelude::*;
 
+use super::inside_panel::{InspectAction, Inspections};
 use super::run_panel::{RunAction, RunState};
 use super::saved_searches;
 use crate::nas::{EngineChoice, FromWorker, PoolAction, PoolCoordinator, PoolStatus, SearchConfig, SearchLog};
@@ -94,19 +95,26 @@ pub fn start_pool(
     on_saved: Callback<()>,
     shared: &SharedPool,
     dispatch: UseReducerDispatcher<RunState>,
+    inspections: UseReducerDispatcher<Inspections>,
 ) -> Result<(), String> {
     let coordinator = PoolCoordinator::new(config, resumed, jobs, engine).map_err(|e| e.to_string())?;
     let mut workers = Vec::new();
     let mut handlers = Vec::new();
     for index in 0..jobs {
         let worker = Worker::new("./search-worker_loader.js").map_err(|e| format!("could not start a Web Worker: {e:?}"))?;
-        let (shared, dispatch) = (shared.clone(), dispatch.clone());
+        let (shared, dispatch, inspections) = (shared.clone(), dispatch.clone(), inspections.clone());
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
             let message = FromWorker::from_json(&text);
-            if let FromWorker::Loading { loaded, total } = message {
-                dispatch.dispatch(RunAction::Loading(loaded, total));
-                return;
+            match message {
+                FromWorker::Loading { loaded, total } => return dispatch.dispatch(RunAction::Loading(loaded, total)),
+                FromWorker::Snapshot { trial, epoch, trained } => {
+                    return inspections.dispatch(InspectAction::Snapshot { trial, epoch, trained: Rc::new(*trained) })
+                }
+                FromWorker::Inspected { trial, inspection } => {
+                    return inspections.dispatch(InspectAction::Inspected { trial, inspection: Rc::new(*inspection) })
+                }
+                _ => {}
             }
             let mut pool = shared.borrow_mut();
             let Some(pool) = pool.as_mut() else { return };
