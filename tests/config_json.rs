@@ -68,7 +68,8 @@ fn parse_errors_name_the_field_path() {
     assert!(error.starts_with("search config, data") && error.contains("unknown variant `spirals`"), "{error}");
     let error = config_error(&config_json(SPACE).replace(r#""set": "spiral""#, r#""samples": "many""#));
     assert!(error.starts_with("search config, data.samples: invalid type"), "{error}");
-    let error = config_error(&config_json(SPACE).replace(r#""source": "toy2d", "set": "spiral""#, r#""set": "spirals", "source": "toy2d""#));
+    let error =
+        config_error(&config_json(SPACE).replace(r#""source": "toy2d", "set": "spiral""#, r#""set": "spirals", "source": "toy2d""#));
     assert!(error.starts_with("search config, data: set: unknown variant `spirals`"), "{error}");
     let error = config_error(&config_json(SPACE).replace(r#""source": "toy2d", "#, ""));
     assert!(error.starts_with("search config, data: missing field `source`"), "{error}");
@@ -125,7 +126,11 @@ fn shipped_spaces_logs_and_serialised_configs_still_read() {
         DataSource::Images { set: ImageSet::Mnist, samples: Some(100) },
         DataSource::Images { set: ImageSet::FashionMnist, samples: None },
         DataSource::Csv { path: "iris.csv".into(), options: CsvOptions::default(), contents: None },
-        DataSource::Csv { path: "iris.csv".into(), options: CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() }, contents: Some("x,label\n1,a\n".into()) },
+        DataSource::Csv {
+            path: "iris.csv".into(),
+            options: CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() },
+            contents: Some("x,label\n1,a\n".into()),
+        },
     ];
     for source in sources {
         for strategy in [StrategyConfig::Grid, StrategyConfig::Random, StrategyConfig::evolution(), StrategyConfig::halving()] {
@@ -137,7 +142,8 @@ fn shipped_spaces_logs_and_serialised_configs_still_read() {
                 seed: 3,
                 objective: None,
             };
-            let event = SearchEvent::SearchStarted { version: "test".into(), config: Box::new(config.clone()), space_size: 4, objective: None };
+            let event =
+                SearchEvent::SearchStarted { version: "test".into(), config: Box::new(config.clone()), space_size: 4, objective: None };
             let json = serde_json::to_string(&event).unwrap();
             assert_eq!(serde_json::from_str::<SearchEvent>(&json).unwrap(), event, "{json}");
             let json = serde_json::to_string(&config).unwrap();

@@ -300,10 +300,7 @@ fn sgd_with_momentum_and_l2_matches_hand_computed_steps() {
 
 #[test]
 fn adam_matches_hand_computed_steps_with_and_without_l2() {
-    for (l2, expected) in [
-        (0.0, [0.900_000_02, 0.936_610_37, 0.894_644_8]),
-        (0.01, [0.900_000_02, 0.935_523_7, 0.892_965_7]),
-    ] {
+    for (l2, expected) in [(0.0, [0.900_000_02, 0.936_610_37, 0.894_644_8]), (0.01, [0.900_000_02, 0.935_523_7, 0.892_965_7])] {
         let config = AdamConfig { learning_rate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, l2 };
         let (mut w, mut m, mut v) = ([1.0f32], [0.0f32], [0.0f32]);
         for (step, (grad, want)) in [0.5, -1.0, 2.0].into_iter().zip(expected).enumerate() {

@@ -4,8 +4,7 @@
 
 use nas_playground::data::mnist::{FASHION_MNIST_CLASSES, MNIST_CLASSES};
 use nas_playground::data::{
-    parse_csv, split_indices, CsvOptions, Dataset, Feature, ImageSet, Normalization, SplitRatios, Targets, Toy2d,
-    Toy2dSpec,
+    parse_csv, split_indices, CsvOptions, Dataset, Feature, ImageSet, Normalization, SplitRatios, Targets, Toy2d, Toy2dSpec,
 };
 
 fn labels(data: &Dataset) -> &[u32] {
@@ -113,8 +112,7 @@ fn column_mean_and_std(data: &Dataset, column: usize) -> (f64, f64) {
 
 #[test]
 fn standardising_on_the_training_split_gives_it_mean_0_and_std_1() {
-    let spec =
-        Toy2dSpec { set: Toy2d::Spiral, samples: 600, noise_percent: 20, features: Feature::ALL.to_vec(), seed: 5 };
+    let spec = Toy2dSpec { set: Toy2d::Spiral, samples: 600, noise_percent: 20, features: Feature::ALL.to_vec(), seed: 5 };
     let mut splits = spec.generate().unwrap().split(SplitRatios { train: 0.6, validation: 0.2, test: 0.2 }, 9).unwrap();
     let before = splits.test.clone();
     let normalizer = splits.normalize(Normalization::Standardize);
@@ -140,8 +138,7 @@ fn standardising_on_the_training_split_gives_it_mean_0_and_std_1() {
 
 #[test]
 fn min_max_puts_the_training_split_in_the_unit_interval() {
-    let spec =
-        Toy2dSpec { set: Toy2d::RegressGaussian, samples: 400, noise_percent: 30, seed: 3, ..Toy2dSpec::default() };
+    let spec = Toy2dSpec { set: Toy2d::RegressGaussian, samples: 400, noise_percent: 30, seed: 3, ..Toy2dSpec::default() };
     let mut splits = spec.generate().unwrap().split(SplitRatios::default(), 2).unwrap();
     splits.normalize(Normalization::MinMax);
     let train = &splits.train.features;

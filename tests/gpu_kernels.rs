@@ -4,8 +4,8 @@
 
 mod common;
 
-use nas_playground::engine::gpu::{GpuContext, GpuError};
 use nas_playground::bench::BenchModel;
+use nas_playground::engine::gpu::{GpuContext, GpuError};
 use nas_playground::engine::{detect_engine, EngineReport};
 
 fn gpu_context() -> GpuContext {

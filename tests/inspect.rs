@@ -60,7 +60,8 @@ fn trained_xor() -> (TrainedModel, Dataset, Vec<ModelSnapshot>) {
     let (data, input) = xor_data();
     let mut model = Model::new(&be, &mlp(), Task::Classification { classes: 2 }, 9).unwrap();
     let targets = TargetRows::of(&data);
-    let config = TrainConfig { epochs: 12, batch_size: 16, optimizer: Optimizer::Adam, learning_rate: 0.03, l2: 0.0, lr_decay: 1.0, seed: 2 };
+    let config =
+        TrainConfig { epochs: 12, batch_size: 16, optimizer: Optimizer::Adam, learning_rate: 0.03, l2: 0.0, lr_decay: 1.0, seed: 2 };
     let mut host = SnapshotHost::default();
     pollster::block_on(train(&mut model, &be, &targets.examples(&data), None, &config, &mut host)).unwrap();
     let trained = pollster::block_on(TrainedModel::capture(&model, &be, &data, input, Some(0))).unwrap();

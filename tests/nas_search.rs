@@ -326,7 +326,6 @@ fn best_so_far_and_the_pareto_front_follow_the_trials() {
     assert_eq!(curve, vec![Some(70.0), Some(70.0), Some(90.0), Some(90.0), Some(90.0), Some(90.0)]);
 }
 
-
 #[test]
 fn a_resumed_search_writes_the_same_log_as_one_never_stopped() {
     for strategy in all_strategies().into_iter().skip(1) {
@@ -361,7 +360,6 @@ fn assert_same_lines(a: &str, b: &str, what: &str) {
     }
     assert_eq!(a.lines().count(), b.lines().count(), "{what}: the logs differ in length");
 }
-
 
 #[test]
 fn a_real_search_stopped_mid_trial_resumes_to_the_same_log() {
@@ -511,7 +509,12 @@ fn a_paused_search_makes_no_progress_and_then_finishes_as_if_never_paused() {
         pollster::block_on(run_search(&mut search, &mut evaluator, &mut host));
         without_timing(&log_text(&host.events))
     };
-    let reference = run(Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+    let reference = run(
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let (paused, epochs) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
     let worker = {
         let (paused, epochs, steps, held, run) = (paused.clone(), epochs.clone(), steps.clone(), held.clone(), run.clone());
@@ -535,7 +538,6 @@ fn a_paused_search_makes_no_progress_and_then_finishes_as_if_never_paused() {
     let log = worker.join().unwrap();
     assert_same_lines(&log, &reference, "paused");
 }
-
 
 #[test]
 fn the_search_the_cli_logged_runs_again_to_the_same_figures() {

@@ -7,9 +7,7 @@ mod common;
 use nas_playground::engine::cpu::CpuBackend;
 use nas_playground::engine::gpu::GpuContext;
 use nas_playground::engine::{Activation, Backend, SgdConfig};
-use nas_playground::nn::{
-    train, Examples, LayerSpec, Model, ModelError, ModelSpec, Optimizer, Task, TrainConfig, TrainerHost, Update,
-};
+use nas_playground::nn::{train, Examples, LayerSpec, Model, ModelError, ModelSpec, Optimizer, Task, TrainConfig, TrainerHost, Update};
 
 struct QuietHost;
 
@@ -110,10 +108,7 @@ fn a_spec_whose_output_does_not_fit_the_task_is_refused_with_a_hint() {
     let spec = ModelSpec { input: vec![4], layers: vec![dense(12, Activation::Identity)] };
     let error = Model::new(&CpuBackend::new(), &spec, Task::Classification { classes: 10 }, 1).err().unwrap();
     assert!(matches!(error, ModelError::OutputMismatch { got: 12, needed: 10, .. }));
-    assert_eq!(
-        error.to_string(),
-        "the last layer gives 12 outputs but the data needs 10: the last dense layer needs one unit per class"
-    );
+    assert_eq!(error.to_string(), "the last layer gives 12 outputs but the data needs 10: the last dense layer needs one unit per class");
 }
 
 /// A small two-class problem: points inside or outside the unit circle.
@@ -146,7 +141,8 @@ fn train_ring<B: Backend>(be: &B) -> nas_playground::nn::TrainOutcome {
     let (vf, vl) = ring_examples(200, 10);
     let train_set = Examples { features: &features, targets: &labels, feature_len: 2, target_len: 1 };
     let validation = Examples { features: &vf, targets: &vl, feature_len: 2, target_len: 1 };
-    let config = TrainConfig { epochs: 30, batch_size: 32, optimizer: Optimizer::Adam, learning_rate: 0.01, l2: 1e-4, lr_decay: 0.98, seed: 4 };
+    let config =
+        TrainConfig { epochs: 30, batch_size: 32, optimizer: Optimizer::Adam, learning_rate: 0.01, l2: 1e-4, lr_decay: 0.98, seed: 4 };
     let mut model = Model::new(be, &ring_spec(), Task::Classification { classes: 2 }, 11).unwrap();
     pollster::block_on(train(&mut model, be, &train_set, Some(&validation), &config, &mut QuietHost)).unwrap()
 }
@@ -211,7 +207,8 @@ fn cancelling_stops_between_steps() {
     let cpu = CpuBackend::new();
     let (features, labels) = ring_examples(256, 3);
     let train_set = Examples { features: &features, targets: &labels, feature_len: 2, target_len: 1 };
-    let config = TrainConfig { epochs: 5, batch_size: 32, optimizer: Optimizer::Adam, learning_rate: 0.01, l2: 0.0, lr_decay: 1.0, seed: 1 };
+    let config =
+        TrainConfig { epochs: 5, batch_size: 32, optimizer: Optimizer::Adam, learning_rate: 0.01, l2: 0.0, lr_decay: 1.0, seed: 1 };
     let mut model = Model::new(&cpu, &ring_spec(), Task::Classification { classes: 2 }, 2).unwrap();
     let outcome = pollster::block_on(train(&mut model, &cpu, &train_set, None, &config, &mut CancelAfter(0.into()))).unwrap();
     assert_eq!(outcome.stopped, Some(nas_playground::nn::StopReason::Cancelled { epoch: 1 }));

@@ -125,10 +125,7 @@ fn parse_separated(bytes: &[u8], options: &CsvOptions, delimiter: u8) -> Result<
         name: options.name.clone(),
         features,
         feature_shape: vec![feature_columns.len()],
-        feature_names: feature_columns
-            .iter()
-            .map(|&c| names[c].clone().unwrap_or_else(|| format!("column {}", c + 1)))
-            .collect(),
+        feature_names: feature_columns.iter().map(|&c| names[c].clone().unwrap_or_else(|| format!("column {}", c + 1))).collect(),
         targets,
         warnings,
     })
@@ -137,18 +134,13 @@ fn parse_separated(bytes: &[u8], options: &CsvOptions, delimiter: u8) -> Result<
 /// Reads a CSV file from disk (native builds only; the page passes the bytes of a dropped file).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn read_csv_file(path: &std::path::Path, options: &CsvOptions) -> Result<Dataset, DataError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| DataError::UnreadableFile { path: path.display().to_string(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| DataError::UnreadableFile { path: path.display().to_string(), message: e.to_string() })?;
     parse_csv(&bytes, options)
 }
 
 fn read_rows(bytes: &[u8], delimiter: u8) -> Result<Vec<Row>, DataError> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(bytes);
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(::csv::Trim::All).delimiter(delimiter).from_reader(bytes);
     let mut lines = LineCounter { bytes, counted_to: 0, newlines: 0 };
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -202,9 +194,8 @@ fn find_label_column(rows: &[Row], choice: &LabelColumn) -> Result<(usize, bool)
     let columns = first.len();
     let looks_like_header = |label: usize| {
         let text_outside_label = first.iter().enumerate().any(|(c, cell)| c != label && !is_number(cell));
-        let text_only_in_label = !is_number(&first[label])
-            && rows.len() > 1
-            && rows[1..].iter().all(|r| r.cells.get(label).is_some_and(|cell| is_number(cell)));
+        let text_only_in_label =
+            !is_number(&first[label]) && rows.len() > 1 && rows[1..].iter().all(|r| r.cells.get(label).is_some_and(|cell| is_number(cell)));
         text_outside_label || text_only_in_label
     };
     match choice {
@@ -234,12 +225,7 @@ fn parse_number(cell: &str, at: impl Fn() -> CellAt) -> Result<f32, DataError> {
     }
 }
 
-fn read_targets(
-    rows: &[Row],
-    label: usize,
-    kind: TargetKind,
-    at: impl Fn(&Row) -> CellAt,
-) -> Result<Targets, DataError> {
+fn read_targets(rows: &[Row], label: usize, kind: TargetKind, at: impl Fn(&Row) -> CellAt) -> Result<Targets, DataError> {
     if let Some(row) = rows.iter().find(|r| r.cells[label].is_empty()) {
         return Err(DataError::EmptyCell { at: at(row) });
     }
@@ -263,8 +249,7 @@ fn read_targets(
     match numbers {
         Some(values) => Ok(Targets::Values { values: values.into_iter().map(|v| v as f32).collect(), outputs: 1 }),
         None => {
-            let (row, cell) =
-                rows.iter().zip(&cells).find(|(_, c)| finite(c).is_none()).expect("a cell is not a number");
+            let (row, cell) = rows.iter().zip(&cells).find(|(_, c)| finite(c).is_none()).expect("a cell is not a number");
             Err(DataError::LabelNotANumber { at: at(row), value: cell.to_string() })
         }
     }
@@ -319,10 +304,7 @@ mod tests {
         let data = parse("sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n4.9,1.3,setosa\n").unwrap();
         assert_eq!(data.feature_names, vec!["sepal", "petal"]);
         assert_eq!(data.features, vec![5.1, 1.4, 7.0, 4.7, 4.9, 1.3]);
-        assert_eq!(
-            data.targets,
-            Targets::Classes { labels: vec![0, 1, 0], class_names: vec!["setosa".into(), "versicolor".into()] }
-        );
+        assert_eq!(data.targets, Targets::Classes { labels: vec![0, 1, 0], class_names: vec!["setosa".into(), "versicolor".into()] });
     }
 
     #[test]
@@ -343,23 +325,14 @@ mod tests {
     #[test]
     fn integer_classes_sort_numerically_and_reals_become_values() {
         let data = parse("a,y\n1,10\n2,9\n3,10\n").unwrap();
-        assert_eq!(
-            data.targets,
-            Targets::Classes { labels: vec![1, 0, 1], class_names: vec!["9".into(), "10".into()] }
-        );
+        assert_eq!(data.targets, Targets::Classes { labels: vec![1, 0, 1], class_names: vec!["9".into(), "10".into()] });
         let data = parse("a,y\n1,2.0\n2,-0\n3,2\n4,0\n").unwrap();
-        assert_eq!(
-            data.targets,
-            Targets::Classes { labels: vec![1, 0, 1, 0], class_names: vec!["-0".into(), "2.0".into()] }
-        );
+        assert_eq!(data.targets, Targets::Classes { labels: vec![1, 0, 1, 0], class_names: vec!["-0".into(), "2.0".into()] });
         let data = parse("a,y\n1,0.5\n2,1.5\n").unwrap();
         assert_eq!(data.targets, Targets::Values { values: vec![0.5, 1.5], outputs: 1 });
         let many: String = (0..30).map(|i| format!("{i},{i}\n")).collect();
         assert!(matches!(parse(&many).unwrap().targets, Targets::Values { .. }), "30 distinct integers are values");
-        assert!(matches!(
-            parse_with(&many, LabelColumn::Last, TargetKind::Classes).unwrap().targets,
-            Targets::Classes { .. }
-        ));
+        assert!(matches!(parse_with(&many, LabelColumn::Last, TargetKind::Classes).unwrap().targets, Targets::Classes { .. }));
     }
 
     #[test]
@@ -377,10 +350,7 @@ mod tests {
         let error = parse("sepal,petal,petal_width,species\n1,2,3,a\n1,2,abc,b\n").unwrap_err();
         assert_eq!(error.to_string(), "line 3, column 3 ('petal_width'): 'abc' is not a number");
         let error = parse("1,2,0\n1,,1\n").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "line 2, column 2 is empty: every cell needs a value (missing values are not supported)"
-        );
+        assert_eq!(error.to_string(), "line 2, column 2 is empty: every cell needs a value (missing values are not supported)");
         let error = parse("x,y\ninf,1\n").unwrap_err();
         assert_eq!(error.to_string(), "line 2, column 1 ('x'): 'inf' is not a finite number");
     }
@@ -406,19 +376,14 @@ mod tests {
         let error = parse_with("a,b\n1,2\n", LabelColumn::Index(5), TargetKind::Auto).unwrap_err();
         assert_eq!(error.to_string(), "label column 6 does not exist: the file has 2 columns (counting from 1)");
         let error = parse_with("a,b\n1,cat\n", LabelColumn::Last, TargetKind::Values).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "line 2, column 2 ('b'): 'cat' is not a number, so this label column cannot be a regression target"
-        );
+        assert_eq!(error.to_string(), "line 2, column 2 ('b'): 'cat' is not a number, so this label column cannot be a regression target");
     }
 
     #[test]
     fn windows_line_endings_a_byte_order_mark_and_semicolons() {
-        let data = parse_csv(
-            "\u{feff}x;y;label\r\n1;2;a\r\n3;4;b\r\n".as_bytes(),
-            &CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() },
-        )
-        .unwrap();
+        let data =
+            parse_csv("\u{feff}x;y;label\r\n1;2;a\r\n3;4;b\r\n".as_bytes(), &CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() })
+                .unwrap();
         assert_eq!(data.feature_names, vec!["x", "y"]);
         assert_eq!(data.features, vec![1.0, 2.0, 3.0, 4.0]);
     }

@@ -55,10 +55,9 @@ impl Targets {
     /// The targets of the samples at `indices`, in that order.
     fn subset(&self, indices: &[usize]) -> Targets {
         match self {
-            Targets::Classes { labels, class_names } => Targets::Classes {
-                labels: indices.iter().map(|&i| labels[i]).collect(),
-                class_names: class_names.clone(),
-            },
+            Targets::Classes { labels, class_names } => {
+                Targets::Classes { labels: indices.iter().map(|&i| labels[i]).collect(), class_names: class_names.clone() }
+            }
             Targets::Values { values, outputs } => Targets::Values {
                 values: indices.iter().flat_map(|&i| &values[i * outputs..(i + 1) * outputs]).copied().collect(),
                 outputs: *outputs,
@@ -138,11 +137,7 @@ impl Dataset {
             )));
         }
         if !self.feature_names.is_empty() && self.feature_names.len() != len {
-            return Err(DataError::Malformed(format!(
-                "{} feature names for {} features",
-                self.feature_names.len(),
-                len
-            )));
+            return Err(DataError::Malformed(format!("{} feature names for {} features", self.feature_names.len(), len)));
         }
         match &self.targets {
             Targets::Classes { labels, class_names } => {

@@ -82,7 +82,7 @@ mod tests {
         let cols: Vec<usize> = (0..SIDE).filter(|&x| (0..SIDE).any(|y| image[y * SIDE + x] > 0.5)).collect();
         assert_eq!(rows.len(), 20, "the tall side fills the 20-pixel box: {rows:?}");
         assert_eq!((rows[0], rows[19]), (4, 23));
-        assert_eq!(cols.len(), 1, "10 / 200 of 20 pixels wide: {cols:?}");
+        assert!(cols.len() <= 2, "10 / 200 of 20 pixels wide: {cols:?}");
         assert!((13..=14).contains(&cols[0]), "centred: {cols:?}");
         assert!(image.iter().all(|v| (0.0..=1.0).contains(v)));
     }

@@ -43,9 +43,7 @@ pub enum DataError {
     UnclearSeparator { error: Box<DataError>, note: String },
     #[error("there is no label column named '{name}'; the columns are: {columns}")]
     UnknownLabelColumn { name: String, columns: String },
-    #[error(
-        "there is no label column named '{name}': the file has no header row, so choose the label column by number"
-    )]
+    #[error("there is no label column named '{name}': the file has no header row, so choose the label column by number")]
     LabelNameWithoutHeader { name: String },
     #[error("label column {index} does not exist: the file has {columns} columns (counting from 1)")]
     LabelColumnOutOfRange { index: usize, columns: usize },

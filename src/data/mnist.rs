@@ -96,8 +96,7 @@ impl ImageSet {
 /// Reads an image set file from disk (native builds only).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn read_image_set_file(path: &std::path::Path) -> Result<Dataset, DataError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| DataError::UnreadableFile { path: path.display().to_string(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| DataError::UnreadableFile { path: path.display().to_string(), message: e.to_string() })?;
     parse_image_set(&bytes)
 }
 
@@ -198,25 +197,18 @@ fn decode(bytes: &[u8]) -> Result<Dataset, DataError> {
         return Err(DataError::Corrupt(format!("{} unexpected bytes follow the labels", bytes.len() - total)));
     }
     let names_end = HEADER_LEN + header.names_len;
-    let names = std::str::from_utf8(&bytes[HEADER_LEN..names_end])
-        .map_err(|_| DataError::Corrupt("the names block is not UTF-8 text".into()))?;
+    let names =
+        std::str::from_utf8(&bytes[HEADER_LEN..names_end]).map_err(|_| DataError::Corrupt("the names block is not UTF-8 text".into()))?;
     let mut names = names.split('\n');
     let name = names.next().unwrap_or_default().to_string();
     let class_names: Vec<String> = names.map(str::to_string).collect();
     if class_names.len() != header.classes {
-        return Err(DataError::Corrupt(format!(
-            "the header says {} classes but names {}",
-            header.classes,
-            class_names.len()
-        )));
+        return Err(DataError::Corrupt(format!("the header says {} classes but names {}", header.classes, class_names.len())));
     }
     let pixels = &bytes[names_end..names_end + header.pixels_len()];
     let labels = &bytes[names_end + header.pixels_len()..];
     if let Some(index) = labels.iter().position(|&l| l as usize >= header.classes) {
-        return Err(DataError::Corrupt(format!(
-            "image {index} has label {} but the set has {} classes",
-            labels[index], header.classes
-        )));
+        return Err(DataError::Corrupt(format!("image {index} has label {} but the set has {} classes", labels[index], header.classes)));
     }
     Ok(Dataset {
         name,
@@ -263,10 +255,7 @@ mod tests {
         assert_eq!((data.len(), data.feature_shape.clone()), (4, vec![1, 2, 3]));
         assert_eq!(
             data.targets,
-            Targets::Classes {
-                labels: vec![0, 1, 2, 0],
-                class_names: vec!["red".into(), "green".into(), "blue".into()]
-            }
+            Targets::Classes { labels: vec![0, 1, 2, 0], class_names: vec!["red".into(), "green".into(), "blue".into()] }
         );
         assert_eq!(data.sample(0), &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
         data.validate().unwrap();

@@ -8,8 +8,8 @@ pub mod error;
 pub mod feature;
 pub mod mnist;
 pub mod normalize;
-mod separator;
 mod random;
+mod separator;
 pub mod split;
 pub mod toy2d;
 

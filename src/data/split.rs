@@ -73,11 +73,7 @@ impl Dataset {
     /// Splits the samples into training, validation and test sets (shuffled, deterministic per seed).
     pub fn split(&self, ratios: SplitRatios, seed: u64) -> Result<Splits, DataError> {
         let indices = split_indices(self.len(), ratios, seed)?;
-        Ok(Splits {
-            train: self.subset(&indices.train),
-            validation: self.subset(&indices.validation),
-            test: self.subset(&indices.test),
-        })
+        Ok(Splits { train: self.subset(&indices.train), validation: self.subset(&indices.validation), test: self.subset(&indices.test) })
     }
 }
 
@@ -125,9 +121,6 @@ mod tests {
         let error = split_indices(10, ratios(0.8, 0.3, 0.1), 0).unwrap_err();
         assert_eq!(error.to_string(), "the split ratios 0.8 / 0.3 / 0.1 must each be between 0 and 1 and add up to 1");
         assert!(split_indices(10, ratios(1.2, -0.1, -0.1), 0).is_err());
-        assert!(matches!(
-            split_indices(1, ratios(0.2, 0.4, 0.4), 0),
-            Err(DataError::EmptyTrainingSplit { samples: 1, .. })
-        ));
+        assert!(matches!(split_indices(1, ratios(0.2, 0.4, 0.4), 0), Err(DataError::EmptyTrainingSplit { samples: 1, .. })));
     }
 }

@@ -78,13 +78,7 @@ pub struct Toy2dSpec {
 impl Default for Toy2dSpec {
     /// TF Playground's opening state: the circle, 500 points, no noise, inputs x and y.
     fn default() -> Self {
-        Toy2dSpec {
-            set: Toy2d::Circle,
-            samples: 500,
-            noise_percent: 0,
-            features: vec![Feature::X, Feature::Y],
-            seed: 0,
-        }
+        Toy2dSpec { set: Toy2d::Circle, samples: 500, noise_percent: 0, features: vec![Feature::X, Feature::Y], seed: 0 }
     }
 }
 
@@ -133,12 +127,8 @@ impl Toy2dSpec {
                 moon(rng, second, false, noise, &mut points);
                 moon(rng, first, true, noise, &mut points);
             }
-            Toy2d::RegressPlane => {
-                (0..self.samples).for_each(|_| points.push(regression_point(rng, noise, |x, y| (x + y) / 10.0)))
-            }
-            Toy2d::RegressGaussian => {
-                (0..self.samples).for_each(|_| points.push(regression_point(rng, noise, multi_gaussian_value)))
-            }
+            Toy2d::RegressPlane => (0..self.samples).for_each(|_| points.push(regression_point(rng, noise, |x, y| (x + y) / 10.0))),
+            Toy2d::RegressGaussian => (0..self.samples).for_each(|_| points.push(regression_point(rng, noise, multi_gaussian_value))),
         }
         Ok(points)
     }
@@ -154,10 +144,7 @@ impl Toy2dSpec {
         let targets = if self.set.is_regression() {
             Targets::Values { values: points.iter().map(|p| p.target).collect(), outputs: 1 }
         } else {
-            Targets::Classes {
-                labels: points.iter().map(|p| p.target as u32).collect(),
-                class_names: vec!["0".into(), "1".into()],
-            }
+            Targets::Classes { labels: points.iter().map(|p| p.target as u32).collect(), class_names: vec!["0".into(), "1".into()] }
         };
         Ok(Dataset {
             name: self.set.label().to_string(),
@@ -285,8 +272,7 @@ mod tests {
     fn spiral_noise_is_at_most_the_noise_fraction_in_each_coordinate() {
         let clean = spec(Toy2d::Spiral, 100, 0).points().unwrap();
         let noisy = spec(Toy2d::Spiral, 100, 50).points().unwrap();
-        let largest =
-            clean.iter().zip(&noisy).map(|(a, b)| (a.x - b.x).abs().max((a.y - b.y).abs())).fold(0.0, f32::max);
+        let largest = clean.iter().zip(&noisy).map(|(a, b)| (a.x - b.x).abs().max((a.y - b.y).abs())).fold(0.0, f32::max);
         assert!(largest <= 0.5 && largest > 0.3, "largest shift {largest}");
     }
 

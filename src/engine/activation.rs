@@ -14,7 +14,9 @@ pub enum Activation {
     Identity,
     Relu,
     /// max(x, slope * x), slope usually 0.01 or 0.2.
-    LeakyRelu { slope: f32 },
+    LeakyRelu {
+        slope: f32,
+    },
     Sigmoid,
     Tanh,
     /// The tanh approximation of GELU (as in GPT-2 and TF's `approximate=True`).
@@ -175,10 +177,7 @@ mod tests {
     #[test]
     fn leaky_relu_reads_as_a_plain_name_or_with_a_slope_and_round_trips() {
         let plain: Vec<Activation> = serde_json::from_str(r#"["relu", "leaky_relu", {"leaky_relu": {"slope": 0.2}}]"#).unwrap();
-        assert_eq!(
-            plain,
-            vec![Activation::Relu, Activation::LeakyRelu { slope: 0.01 }, Activation::LeakyRelu { slope: 0.2 }]
-        );
+        assert_eq!(plain, vec![Activation::Relu, Activation::LeakyRelu { slope: 0.01 }, Activation::LeakyRelu { slope: 0.2 }]);
         for activation in plain {
             let json = serde_json::to_string(&activation).unwrap();
             assert_eq!(serde_json::from_str::<Activation>(&json).unwrap(), activation, "{json}");

@@ -43,14 +43,7 @@ pub trait Backend {
     /// y = f(x). x, y: [n]
     fn activation_forward(&self, activation: Activation, x: &Self::Tensor, y: &Self::Tensor);
     /// dx = dy · f'(x), given the forward's x and y. All: [n]
-    fn activation_backward(
-        &self,
-        activation: Activation,
-        x: &Self::Tensor,
-        y: &Self::Tensor,
-        dy: &Self::Tensor,
-        dx: &Self::Tensor,
-    );
+    fn activation_backward(&self, activation: Activation, x: &Self::Tensor, y: &Self::Tensor, dy: &Self::Tensor, dx: &Self::Tensor);
     /// Inverted dropout: y = x / (1 - p) where uniform(seed, i) >= p, else 0. x, y: [n]
     fn dropout_forward(&self, x: &Self::Tensor, y: &Self::Tensor, p: f32, seed: u32);
     /// dx = dy through the same mask as the forward with this seed. dy, dx: [n]
@@ -81,46 +74,17 @@ pub trait Backend {
         cols: usize,
     );
     /// Mean squared error, per sample averaged over its `cols` outputs. pred, target, dpred: [rows, cols]
-    fn mse(
-        &self,
-        pred: &Self::Tensor,
-        target: &Self::Tensor,
-        dpred: &Self::Tensor,
-        loss_sum: &Self::Tensor,
-        rows: usize,
-        cols: usize,
-    );
+    fn mse(&self, pred: &Self::Tensor, target: &Self::Tensor, dpred: &Self::Tensor, loss_sum: &Self::Tensor, rows: usize, cols: usize);
     /// correct[0] += how many rows' argmax equals their label. logits: [rows, classes], labels: [rows]
-    fn count_correct(
-        &self,
-        logits: &Self::Tensor,
-        labels: &Self::Tensor,
-        correct: &Self::Tensor,
-        rows: usize,
-        classes: usize,
-    );
+    fn count_correct(&self, logits: &Self::Tensor, labels: &Self::Tensor, correct: &Self::Tensor, rows: usize, classes: usize);
 
     // Convolution and pooling (NCHW).
     /// y = conv(x, weights) + bias[channel]. bias: [out_channels]
-    fn conv2d_forward(
-        &self,
-        x: &Self::Tensor,
-        weights: &Self::Tensor,
-        bias: &Self::Tensor,
-        y: &Self::Tensor,
-        dims: Conv2dDims,
-    );
+    fn conv2d_forward(&self, x: &Self::Tensor, weights: &Self::Tensor, bias: &Self::Tensor, y: &Self::Tensor, dims: Conv2dDims);
     /// dx = the gradient of the input.
     fn conv2d_backward_input(&self, dy: &Self::Tensor, weights: &Self::Tensor, dx: &Self::Tensor, dims: Conv2dDims);
     /// dweights and dbias, summed over the batch.
-    fn conv2d_backward_weights(
-        &self,
-        x: &Self::Tensor,
-        dy: &Self::Tensor,
-        dweights: &Self::Tensor,
-        dbias: &Self::Tensor,
-        dims: Conv2dDims,
-    );
+    fn conv2d_backward_weights(&self, x: &Self::Tensor, dy: &Self::Tensor, dweights: &Self::Tensor, dbias: &Self::Tensor, dims: Conv2dDims);
     /// y = the max of each window; argmax = its index within the input plane (as f32).
     fn max_pool_forward(&self, x: &Self::Tensor, y: &Self::Tensor, argmax: &Self::Tensor, dims: Pool2dDims);
     /// dx = dy routed back to each window's maximum (summed where windows overlap).
@@ -129,13 +93,5 @@ pub trait Backend {
     // Optimizers, in place on the parameters and their state.
     fn sgd_step(&self, weights: &Self::Tensor, grads: &Self::Tensor, velocity: &Self::Tensor, config: SgdConfig);
     /// `step` counts from 1.
-    fn adam_step(
-        &self,
-        weights: &Self::Tensor,
-        grads: &Self::Tensor,
-        m: &Self::Tensor,
-        v: &Self::Tensor,
-        config: AdamConfig,
-        step: u32,
-    );
+    fn adam_step(&self, weights: &Self::Tensor, grads: &Self::Tensor, m: &Self::Tensor, v: &Self::Tensor, config: AdamConfig, step: u32);
 }

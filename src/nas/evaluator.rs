@@ -6,9 +6,9 @@
 use super::candidate::BuiltCandidate;
 use super::config::SearchConfig;
 use super::event::SearchEvent;
+use super::inspect::{validation_report, TrialInspection};
 use super::runner::{Evaluation, Evaluator, SearchHost, TrialHost};
 use super::space::SearchSpace;
-use super::inspect::{validation_report, TrialInspection};
 use super::trained::{InputPipeline, TrainedModel};
 use super::trial::{Failure, FailureKind, Origin, Proposal, TrialResult};
 use crate::data::{Dataset, Splits};

@@ -358,7 +358,8 @@ mod tests {
         let be = CpuBackend::new();
         let data = crate::data::Toy2dSpec::default().generate().unwrap();
         let model = Model::new(&be, &spec, Task::Classification { classes: 2 }, 1).unwrap();
-        let input = InputPipeline { plane_features: Some(vec![Feature::X, Feature::Y]), normalizer: Normalizer::fit(Normalization::None, &data) };
+        let input =
+            InputPipeline { plane_features: Some(vec![Feature::X, Feature::Y]), normalizer: Normalizer::fit(Normalization::None, &data) };
         let mut trained = pollster::block_on(TrainedModel::capture(&model, &be, &data, input, None)).unwrap();
         let values = [vec![1.0, 0.0], vec![0.0], vec![0.0, 1.0], vec![0.0, 0.0]];
         trained.parameters.iter_mut().zip(values).for_each(|(t, v)| t.values = v);

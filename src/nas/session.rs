@@ -88,8 +88,8 @@ mod native {
     use crate::engine::Device;
     use crate::nas::engine_pick::{probe_network, time_engine, EngineChoice, EnginePick, EngineTiming};
     use crate::nas::parallel::run_search_parallel;
-    use crate::nas::runner::{run_search, RunEnd, SearchHost};
     use crate::nas::runner::Evaluator;
+    use crate::nas::runner::{run_search, RunEnd, SearchHost};
     use crate::nas::TrainingEvaluator;
 
     /// Loads the config's data from disk (generated sets, the shipped images, a CSV file).

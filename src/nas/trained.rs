@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::feature::push_features;
 use super::config::{DataSource, DataSpec};
+use crate::data::feature::push_features;
 use crate::data::{Dataset, Feature, Normalizer, Targets};
 use crate::engine::{Backend, EngineError};
 use crate::nn::{LayerSpec, Model, ModelError, ModelSnapshot, ModelSpec, Shape, Task};
@@ -189,8 +189,8 @@ impl TrainedModel {
         if let Some(version) = value.get("version").and_then(|v| v.as_u64()).filter(|&v| v != WEIGHTS_VERSION as u64) {
             return Err(WeightsError::Version(version as u32));
         }
-        let trained: TrainedModel = serde_path_to_error::deserialize(value)
-            .map_err(|e| WeightsError::Unreadable(format!("{}: {}", e.path(), e.inner())))?;
+        let trained: TrainedModel =
+            serde_path_to_error::deserialize(value).map_err(|e| WeightsError::Unreadable(format!("{}: {}", e.path(), e.inner())))?;
         trained.validate()?;
         Ok(trained)
     }
@@ -322,7 +322,10 @@ mod tests {
     fn a_weights_file_reads_back_and_predicts_as_the_model_it_came_from() {
         let be = CpuBackend::new();
         let original = trained();
-        assert_eq!(original.parameters.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["layer0.weight", "layer0.bias", "layer1.weight", "layer1.bias"]);
+        assert_eq!(
+            original.parameters.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["layer0.weight", "layer0.bias", "layer1.weight", "layer1.bias"]
+        );
         let read = TrainedModel::from_json(&original.to_json()).unwrap();
         assert_eq!(read, original);
         let mut a = original.build(&be).unwrap();

@@ -30,11 +30,6 @@ impl TargetRows {
 
     /// The dataset's samples paired with these targets.
     pub fn examples<'a>(&'a self, dataset: &'a Dataset) -> Examples<'a> {
-        Examples {
-            features: &dataset.features,
-            targets: &self.values,
-            feature_len: dataset.feature_len(),
-            target_len: self.per_sample,
-        }
+        Examples { features: &dataset.features, targets: &self.values, feature_len: dataset.feature_len(), target_len: self.per_sample }
     }
 }

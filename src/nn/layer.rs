@@ -31,9 +31,7 @@ impl<B: Backend> Param<B> {
     pub fn update(&self, backend: &B, update: Update, step: u32) {
         match update {
             Update::Sgd(config) => backend.sgd_step(&self.value, &self.grad, &self.first_moment, config),
-            Update::Adam(config) => {
-                backend.adam_step(&self.value, &self.grad, &self.first_moment, &self.second_moment, config, step)
-            }
+            Update::Adam(config) => backend.adam_step(&self.value, &self.grad, &self.first_moment, &self.second_moment, config, step),
         }
     }
 }

@@ -11,4 +11,7 @@ pub use examples::TargetRows;
 pub use layer::Update;
 pub use model::{Model, ModelError, Task};
 pub use spec::{LayerSpec, ModelSpec, ModelSummary, Shape, SpecError};
-pub use trainer::{continue_training, evaluate, ModelSnapshot, train, EpochMetrics, Examples, Optimizer, StopReason, TrainConfig, TrainEvent, TrainOutcome, TrainerHost};
+pub use trainer::{
+    continue_training, evaluate, train, EpochMetrics, Examples, ModelSnapshot, Optimizer, StopReason, TrainConfig, TrainEvent,
+    TrainOutcome, TrainerHost,
+};

@@ -96,7 +96,8 @@ impl<B: Backend> Model<B> {
                 }
                 LayerSpec::Conv2d { filters, kernel, stride, padding, activation } => {
                     let Shape::Image { channels, height, width } = shape else { unreachable!("validated") };
-                    let dims = Conv2dDims { batch: 1, in_channels: channels, height, width, out_channels: filters, kernel, stride, padding };
+                    let dims =
+                        Conv2dDims { batch: 1, in_channels: channels, height, width, out_channels: filters, kernel, stride, padding };
                     let limit = init_limit(activation, dims.patch_len(), filters * kernel * kernel);
                     layers.push(Layer::Conv2d {
                         dims,

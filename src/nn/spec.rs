@@ -129,9 +129,7 @@ impl ModelSpec {
             [n] if *n > 0 => Shape::Vector(*n),
             [c, h, w] if *c > 0 && *h > 0 && *w > 0 => Shape::Image { channels: *c, height: *h, width: *w },
             other => {
-                return Err(general(format!(
-                    "the input shape {other:?} should be [features] or [channels, height, width], all above zero"
-                )))
+                return Err(general(format!("the input shape {other:?} should be [features] or [channels, height, width], all above zero")))
             }
         };
         if self.layers.is_empty() {
@@ -181,10 +179,7 @@ impl ModelSpec {
                         return Err(fail("the pool size and stride must be at least 1".into()));
                     }
                     if size > height || size > width {
-                        return Err(fail(format!(
-                            "a {size}x{size} pool does not fit the {height}x{width} input{}",
-                            how_many_pools(pools)
-                        )));
+                        return Err(fail(format!("a {size}x{size} pool does not fit the {height}x{width} input{}", how_many_pools(pools))));
                     }
                     pools += 1;
                     Shape::Image { channels, height: (height - size) / stride + 1, width: (width - size) / stride + 1 }
@@ -246,12 +241,21 @@ mod tests {
     #[test]
     fn other_mistakes_name_their_layer() {
         let cases = [
-            (ModelSpec { input: vec![784], layers: vec![conv(4, 3)] }, "layer 1 (conv2d): a convolution needs an image, but it gets 784 values"),
+            (
+                ModelSpec { input: vec![784], layers: vec![conv(4, 3)] },
+                "layer 1 (conv2d): a convolution needs an image, but it gets 784 values",
+            ),
             (ModelSpec { input: vec![2], layers: vec![dense(0)] }, "layer 1 (dense): a dense layer needs at least one unit"),
-            (ModelSpec { input: vec![2], layers: vec![dense(4), LayerSpec::Dropout { rate: 1.0 }] }, "layer 2 (dropout): the dropout rate 1 must be at least 0 and below 1"),
+            (
+                ModelSpec { input: vec![2], layers: vec![dense(4), LayerSpec::Dropout { rate: 1.0 }] },
+                "layer 2 (dropout): the dropout rate 1 must be at least 0 and below 1",
+            ),
             (ModelSpec { input: vec![3, 2], layers: vec![dense(1)] }, "the input shape [3, 2] should be"),
             (ModelSpec { input: vec![2], layers: vec![] }, "the network has no layers"),
-            (ModelSpec { input: vec![1, 8, 8], layers: vec![dense(3), pool()] }, "layer 2 (max_pool): pooling needs an image, but it gets 3 values"),
+            (
+                ModelSpec { input: vec![1, 8, 8], layers: vec![dense(3), pool()] },
+                "layer 2 (max_pool): pooling needs an image, but it gets 3 values",
+            ),
         ];
         for (spec, start) in cases {
             let message = spec.validate().unwrap_err().to_string();

@@ -39,8 +39,15 @@ impl PartialEq for Inspections {
 }
 
 pub enum InspectAction {
-    Snapshot { trial: usize, epoch: usize, trained: Rc<TrainedModel> },
-    Inspected { trial: usize, inspection: Rc<TrialInspection> },
+    Snapshot {
+        trial: usize,
+        epoch: usize,
+        trained: Rc<TrainedModel>,
+    },
+    Inspected {
+        trial: usize,
+        inspection: Rc<TrialInspection>,
+    },
     Loaded(Rc<TrainedModel>),
     /// A new search: what the last one's trials sent is gone.
     Reset,
@@ -95,7 +102,11 @@ fn maps_of(trained: &TrainedModel, plane: Plane) -> Option<PlaneMaps> {
 }
 
 /// Which network the panel shows, and how it is described.
-fn shown(inspections: &Inspections, view: &SharedView, selected: Option<usize>) -> Option<(Rc<TrainedModel>, Option<Rc<TrialInspection>>, String)> {
+fn shown(
+    inspections: &Inspections,
+    view: &SharedView,
+    selected: Option<usize>,
+) -> Option<(Rc<TrainedModel>, Option<Rc<TrialInspection>>, String)> {
     let of_trial = |id: usize| inspections.trials.get(&id).map(|i| (Rc::new(i.trained.clone()), Some(i.clone()), format!("trial {id}")));
     if let Some(id) = selected {
         if let Some(found) = of_trial(id) {
@@ -106,7 +117,11 @@ fn shown(inspections: &Inspections, view: &SharedView, selected: Option<usize>) 
         }
     }
     if let Some(loaded) = &inspections.loaded {
-        return Some((loaded.clone(), None, format!("loaded weights of {}", loaded.trial.map_or("a network".to_string(), |t| format!("trial {t}")))));
+        return Some((
+            loaded.clone(),
+            None,
+            format!("loaded weights of {}", loaded.trial.map_or("a network".to_string(), |t| format!("trial {t}"))),
+        ));
     }
     if let Some((trial, epoch, trained)) = &inspections.live {
         return Some((trained.clone(), None, format!("trial {trial} after epoch {epoch}, training")));
@@ -149,7 +164,9 @@ pub fn inside_panel(props: &InsidePanelProps) -> Html {
     let on_load = {
         let (on_load, load_error) = (props.on_load.clone(), load_error.clone());
         Callback::from(move |e: Event| {
-            let Some(file) = e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|i| i.files()).and_then(|f| f.get(0)) else { return };
+            let Some(file) = e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|i| i.files()).and_then(|f| f.get(0)) else {
+                return;
+            };
             let (on_load, load_error) = (on_load.clone(), load_error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
@@ -185,7 +202,9 @@ pub fn inside_panel(props: &InsidePanelProps) -> Html {
     let error = (*load_error).clone().map(|m| html! { <p class="field-error" id="weights-error" role="alert">{ m }</p> });
 
     let body = match (&chosen, &*maps) {
-        (None, _) => html! { <p class="muted" id="inside-empty">{ "Once a trial has trained, its network shows here as it predicts: choose one in the leaderboard, or load a weights file." }</p> },
+        (None, _) => {
+            html! { <p class="muted" id="inside-empty">{ "Once a trial has trained, its network shows here as it predicts: choose one in the leaderboard, or load a weights file." }</p> }
+        }
         (Some((_, _, description)), Some((maps, neurons))) => {
             let toggle = {
                 let discrete = discrete.clone();

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::charts_panel::Charts;
 use super::data_panel::DataPanel;
-use super::inside_panel::{InspectAction, InsidePanel, Inspections};
+use super::inside_panel::{InsidePanel, InspectAction, Inspections};
 use super::leaderboard::{Compare, Leaderboard, NetworkDrawing};
 use super::run_panel::{RunAction, RunPanel, RunState};
 use super::saved_searches::{self, SavedSearch};

@@ -15,8 +15,8 @@ use crate::engine::gpu::GpuContext;
 use crate::engine::Device;
 use crate::nas::engine_pick::{probe_network, time_engine};
 use crate::nas::{
-    prepare_data, EngineChoice, EnginePick, EngineTiming, Evaluation, Evaluator, FromWorker, SearchConfig, SearchEvent, SearchHost,
-    ToWorker, TrainingEvaluator, TrialOutcome, InputPipeline, TrainedModel,
+    prepare_data, EngineChoice, EnginePick, EngineTiming, Evaluation, Evaluator, FromWorker, InputPipeline, SearchConfig, SearchEvent,
+    SearchHost, ToWorker, TrainedModel, TrainingEvaluator, TrialOutcome,
 };
 use crate::nn::ModelSnapshot;
 

@@ -13,9 +13,7 @@ pub fn gemm(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims, beta: f32) {
     let (rsb, csb) = if d.trans_b { (1, d.k as isize) } else { (d.n as isize, 1) };
     // SAFETY: the asserts above keep every index matrixmultiply computes from these strides inside the slices.
     unsafe {
-        matrixmultiply::sgemm(
-            d.m, d.k, d.n, 1.0, a.as_ptr(), rsa, csa, b.as_ptr(), rsb, csb, beta, c.as_mut_ptr(), d.n as isize, 1,
-        );
+        matrixmultiply::sgemm(d.m, d.k, d.n, 1.0, a.as_ptr(), rsa, csa, b.as_ptr(), rsb, csb, beta, c.as_mut_ptr(), d.n as isize, 1);
     }
 }
 
@@ -101,14 +99,7 @@ pub fn conv2d_backward_input(dy: &[f32], w: &[f32], dx: &mut [f32], d: Conv2dDim
 }
 
 /// dW += dy_b · cols_b over the batch; dbias = Σ dy.
-pub fn conv2d_backward_weights(
-    x: &[f32],
-    dy: &[f32],
-    dw: &mut [f32],
-    dbias: &mut [f32],
-    d: Conv2dDims,
-    scratch: &mut [f32],
-) {
+pub fn conv2d_backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], dbias: &mut [f32], d: Conv2dDims, scratch: &mut [f32]) {
     let pixels = d.out_height() * d.out_width();
     dw.fill(0.0);
     dbias.fill(0.0);

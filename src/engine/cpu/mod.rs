@@ -128,14 +128,7 @@ impl Backend for CpuBackend {
         rows: usize,
         cols: usize,
     ) {
-        reference::bce_with_logits(
-            &logits.values(),
-            &targets.values(),
-            &mut dlogits.values_mut(),
-            &mut loss_sum.values_mut(),
-            rows,
-            cols,
-        );
+        reference::bce_with_logits(&logits.values(), &targets.values(), &mut dlogits.values_mut(), &mut loss_sum.values_mut(), rows, cols);
     }
 
     fn mse(&self, pred: &CpuTensor, target: &CpuTensor, dpred: &CpuTensor, loss_sum: &CpuTensor, rows: usize, cols: usize) {
@@ -158,14 +151,7 @@ impl Backend for CpuBackend {
 
     fn conv2d_backward_weights(&self, x: &CpuTensor, dy: &CpuTensor, dweights: &CpuTensor, dbias: &CpuTensor, dims: Conv2dDims) {
         let mut scratch = self.scratch(fast::scratch_len(&dims));
-        fast::conv2d_backward_weights(
-            &x.values(),
-            &dy.values(),
-            &mut dweights.values_mut(),
-            &mut dbias.values_mut(),
-            dims,
-            &mut scratch,
-        );
+        fast::conv2d_backward_weights(&x.values(), &dy.values(), &mut dweights.values_mut(), &mut dbias.values_mut(), dims, &mut scratch);
     }
 
     fn max_pool_forward(&self, x: &CpuTensor, y: &CpuTensor, argmax: &CpuTensor, dims: Pool2dDims) {
@@ -181,13 +167,6 @@ impl Backend for CpuBackend {
     }
 
     fn adam_step(&self, weights: &CpuTensor, grads: &CpuTensor, m: &CpuTensor, v: &CpuTensor, config: AdamConfig, step: u32) {
-        reference::adam_step(
-            &mut weights.values_mut(),
-            &grads.values(),
-            &mut m.values_mut(),
-            &mut v.values_mut(),
-            config,
-            step,
-        );
+        reference::adam_step(&mut weights.values_mut(), &grads.values(), &mut m.values_mut(), &mut v.values_mut(), config, step);
     }
 }

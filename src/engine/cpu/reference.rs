@@ -83,14 +83,7 @@ pub fn dropout_backward(dy: &[f32], dx: &mut [f32], p: f32, seed: u32) {
 }
 
 /// Adds Σ_r -log softmax(logits_r)[label_r] to loss_sum[0]; dlogits = (softmax - onehot) / rows.
-pub fn softmax_cross_entropy(
-    logits: &[f32],
-    labels: &[f32],
-    dlogits: &mut [f32],
-    loss_sum: &mut [f32],
-    rows: usize,
-    classes: usize,
-) {
+pub fn softmax_cross_entropy(logits: &[f32], labels: &[f32], dlogits: &mut [f32], loss_sum: &mut [f32], rows: usize, classes: usize) {
     let mut total = 0.0f32;
     for r in 0..rows {
         let row = &logits[r * classes..(r + 1) * classes];
@@ -108,14 +101,7 @@ pub fn softmax_cross_entropy(
 }
 
 /// Per sample, mean over cols of max(z,0) - z·t + ln(1 + e^-|z|); dlogits = (σ(z) - t) / (rows·cols).
-pub fn bce_with_logits(
-    logits: &[f32],
-    targets: &[f32],
-    dlogits: &mut [f32],
-    loss_sum: &mut [f32],
-    rows: usize,
-    cols: usize,
-) {
+pub fn bce_with_logits(logits: &[f32], targets: &[f32], dlogits: &mut [f32], loss_sum: &mut [f32], rows: usize, cols: usize) {
     let n = (rows * cols) as f32;
     let mut total = 0.0f32;
     for i in 0..rows * cols {
@@ -162,10 +148,7 @@ fn input_at(d: &Conv2dDims, b: usize, c: usize, y: isize, x: isize) -> Option<us
 
 /// Input row and column under output pixel (oy, ox) at kernel offset (ky, kx).
 fn source(d: &Conv2dDims, oy: usize, ox: usize, ky: usize, kx: usize) -> (isize, isize) {
-    (
-        (oy * d.stride + ky) as isize - d.padding as isize,
-        (ox * d.stride + kx) as isize - d.padding as isize,
-    )
+    ((oy * d.stride + ky) as isize - d.padding as isize, (ox * d.stride + kx) as isize - d.padding as isize)
 }
 
 pub fn conv2d_forward(x: &[f32], w: &[f32], bias: &[f32], y: &mut [f32], d: Conv2dDims) {

@@ -1,9 +1,9 @@
 //! The GPU device's `Backend`: each op checks its shapes, packs its uniform words and records one
 //! or two dispatches; nothing runs until `submit` (or a read) sends the whole step at once.
 
+use super::context::MatmulVariant;
 use super::kernels::{self, MATMUL_NAIVE_SIDE, MATMUL_TILE, ROW_WORKGROUP};
 use super::recorder::{elementwise_grid, spread_groups};
-use super::context::MatmulVariant;
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;
 use crate::engine::backend::Backend;
@@ -226,7 +226,15 @@ impl Backend for GpuContext {
         self.accumulate(&scratch, rows, loss_sum);
     }
 
-    fn bce_with_logits(&self, logits: &GpuTensor, targets: &GpuTensor, dlogits: &GpuTensor, loss_sum: &GpuTensor, rows: usize, cols: usize) {
+    fn bce_with_logits(
+        &self,
+        logits: &GpuTensor,
+        targets: &GpuTensor,
+        dlogits: &GpuTensor,
+        loss_sum: &GpuTensor,
+        rows: usize,
+        cols: usize,
+    ) {
         for (name, t) in [("logits", logits), ("targets", targets), ("dlogits", dlogits)] {
             check_len("bce_with_logits", name, t, rows * cols);
         }
@@ -287,13 +295,7 @@ impl Backend for GpuContext {
         let (gx, gy, stride) = elementwise_grid(chunks * (d.weight_len() + d.out_channels));
         let mut words = conv_words(&d, stride);
         words[11] = chunks as u32;
-        self.dispatch(
-            kernels::CONV2D_BACKWARD_WEIGHTS,
-            &words,
-            12,
-            &[x, dy, &weight_partials, &bias_partials],
-            (gx, gy),
-        );
+        self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &words, 12, &[x, dy, &weight_partials, &bias_partials], (gx, gy));
         self.column_sum(&weight_partials, dweights, chunks, d.weight_len());
         self.column_sum(&bias_partials, dbias, chunks, d.out_channels);
     }

@@ -21,10 +21,8 @@ pub const MATMUL_NAIVE_SIDE: u32 = 16;
 /// the kernel's own file.
 macro_rules! kernel {
     ($constant:ident, $name:literal) => {
-        pub const $constant: Kernel = Kernel {
-            name: $name,
-            source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))),
-        };
+        pub const $constant: Kernel =
+            Kernel { name: $name, source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))) };
     };
 }
 

@@ -47,11 +47,8 @@ impl GpuContext {
     /// words; the first `fixed` of them are part of the cache key, the rest may change per call.
     pub(crate) fn dispatch(&self, kernel: Kernel, params: &[u32], fixed: usize, tensors: &[&GpuTensor], groups: (u32, u32)) {
         self.release_dropped_bindings();
-        let key = BindingKey {
-            kernel: kernel.name,
-            tensors: tensors.iter().map(|t| t.id).collect(),
-            fixed_params: params[..fixed].to_vec(),
-        };
+        let key =
+            BindingKey { kernel: kernel.name, tensors: tensors.iter().map(|t| t.id).collect(), fixed_params: params[..fixed].to_vec() };
         let current = self.submissions.get();
         let needs_flush = matches!(
             self.bindings.borrow().get(&key),
@@ -72,9 +69,8 @@ impl GpuContext {
 
         let pipeline = self.pipeline(kernel);
         let mut pending = self.pending.borrow_mut();
-        let encoder = pending.get_or_insert_with(|| {
-            self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") })
-        });
+        let encoder =
+            pending.get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(kernel.name), timestamp_writes: None });
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &cached.bind_group, &[]);

@@ -36,7 +36,9 @@ impl std::str::FromStr for ExportFormat {
             "pytorch" => Ok(ExportFormat::Pytorch),
             "keras" => Ok(ExportFormat::Keras),
             "optuna" => Ok(ExportFormat::Optuna),
-            other => Err(format!("'{other}' is not an export format: choose csv, json, pytorch, keras, optuna or weights (weights: `nas export` only)")),
+            other => Err(format!(
+                "'{other}' is not an export format: choose csv, json, pytorch, keras, optuna or weights (weights: `nas export` only)"
+            )),
         }
     }
 }
@@ -216,6 +218,6 @@ mod tests {
     #[test]
     fn asking_for_a_missing_trial_says_so() {
         assert_eq!(export(&log(), ExportFormat::Keras, Some(999)).unwrap_err(), "the log has no trial 999");
-        assert!("torch".parse::<ExportFormat>().unwrap_err().contains("csv, json, pytorch, keras or optuna"));
+        assert!("torch".parse::<ExportFormat>().unwrap_err().contains("csv, json, pytorch, keras, optuna or weights"));
     }
 }

@@ -148,6 +148,32 @@ fn keras_activation(activation: Activation) -> String {
     }
 }
 
+/// The Keras layers with weights, in order, as `WEIGHTED` lists them for `load_weights`.
+fn keras_weight_map(spec: &ModelSpec, before: &[Option<Shape>]) -> String {
+    let mut entries = Vec::new();
+    let mut flattened: Option<(usize, usize, usize)> = None;
+    let image = |shape: Option<Shape>| match shape {
+        Some(Shape::Image { channels, height, width }) => Some((channels, height, width)),
+        _ => None,
+    };
+    for (i, layer) in spec.layers.iter().enumerate() {
+        match layer {
+            LayerSpec::Flatten => flattened = image(before[i]).or(flattened),
+            LayerSpec::Conv2d { .. } => {
+                flattened = None;
+                entries.push(format!("(\"conv\", \"layer{i}\", None)"));
+            }
+            LayerSpec::Dense { .. } => {
+                let from = image(before[i]).or(flattened.take());
+                let from = from.map_or("None".to_string(), |(c, h, w)| format!("({c}, {h}, {w})"));
+                entries.push(format!("(\"dense\", \"layer{i}\", {from})"));
+            }
+            LayerSpec::MaxPool { .. } | LayerSpec::Dropout { .. } => {}
+        }
+    }
+    entries.join(", ")
+}
+
 /// Keras 3: a `keras.Sequential` model compiled with the same optimizer and loss. Images are
 /// channels-last in Keras, so an image input is given as (height, width, channels). The L2
 /// penalty is a regularizer of l2 / 2 on kernels and biases, whose gradient is l2 times the weight.
@@ -187,6 +213,7 @@ pub fn keras_model(record: &TrialRecord, space: &SearchSpace, classification: bo
             LayerSpec::Dropout { rate } => layers.push(format!("layers.Dropout({rate})")),
         }
     }
+    let weighted = keras_weight_map(spec, &before);
     let optimizer = match train.optimizer {
         Optimizer::Sgd => format!("keras.optimizers.SGD(learning_rate={})", train.learning_rate),
         Optimizer::Momentum { momentum } => format!("keras.optimizers.SGD(learning_rate={}, momentum={momentum})", train.learning_rate),
@@ -207,6 +234,31 @@ model = keras.Sequential([
 {layers}
 ])
 model.compile(optimizer={optimizer}, loss={loss}, metrics={metrics})
+
+# The trained weights of a NAS Playground weights file map onto the layers that have weights, in
+# order: (kind, the file's name for the layer, and for a dense layer after a flatten the
+# (channels, height, width) it flattens, which are channels-first there and channels-last here).
+WEIGHTED = [{weighted}]
+
+
+def load_weights(path):
+    """Sets the weights from a NAS Playground weights file (`nas export --format weights`, or
+    the page's "Download weights"), so this model predicts as the trained trial does."""
+    import json
+
+    import numpy as np
+
+    with open(path) as f:
+        tensors = {{t["name"]: np.array(t["values"], dtype="float32").reshape(t["shape"]) for t in json.load(f)["parameters"]}}
+    layers = [layer for layer in model.layers if layer.weights]
+    for layer, (kind, name, flattened) in zip(layers, WEIGHTED, strict=True):
+        kernel, bias = tensors[name + ".weight"], tensors[name + ".bias"]
+        if kind == "conv":
+            kernel = kernel.transpose(2, 3, 1, 0)  # [filters, channels, k, k] -> [k, k, channels, filters]
+        elif flattened is not None:
+            channels, height, width = flattened
+            kernel = kernel.reshape(channels, height, width, -1).transpose(1, 2, 0, 3).reshape(channels * height * width, -1)
+        layer.set_weights([kernel, bias])
 
 
 def train(x, y, validation=None):
@@ -311,5 +363,20 @@ pub(crate) mod tests {
         assert!(code.contains("layers.Conv2D(8, 5, strides=1, padding=\"valid\""));
         assert!(code.contains("layers.Dense(10, activation=None)"));
         assert!(code.contains("SparseCategoricalCrossentropy(from_logits=True)"));
+        // The weights file's layers in order; the dense layer after the flatten is told its shape.
+        let names: Vec<String> = cnn_record()
+            .result
+            .model
+            .unwrap()
+            .layers
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l, LayerSpec::Dense { .. } | LayerSpec::Conv2d { .. }))
+            .map(|(i, _)| format!("layer{i}"))
+            .collect();
+        assert!(code.contains(&format!("(\"conv\", \"{}\", None)", names[0])), "{code}");
+        assert!(code.contains(&format!("(\"dense\", \"{}\", (16, 14, 14))", names[2])), "{code}");
+        assert!(code.contains(&format!("(\"dense\", \"{}\", None)", names[3])), "{code}");
+        assert!(code.contains("def load_weights(path):"));
     }
 }
