@@ -26,3 +26,21 @@ python3 -c "import json,sys; s=json.load(open('www/spaces/mnist-cnn.json')); s['
 "$nas" export "$work/search.jsonl" --format weights --out "$work/weights.json"
 "$nas" predict "$work/weights.json" --limit 100 --out "$work/predictions.json"
 TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" scripts/check_keras_export.py "$work/model.py" "$work/weights.json" "$work/predictions.json"
+
+# With OPTUNA=1: the search's Optuna study script (PyTorch objective) runs two trials on the
+# search's training digits. PyTorch's wheel brings its CUDA libraries: several GB, once.
+if [ "${OPTUNA:-0}" = 1 ]; then
+  if ! "$venv/bin/python" -c "import optuna, torch" 2>/dev/null; then
+    echo "[check-export] adding Optuna 5.0 and PyTorch 2.15 to $venv"
+    "$venv/bin/pip" install -q optuna==5.0.0 torch==2.15.0
+  fi
+  "$nas" export "$work/search.jsonl" --format optuna --out "$work/optuna_study.py"
+  "$nas" predict "$work/weights.json" --split train --out "$work/train.json" >/dev/null
+  "$venv/bin/python" -c "
+import json, sys
+import numpy as np
+d = json.load(open(sys.argv[1]))
+x = np.array([s['input'] for s in d['samples']], dtype=np.float32).reshape([-1, *d['feature_shape']])
+np.savez(sys.argv[2], x=x, y=np.array([s['target'] for s in d['samples']]))" "$work/train.json" "$work/digits.npz"
+  "$venv/bin/python" "$work/optuna_study.py" --data "$work/digits.npz" --trials 2 2>&1 | grep -E "Trial [0-9]+ finished|^best"
+fi
