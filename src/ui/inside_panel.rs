@@ -25,6 +25,8 @@ use crate::nas::{DataSpec, TrainedModel, TrialInspection};
 #[derive(Clone, Default)]
 pub struct Inspections {
     pub trials: HashMap<usize, Rc<TrialInspection>>,
+    /// Each trial's weights, made once (the panel keys its drawings by their identity).
+    weights: HashMap<usize, Rc<TrainedModel>>,
     /// The running trial's latest weights: trial, epoch, weights.
     pub live: Option<(usize, usize, Rc<TrainedModel>)>,
     pub loaded: Option<Rc<TrainedModel>>,
@@ -65,11 +67,13 @@ impl Reducible for Inspections {
                 if next.live.as_ref().is_some_and(|(t, _, _)| *t == trial) {
                     next.live = None;
                 }
+                next.weights.insert(trial, Rc::new(inspection.trained.clone()));
                 next.trials.insert(trial, inspection);
             }
             InspectAction::Loaded(trained) => next.loaded = Some(trained),
             InspectAction::Reset => {
                 next.trials.clear();
+                next.weights.clear();
                 next.live = None;
             }
         }
@@ -88,9 +92,9 @@ fn run_now<T>(future: impl Future<Output = T>) -> Option<T> {
 }
 
 /// Cells per side of the boundary map.
-const RESOLUTION: usize = 60;
+const RESOLUTION: usize = 40;
 /// Cells per side of a hidden unit's map.
-const NEURON_RESOLUTION: usize = 24;
+const NEURON_RESOLUTION: usize = 12;
 /// Hidden units drawn per layer, at most.
 const UNITS_SHOWN: usize = 16;
 
@@ -107,7 +111,7 @@ fn shown(
     view: &SharedView,
     selected: Option<usize>,
 ) -> Option<(Rc<TrainedModel>, Option<Rc<TrialInspection>>, String)> {
-    let of_trial = |id: usize| inspections.trials.get(&id).map(|i| (Rc::new(i.trained.clone()), Some(i.clone()), format!("trial {id}")));
+    let of_trial = |id: usize| inspections.trials.get(&id).zip(inspections.weights.get(&id)).map(|(i, w)| (w.clone(), Some(i.clone()), format!("trial {id}")));
     if let Some(id) = selected {
         if let Some(found) = of_trial(id) {
             return Some(found);
@@ -310,16 +314,20 @@ impl PartialEq for SmallCanvasProps {
     }
 }
 
-/// A small picture drawn at its canvas's own pixel size, once per version.
+/// A small picture drawn at its canvas's own pixel size, once per version, in a task of its
+/// own (a panel of many keeps the page's thread free between them).
 #[function_component(SmallCanvas)]
 pub fn small_canvas(props: &SmallCanvasProps) -> Html {
     let canvas = use_node_ref();
+    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     {
         let (canvas, draw) = (canvas.clone(), props.draw.clone());
         use_effect_with(props.version, move |_| {
-            if let Some(backend) = canvas.cast::<web_sys::HtmlCanvasElement>().and_then(CanvasBackend::with_canvas_object) {
-                let _ = draw(&backend.into_drawing_area());
-            }
+            *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(0, move || {
+                if let Some(backend) = canvas.cast::<web_sys::HtmlCanvasElement>().and_then(CanvasBackend::with_canvas_object) {
+                    let _ = draw(&backend.into_drawing_area());
+                }
+            }));
         });
     }
     html! { <canvas ref={ canvas } class={ props.class.clone() } width="72" height="72" role="img" aria-label={ props.label.clone() } /> }

@@ -47,7 +47,7 @@ struct PlaneFacts {
 }
 
 /// At most this many snapshots of a running trial a second (the page redraws from each).
-const SNAPSHOTS_PER_SECOND: f64 = 4.0;
+const SNAPSHOTS_PER_SECOND: f64 = 2.0;
 
 impl Worker {
     fn post(&self, message: &FromWorker) {
