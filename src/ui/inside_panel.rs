@@ -16,7 +16,7 @@ use super::charts_panel::{ChartCanvas, Draw};
 use super::drawing_pad::DrawingPad;
 use super::run_panel::SharedView;
 use crate::engine::cpu::CpuBackend;
-use crate::nas::charts::inside::{confusion_matrix, decision_boundary, grey_image, neuron_map};
+use crate::nas::charts::inside::{boundary_rgba, confusion_matrix, draw_points, grey_rgba, neuron_rgba};
 use crate::nas::charts::ChartStyle;
 use crate::nas::inspect::{plane_maps, plane_points, Plane, PlaneMaps};
 use crate::nas::{DataSpec, TrainedModel, TrialInspection};
@@ -111,7 +111,9 @@ fn shown(
     view: &SharedView,
     selected: Option<usize>,
 ) -> Option<(Rc<TrainedModel>, Option<Rc<TrialInspection>>, String)> {
-    let of_trial = |id: usize| inspections.trials.get(&id).zip(inspections.weights.get(&id)).map(|(i, w)| (w.clone(), Some(i.clone()), format!("trial {id}")));
+    let of_trial = |id: usize| {
+        inspections.trials.get(&id).zip(inspections.weights.get(&id)).map(|(i, w)| (w.clone(), Some(i.clone()), format!("trial {id}")))
+    };
     if let Some(id) = selected {
         if let Some(found) = of_trial(id) {
             return Some(found);
@@ -216,7 +218,13 @@ pub fn inside_panel(props: &InsidePanelProps) -> Html {
             };
             let draw: Draw = {
                 let (maps, points, discrete) = (maps.clone(), points.clone(), *discrete);
-                Rc::new(move |area| decision_boundary(area, Some(&maps), &points, discrete, &style))
+                let cells = Rc::new(boundary_rgba(&maps, discrete));
+                Rc::new(move |area| {
+                    // The cells go down as one image; the points are drawn over it.
+                    paint_image(BOUNDARY_ID, &cells, maps.plane.resolution);
+                    draw_points(area, &maps.plane, &points, &style)?;
+                    area.present().map_err(|e| e.to_string())
+                })
             };
             let version = (model_key as u64).wrapping_mul(31).wrapping_add(*discrete as u64 * 2 + props.large as u64);
             html! {
@@ -224,20 +232,20 @@ pub fn inside_panel(props: &InsidePanelProps) -> Html {
                     <p id="inside-what">{ format!("Showing {description}.") }</p>
                     <div class="inside-plane">
                         <figure class="boundary">
-                            <ChartCanvas id="boundary" label={ format!("The decision boundary of {description} over the plane, with {} points", points.len()) } draw={ draw } version={ version } stagger={ 0 } />
+                            <ChartCanvas id={ BOUNDARY_ID } label={ format!("The decision boundary of {description} over the plane, with {} points", points.len()) } draw={ draw } version={ version } stagger={ 0 } />
                             <label><input type="checkbox" id="discrete" checked={ *discrete } onchange={ toggle } />{ " Discretize output" }</label>
                         </figure>
                         <div class="neurons" id="neurons">
                             { for neurons.iter().flat_map(|n| n.hidden.iter().enumerate().map(|(depth, layer)| {
-                                let plane = n.plane;
+                                let side = n.plane.resolution;
                                 html! {
                                     <div class="neuron-layer">
                                         <span class="muted">{ format!("hidden layer {}: {} units", depth + 1, layer.units) }</span>
                                         <div class="neuron-row">
                                             { for (0..layer.units.min(UNITS_SHOWN)).map(|unit| {
-                                                let values: Rc<Vec<f32>> = Rc::new(layer.unit(unit).collect());
-                                                html! { <SmallCanvas key={ format!("{depth}-{unit}") } class="neuron" label={ format!("layer {} unit {}", depth + 1, unit + 1) } version={ version }
-                                                    draw={ Rc::new(move |area: &DrawingArea<CanvasBackend, plotters::coord::Shift>| neuron_map(area, &plane, &values)) as Draw } /> }
+                                                let values: Vec<f32> = layer.unit(unit).collect();
+                                                html! { <SmallImage key={ format!("{depth}-{unit}") } class="neuron" label={ format!("layer {} unit {}", depth + 1, unit + 1) } version={ version }
+                                                    rgba={ Rc::new(neuron_rgba(&values)) } side={ side } /> }
                                             }) }
                                         </div>
                                     </div>
@@ -275,8 +283,8 @@ pub fn inside_panel(props: &InsidePanelProps) -> Html {
                                 let name = |c: u32| report.class_names.get(c as usize).cloned().unwrap_or_else(|| c.to_string());
                                 html! {
                                     <li key={ m.index }>
-                                        <SmallCanvas class="mistake" label={ format!("validation image {}", m.index) } version={ model_key as u64 }
-                                            draw={ Rc::new(move |area: &DrawingArea<CanvasBackend, plotters::coord::Shift>| grey_image(area, &pixels, side)) as Draw } />
+                                        <SmallImage class="mistake" label={ format!("validation image {}", m.index) } version={ model_key as u64 }
+                                            rgba={ Rc::new(grey_rgba(&pixels)) } side={ side } />
                                         <span>{ format!("{} taken for {} ({:.0} %)", name(m.label), name(m.predicted), m.confidence * 100.0) }</span>
                                     </li>
                                 }
@@ -300,35 +308,68 @@ pub fn inside_panel(props: &InsidePanelProps) -> Html {
     }
 }
 
+/// The boundary chart's canvas.
+const BOUNDARY_ID: &str = "boundary";
+
+/// Paints `rgba` (`side` x `side` pixels) over the whole canvas `id`, scaled up without
+/// smoothing: one image instead of a rectangle per cell.
+fn paint_image(id: &str, rgba: &[u8], side: usize) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(canvas) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok()) else { return };
+    let Some(image) = image_canvas(&document, rgba, side) else { return };
+    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else {
+        return;
+    };
+    ctx.set_image_smoothing_enabled(false);
+    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, 0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+}
+
+/// A canvas of `side` x `side` pixels holding `rgba`.
+fn image_canvas(document: &web_sys::Document, rgba: &[u8], side: usize) -> Option<web_sys::HtmlCanvasElement> {
+    use wasm_bindgen::JsCast;
+    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(side as u32);
+    canvas.set_height(side as u32);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(rgba), side as u32, side as u32).ok()?;
+    ctx.put_image_data(&data, 0.0, 0.0).ok()?;
+    Some(canvas)
+}
+
 #[derive(Properties, Clone)]
-pub struct SmallCanvasProps {
+pub struct SmallImageProps {
     pub class: AttrValue,
     pub label: AttrValue,
-    pub draw: Draw,
+    /// `side` x `side` RGBA pixels.
+    pub rgba: Rc<Vec<u8>>,
+    pub side: usize,
     pub version: u64,
 }
 
-impl PartialEq for SmallCanvasProps {
+impl PartialEq for SmallImageProps {
     fn eq(&self, other: &Self) -> bool {
         self.version == other.version && self.label == other.label
     }
 }
 
-/// A small picture drawn at its canvas's own pixel size, once per version, in a task of its
-/// own (a panel of many keeps the page's thread free between them).
-#[function_component(SmallCanvas)]
-pub fn small_canvas(props: &SmallCanvasProps) -> Html {
+/// A small picture: a canvas of one pixel per value, scaled up by its style.
+#[function_component(SmallImage)]
+pub fn small_image(props: &SmallImageProps) -> Html {
+    use wasm_bindgen::JsCast;
     let canvas = use_node_ref();
-    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     {
-        let (canvas, draw) = (canvas.clone(), props.draw.clone());
+        let (canvas, rgba, side) = (canvas.clone(), props.rgba.clone(), props.side);
         use_effect_with(props.version, move |_| {
-            *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(0, move || {
-                if let Some(backend) = canvas.cast::<web_sys::HtmlCanvasElement>().and_then(CanvasBackend::with_canvas_object) {
-                    let _ = draw(&backend.into_drawing_area());
-                }
-            }));
+            let Some(element) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
+            let Some(ctx) = element.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+            else {
+                return;
+            };
+            if let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), side as u32, side as u32) {
+                let _ = ctx.put_image_data(&data, 0.0, 0.0);
+            }
         });
     }
-    html! { <canvas ref={ canvas } class={ props.class.clone() } width="72" height="72" role="img" aria-label={ props.label.clone() } /> }
+    html! { <canvas ref={ canvas } class={ props.class.clone() } width={ props.side.to_string() } height={ props.side.to_string() } role="img" aria-label={ props.label.clone() } /> }
 }

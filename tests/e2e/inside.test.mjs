@@ -40,6 +40,7 @@ async function download(page, button) {
 test('a 2D search draws the boundary live and for the chosen trial, with its neurons; weights download and load back', async () => {
   return withBrowser([], async (browser) => {
     const { page, errors } = await openPage(browser, `${server.url}?data=xor&strategy=random&trials=4&epochs=60&jobs=1&engine=cpu&seed=3`, { enabled: true });
+    const startedAt = await page.evaluate(() => performance.now());
     await page.click('#start');
     // While a trial trains, its latest weights are drawn.
     const live = await page.waitForFunction(() => /training/.test(document.querySelector('#inside-what')?.textContent ?? ''), null, { timeout: 60_000 })
@@ -47,6 +48,9 @@ test('a 2D search draws the boundary live and for the chosen trial, with its neu
     console.log(`  a running trial's boundary was drawn while it trained: ${live}`);
     assert.ok(live, 'no live boundary while the first trials trained');
     await page.locator('#run-status[data-status="finished"]').waitFor({ timeout: 180_000 });
+    const longest = await page.evaluate((t0) => Math.max(0, ...window.__longTasks.filter((t) => t.start >= t0).map((t) => t.duration)), startedAt);
+    const lag = await page.evaluate((t0) => Math.max(0, ...window.__lags.filter((l) => l.start >= t0).map((l) => l.lag)), startedAt);
+    console.log(`  page's thread while boundaries were drawn live: longest task ${longest.toFixed(0)} ms, a 10 ms timer at most ${lag.toFixed(0)} ms late`);
     await page.waitForTimeout(700);
     assert.match(await page.locator('#inside-what').textContent(), /trial \d+, the best so far/);
     const boundary = await ink(page, '#boundary');
@@ -54,7 +58,13 @@ test('a 2D search draws the boundary live and for the chosen trial, with its neu
     console.log(`  best trial's boundary: ${boundary.inked} inked pixels, ${boundary.colours} colours; ${neurons} neuron maps`);
     assert.ok(boundary.inked > 20_000, `the boundary drew ${boundary.inked} pixels`);
     assert.ok(neurons >= 1, 'no neuron maps');
-    assert.ok((await ink(page, 'canvas.neuron')).inked > 500, 'a neuron map is empty');
+    const neuronInk = await page.locator('canvas.neuron').evaluateAll((canvases) => canvases.map((c) => {
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      let inked = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240) inked++;
+      return inked / (c.width * c.height);
+    }));
+    assert.ok(Math.max(...neuronInk) > 0.3, `every neuron map is nearly blank: ${neuronInk}`);
     await page.locator('#inside').screenshot({ path: join(screenshots, 'inside-boundary.png') });
 
     // Discretised colours change the picture and use fewer colours.
@@ -148,7 +158,7 @@ test('an image trial shows its confusion matrix and worst mistakes, and the pad 
     console.log(`  ${(await page.locator('.confusion figcaption').textContent()).trim()}; ${mistakes} wrong images shown, the worst: ${first}`);
     assert.ok(confusion.inked > 5_000, `the confusion matrix drew ${confusion.inked} pixels`);
     assert.equal(mistakes, 12);
-    assert.ok((await ink(page, 'canvas.mistake')).inked > 50, 'a mistake image is blank');
+    assert.ok((await ink(page, 'canvas.mistake')).inked > 40, 'a mistake image is blank');
 
     // Draw a "1": one stroke down the middle of the pad.
     const pad = page.locator('#pad');

@@ -1,6 +1,7 @@
 //! Inside a trained trial, as pictures: the decision boundary over the plane with the training
 //! points (filled) and validation points (rings) on it, each hidden unit's output as a small map
 //! (TF Playground's neurons), the confusion matrix, and images such as misclassified digits.
+//! Maps and images also come as RGBA pixels, for hosts that paint them as one image.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -46,6 +47,32 @@ fn cell_colour(maps: &PlaneMaps, cell: usize, discrete: bool, value_range: f32) 
         (false, false) => confidence,
     };
     tint(class_colour(class), amount * STRENGTH)
+}
+
+/// Colours as RGBA bytes, one pixel each, for hosts that paint a map as an image (a canvas's
+/// `ImageData`) instead of as rectangles.
+fn rgba(colours: impl Iterator<Item = RGBColor>) -> Vec<u8> {
+    colours.flat_map(|c| [c.0, c.1, c.2, 255]).collect()
+}
+
+/// The output map's colours, one pixel per cell row by row, as `decision_boundary` paints them.
+pub fn boundary_rgba(maps: &PlaneMaps, discrete: bool) -> Vec<u8> {
+    let range = maps.output.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    rgba((0..maps.plane.cells()).map(|cell| cell_colour(maps, cell, discrete, range)))
+}
+
+/// A hidden unit's map, one pixel per cell: orange below zero, blue above, scaled by its largest magnitude.
+pub fn neuron_rgba(values: &[f32]) -> Vec<u8> {
+    let range = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    rgba(values.iter().map(|v| diverging(v / range)))
+}
+
+/// A grey image (values 0 to 1) as dark ink on white, one pixel per value.
+pub fn grey_rgba(pixels: &[f32]) -> Vec<u8> {
+    rgba(pixels.iter().map(|v| {
+        let shade = 255 - (v.clamp(0.0, 1.0) * 255.0) as u8;
+        RGBColor(shade, shade, shade)
+    }))
 }
 
 /// Fills `area` with a map of the plane, one rectangle per cell.
@@ -124,13 +151,6 @@ pub fn decision_boundary<DB: DrawingBackend>(
     area.present().map_err(failed)
 }
 
-/// One hidden unit's output over the plane, scaled by its largest magnitude.
-pub fn neuron_map<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plane: &Plane, values: &[f32]) -> Result<(), String> {
-    let range = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-    draw_cells(area, plane, |cell| diverging(values[cell] / range))?;
-    area.present().map_err(failed)
-}
-
 /// The confusion matrix: a row per actual class, a column per predicted one, each cell shaded by
 /// its share of the row and labelled with its count; the diagonal in blue, mistakes in vermillion.
 pub fn confusion_matrix<DB: DrawingBackend>(
@@ -179,19 +199,6 @@ pub fn confusion_matrix<DB: DrawingBackend>(
     area.present().map_err(failed)
 }
 
-/// A grey image (values 0 to 1, `side` x `side`), dark ink on white, filling `area`.
-pub fn grey_image<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pixels: &[f32], side: usize) -> Result<(), String> {
-    area.fill(&WHITE).map_err(failed)?;
-    let (width, height) = area.dim_in_pixel();
-    let scale = (width.min(height) as usize / side.max(1)).max(1) as i32;
-    for (i, &v) in pixels.iter().enumerate().filter(|(_, v)| **v > 0.02) {
-        let shade = 255 - (v.clamp(0.0, 1.0) * 255.0) as u8;
-        let (x, y) = ((i % side) as i32 * scale, (i / side) as i32 * scale);
-        area.draw(&Rectangle::new([(x, y), (x + scale, y + scale)], RGBColor(shade, shade, shade).filled())).map_err(failed)?;
-    }
-    area.present().map_err(failed)
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::super::tests::{count, svg};
@@ -228,6 +235,22 @@ mod tests {
     }
 
     #[test]
+    fn the_image_forms_hold_the_same_colours_as_the_drawings() {
+        let maps = maps();
+        let image = boundary_rgba(&maps, false);
+        assert_eq!(image.len(), 100 * 4);
+        let range = maps.output.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+        let c = cell_colour(&maps, 9, false, range);
+        assert_eq!(&image[36..40], &[c.0, c.1, c.2, 255]);
+        // Cell 0 is confidently class 0 (orange), the boundary cells pale.
+        assert!(image[0] > image[2], "orange has more red than blue");
+        let neuron = neuron_rgba(&[-1.0, 0.0, 1.0]);
+        assert_eq!(&neuron[4..8], &[255, 255, 255, 255], "zero is white");
+        assert_eq!(&neuron[8..11], &[PALETTE[1].0, PALETTE[1].1, PALETTE[1].2]);
+        assert_eq!(grey_rgba(&[0.0, 1.0]), vec![255, 255, 255, 255, 0, 0, 0, 255]);
+    }
+
+    #[test]
     fn pixels_and_plane_points_map_back_and_forth() {
         let plane = Plane::playground(10);
         assert_eq!(to_pixel(&plane, (120, 120), 0.0, 0.0), (60, 60));
@@ -250,7 +273,5 @@ mod tests {
             assert!(texts.contains(&label), "{label} missing");
         }
         assert!(!texts.contains(&"0"), "empty cells carry no count");
-        let map = svg(|a| neuron_map(a, &maps().plane, &maps().hidden[0].values));
-        assert_eq!(count(&map, "rect"), 100);
     }
 }
