@@ -55,6 +55,11 @@ async fn dropout_masks_on_webgpu_match_the_cpu_reference() {
 }
 
 #[wasm_bindgen_test]
+async fn device_side_copies_match_the_cpu() {
+    common::ops::copy_matches_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn losses_on_webgpu_match_the_cpu_reference() {
     common::ops::losses_match_cpu(&context().await).await.unwrap();
 }

@@ -109,6 +109,11 @@ fn dropout_masks_are_identical_on_both_devices() {
 }
 
 #[test]
+fn device_side_copies_match_the_cpu() {
+    agree(common::ops::copy_matches_cpu(&gpu_context()));
+}
+
+#[test]
 fn losses_and_correct_counts_match_the_cpu() {
     agree(common::ops::losses_match_cpu(&gpu_context()));
 }

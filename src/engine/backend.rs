@@ -26,6 +26,10 @@ pub trait Backend {
     fn write(&self, tensor: &Self::Tensor, values: &[f32]);
     fn fill(&self, tensor: &Self::Tensor, value: f32);
     fn len(&self, tensor: &Self::Tensor) -> usize;
+    /// dst[dst_at..dst_at + len] = src[src_at..src_at + len], in order with the ops recorded
+    /// around it, without a trip through the host (e.g. a generator's output into a
+    /// discriminator's input). `src` and `dst` are different tensors.
+    fn copy(&self, src: &Self::Tensor, src_at: usize, dst: &Self::Tensor, dst_at: usize, len: usize);
     /// Runs everything recorded so far. A lost or failing device is reported here.
     fn submit(&self) -> Result<(), EngineError>;
     /// Submits pending work, then copies a tensor to the host without blocking the browser.

@@ -51,6 +51,8 @@ struct Workspace<B: Backend> {
     input: B::Tensor,
     targets: B::Tensor,
     layers: Vec<LayerBuffers<B>>,
+    /// The loss's gradient with respect to the input, made when first asked for.
+    d_input: Option<B::Tensor>,
 }
 
 pub struct Model<B: Backend> {
@@ -143,6 +145,7 @@ impl<B: Backend> Model<B> {
                 input: be.zeros(batch * self.summary.input.len())?,
                 targets: be.zeros(batch * self.task.target_len())?,
                 layers: self.layers.iter().map(|layer| layer.buffers(be, batch)).collect::<Result<_, _>>()?,
+                d_input: None,
             };
             self.workspaces.insert(batch, workspace);
         }
@@ -169,16 +172,11 @@ impl<B: Backend> Model<B> {
         (loss_sum, correct): (&B::Tensor, &B::Tensor),
     ) -> Result<(), ModelError> {
         self.check_batch(batch, inputs, targets)?;
-        let step = self.steps;
         let task = self.task;
-        self.workspace(be, batch)?;
+        // Both writes before any op is recorded, so the step stays one submission on the GPU.
+        be.write(&self.workspace(be, batch)?.targets, targets);
+        self.forward(be, batch, Some(inputs), training)?;
         let ws = &self.workspaces[&batch];
-        be.write(&ws.input, inputs);
-        be.write(&ws.targets, targets);
-        for (i, layer) in self.layers.iter().enumerate() {
-            let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
-            layer.forward(be, input, &ws.layers[i], batch, training, step);
-        }
         let (output, d_output) = match ws.layers.last() {
             Some(last) => (&last.out, &last.d_out),
             None => unreachable!("a validated spec has layers"),
@@ -191,6 +189,90 @@ impl<B: Backend> Model<B> {
             Task::Regression { outputs } => be.mse(output, &ws.targets, d_output, loss_sum, batch, outputs),
         }
         Ok(())
+    }
+
+    /// Records the forward pass of a batch: of `inputs` from the host, or (None) of what is already
+    /// in `input(batch)`, e.g. copied there on the device. `training` turns dropout on.
+    pub fn forward(&mut self, be: &B, batch: usize, inputs: Option<&[f32]>, training: bool) -> Result<(), ModelError> {
+        let expected = self.summary.input.len();
+        if let Some(inputs) = inputs.filter(|i| i.len() != batch * expected) {
+            return Err(ModelError::InputMismatch { got: inputs.len() / batch.max(1), expected });
+        }
+        let step = self.steps;
+        self.workspace(be, batch)?;
+        let ws = &self.workspaces[&batch];
+        if let Some(inputs) = inputs {
+            be.write(&ws.input, inputs);
+        }
+        for (i, layer) in self.layers.iter().enumerate() {
+            let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
+            layer.forward(be, input, &ws.layers[i], batch, training, step);
+        }
+        Ok(())
+    }
+
+    /// The input tensor of a batch of `batch`, for filling on the device before `forward(.., None, ..)`.
+    pub fn input(&mut self, be: &B, batch: usize) -> Result<&B::Tensor, ModelError> {
+        Ok(&self.workspace(be, batch)?.input)
+    }
+
+    /// The last layer's output of the last forward pass of this batch size (logits or values).
+    ///
+    /// # Panics
+    /// If no forward pass of this batch size was recorded.
+    pub fn output(&self, batch: usize) -> &B::Tensor {
+        &self.workspaces[&batch].layers.last().expect("layers").out
+    }
+
+    /// Where a loss writes its gradient with respect to `output(batch)`, for `backward`.
+    pub fn output_grad(&self, batch: usize) -> &B::Tensor {
+        &self.workspaces[&batch].layers.last().expect("layers").d_out
+    }
+
+    /// The gradient with respect to the input that the last `backward(.., true)` wrote.
+    pub fn input_grad(&self, batch: usize) -> Option<&B::Tensor> {
+        self.workspaces.get(&batch)?.d_input.as_ref()
+    }
+
+    /// Records the backward pass from `output_grad(batch)`: every parameter's gradient, and with
+    /// `to_input` the gradient with respect to the input too (a generator trains through a
+    /// discriminator's input gradient).
+    pub fn backward(&mut self, be: &B, batch: usize, to_input: bool) -> Result<(), ModelError> {
+        let step = self.steps;
+        let input_len = batch * self.summary.input.len();
+        let ws = self.workspaces.get_mut(&batch).expect("backward needs a forward pass of this batch size first");
+        if to_input && ws.d_input.is_none() {
+            ws.d_input = Some(be.zeros(input_len)?);
+        }
+        let ws = &self.workspaces[&batch];
+        for (i, layer) in self.layers.iter().enumerate().rev() {
+            let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
+            let d_input = match i {
+                0 if to_input => ws.d_input.as_ref(),
+                0 => None,
+                _ => Some(&ws.layers[i - 1].d_out),
+            };
+            layer.backward(be, input, &ws.layers[i], d_input, batch, step);
+        }
+        Ok(())
+    }
+
+    /// The binary loss: cross-entropy of the last forward pass's logits (one per output) against
+    /// `targets` (0 or 1 each, e.g. a discriminator's real or fake), its gradient into
+    /// `output_grad(batch)` and the batch's summed loss added to `loss_sum`.
+    pub fn binary_loss(&self, be: &B, batch: usize, targets: &B::Tensor, loss_sum: &B::Tensor) {
+        let outputs = self.summary.output().len();
+        be.bce_with_logits(self.output(batch), targets, self.output_grad(batch), loss_sum, batch, outputs);
+    }
+
+    /// Records one optimizer step of every parameter from the gradients `backward` wrote.
+    pub fn update(&mut self, be: &B, update: Update) {
+        self.steps += 1;
+        for layer in &self.layers {
+            for param in layer.params() {
+                param.update(be, update, self.steps);
+            }
+        }
     }
 
     /// One training step on a batch, submitted at once: forward, loss (added to `loss_sum`, hits to
@@ -207,19 +289,8 @@ impl<B: Backend> Model<B> {
         correct: &B::Tensor,
     ) -> Result<(), ModelError> {
         self.forward_and_loss(be, batch, inputs, targets, true, (loss_sum, correct))?;
-        let step = self.steps;
-        let ws = &self.workspaces[&batch];
-        for (i, layer) in self.layers.iter().enumerate().rev() {
-            let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
-            let d_input = if i == 0 { None } else { Some(&ws.layers[i - 1].d_out) };
-            layer.backward(be, input, &ws.layers[i], d_input, batch, step);
-        }
-        self.steps += 1;
-        for layer in &self.layers {
-            for param in layer.params() {
-                param.update(be, update, self.steps);
-            }
-        }
+        self.backward(be, batch, false)?;
+        self.update(be, update);
         Ok(be.submit()?)
     }
 

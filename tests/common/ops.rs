@@ -244,3 +244,21 @@ pub async fn optimizers_match_cpu(ctx: &GpuContext) -> Check {
     compare("adam weights after 3 steps", &down(ctx, &gaw).await?, &aw, 1e-5)?;
     compare("adam second moment after 3 steps", &down(ctx, &gav).await?, &av, 1e-5)
 }
+
+/// A device-side copy of a range lands exactly where it should and leaves the rest alone.
+pub async fn copy_matches_cpu(ctx: &GpuContext) -> Check {
+    let src = seeded_values(41, 1_000);
+    let dst = seeded_values(42, 700);
+    for (from, to, len) in [(0, 0, 700), (13, 101, 333), (999, 0, 1), (5, 5, 0)] {
+        let mut expected = dst.clone();
+        expected[to..to + len].copy_from_slice(&src[from..from + len]);
+        let (gs, gd) = (up(ctx, &src)?, up(ctx, &dst)?);
+        // Recorded between two ops, as a step records it: the fill before it is seen, the one after overwrites.
+        let scratch = up(ctx, &[0.0; 4])?;
+        ctx.fill(&scratch, 1.0);
+        ctx.copy(&gs, from, &gd, to, len);
+        ctx.fill(&scratch, 2.0);
+        compare(&format!("copy {len} from {from} to {to}"), &down(ctx, &gd).await?, &expected, 0.0)?;
+    }
+    Ok(())
+}

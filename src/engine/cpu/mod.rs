@@ -64,6 +64,11 @@ impl Backend for CpuBackend {
         tensor.len()
     }
 
+    fn copy(&self, src: &CpuTensor, src_at: usize, dst: &CpuTensor, dst_at: usize, len: usize) {
+        assert!(!std::ptr::eq(src, dst), "copy: the source and the destination must be different tensors");
+        dst.values_mut()[dst_at..dst_at + len].copy_from_slice(&src.values()[src_at..src_at + len]);
+    }
+
     fn submit(&self) -> Result<(), EngineError> {
         Ok(())
     }

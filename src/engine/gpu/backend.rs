@@ -150,6 +150,17 @@ impl Backend for GpuContext {
         tensor.len()
     }
 
+    fn copy(&self, src: &GpuTensor, src_at: usize, dst: &GpuTensor, dst_at: usize, len: usize) {
+        assert!(src.id != dst.id, "copy: the source and the destination must be different tensors");
+        assert!(
+            src_at + len <= src.len() && dst_at + len <= dst.len(),
+            "copy: {len} values from {src_at} of {} into {dst_at} of {}",
+            src.len(),
+            dst.len()
+        );
+        self.record_copy(src, src_at, dst, dst_at, len);
+    }
+
     fn submit(&self) -> Result<(), EngineError> {
         self.flush();
         self.check_health()?;

@@ -107,6 +107,18 @@ impl GpuContext {
         }
     }
 
+    /// Records a buffer-to-buffer copy of `len` values into the pending command encoder.
+    pub(crate) fn record_copy(&self, src: &GpuTensor, src_at: usize, dst: &GpuTensor, dst_at: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        const F32: u64 = std::mem::size_of::<f32>() as u64;
+        let mut pending = self.pending.borrow_mut();
+        let encoder =
+            pending.get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
+        encoder.copy_buffer_to_buffer(&src.buffer, src_at as u64 * F32, &dst.buffer, dst_at as u64 * F32, Some(len as u64 * F32));
+    }
+
     /// Submits everything recorded so far, if anything.
     pub(crate) fn flush(&self) {
         if let Some(encoder) = self.pending.borrow_mut().take() {
