@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod data;
 pub mod engine;
+pub mod gan;
 pub mod nas;
 pub mod nn;
 

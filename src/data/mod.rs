@@ -8,7 +8,7 @@ pub mod error;
 pub mod feature;
 pub mod mnist;
 pub mod normalize;
-mod random;
+pub(crate) mod random;
 mod separator;
 pub mod split;
 pub mod toy2d;

@@ -1,0 +1,141 @@
+//! The 2D distributions a generator is trained to imitate, sampled with a seed. The ring and the
+//! grid are mixtures of Gaussians with known modes, as in the VEEGAN and PacGAN experiments: eight
+//! means on the unit circle with standard deviation 0.01 (at angles 2πk/8 for k = 0..7: a
+//! `linspace(0, 2π, 8)` would repeat one mode), and 25 means at (-4 + 2i, -4 + 2j) with 0.05.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::random::{normal, seeded_rng, uniform};
+use crate::data::{Toy2d, Toy2dSpec};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Target2d {
+    /// `modes` Gaussians with means evenly round a circle of `radius`.
+    Ring { modes: usize, radius: f32, sigma: f32 },
+    /// `side` x `side` Gaussians with means `spacing` apart, centred on the origin.
+    Grid { side: usize, spacing: f32, sigma: f32 },
+    /// TF Playground's two-armed spiral (both arms), radius 5, with 5 % noise.
+    Spiral,
+    /// Two interleaved half circles (both moons, as the data sets draw them), with 5 % noise.
+    Moons,
+    /// Points a person drew, each blurred by `sigma`.
+    Drawn { points: Vec<[f32; 2]>, sigma: f32 },
+}
+
+impl Target2d {
+    /// PacGAN's ring: 8 modes on the unit circle, standard deviation 0.01.
+    pub fn ring() -> Target2d {
+        Target2d::Ring { modes: 8, radius: 1.0, sigma: 0.01 }
+    }
+
+    /// PacGAN's grid: 25 modes at (-4 + 2i, -4 + 2j), standard deviation 0.05.
+    pub fn grid() -> Target2d {
+        Target2d::Grid { side: 5, spacing: 2.0, sigma: 0.05 }
+    }
+
+    /// The means of a mixture and their common standard deviation; None for the other targets.
+    pub fn modes(&self) -> Option<(Vec<[f32; 2]>, f32)> {
+        match *self {
+            Target2d::Ring { modes, radius, sigma } => {
+                let means = (0..modes)
+                    .map(|k| {
+                        let angle = 2.0 * std::f64::consts::PI * k as f64 / modes as f64;
+                        [(radius as f64 * angle.cos()) as f32, (radius as f64 * angle.sin()) as f32]
+                    })
+                    .collect();
+                Some((means, sigma))
+            }
+            Target2d::Grid { side, spacing, sigma } => {
+                let start = -(side as f32 - 1.0) / 2.0 * spacing;
+                let at = |i: usize| start + i as f32 * spacing;
+                Some(((0..side).flat_map(|i| (0..side).map(move |j| [at(i), at(j)])).collect(), sigma))
+            }
+            Target2d::Spiral | Target2d::Moons | Target2d::Drawn { .. } => None,
+        }
+    }
+
+    /// `n` samples, the same for the same seed on every platform.
+    pub fn sample(&self, n: usize, seed: u64) -> Vec<[f32; 2]> {
+        let rng = &mut seeded_rng(seed);
+        match self {
+            Target2d::Ring { .. } | Target2d::Grid { .. } => {
+                let (means, sigma) = self.modes().expect("a mixture");
+                let variance = (sigma as f64) * (sigma as f64);
+                (0..n)
+                    .map(|_| {
+                        let mean = means[((uniform(rng, 0.0, 1.0) * means.len() as f64) as usize).min(means.len() - 1)];
+                        [normal(rng, mean[0] as f64, variance) as f32, normal(rng, mean[1] as f64, variance) as f32]
+                    })
+                    .collect()
+            }
+            Target2d::Spiral | Target2d::Moons => {
+                let set = if *self == Target2d::Spiral { Toy2d::Spiral } else { Toy2d::Moons };
+                // A little noise gives the curves some thickness to learn.
+                let spec = Toy2dSpec { set, samples: n.max(2), noise_percent: 5, seed, ..Toy2dSpec::default() };
+                spec.points().expect("a valid generated set").into_iter().take(n).map(|p| [p.x, p.y]).collect()
+            }
+            Target2d::Drawn { points, sigma } if !points.is_empty() => {
+                let variance = (*sigma as f64) * (*sigma as f64);
+                (0..n)
+                    .map(|_| {
+                        let p = points[((uniform(rng, 0.0, 1.0) * points.len() as f64) as usize).min(points.len() - 1)];
+                        [normal(rng, p[0] as f64, variance) as f32, normal(rng, p[1] as f64, variance) as f32]
+                    })
+                    .collect()
+            }
+            Target2d::Drawn { .. } => Vec::new(),
+        }
+    }
+
+    /// A square window that holds the target with some room: [-reach, reach] on both axes.
+    pub fn reach(&self) -> f32 {
+        match self {
+            Target2d::Ring { radius, sigma, .. } => (radius + 6.0 * sigma) * 1.5,
+            Target2d::Grid { side, spacing, sigma } => ((*side as f32 - 1.0) / 2.0 * spacing + 6.0 * sigma) * 1.25,
+            Target2d::Spiral => 6.5,
+            Target2d::Moons => 5.5,
+            Target2d::Drawn { points, sigma } => points.iter().map(|p| p[0].abs().max(p[1].abs())).fold(1.0, f32::max) + 4.0 * sigma,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_has_eight_distinct_modes_on_the_unit_circle() {
+        let (means, sigma) = Target2d::ring().modes().unwrap();
+        assert_eq!((means.len(), sigma), (8, 0.01));
+        for (i, a) in means.iter().enumerate() {
+            assert!((a[0].hypot(a[1]) - 1.0).abs() < 1e-6);
+            for b in &means[i + 1..] {
+                assert!((a[0] - b[0]).hypot(a[1] - b[1]) > 0.7, "two modes at {a:?} and {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_grid_spans_minus_four_to_four() {
+        let (means, sigma) = Target2d::grid().modes().unwrap();
+        assert_eq!((means.len(), sigma), (25, 0.05));
+        assert_eq!(means[0], [-4.0, -4.0]);
+        assert_eq!(means[24], [4.0, 4.0]);
+        assert!(means.contains(&[-2.0, 2.0]));
+    }
+
+    #[test]
+    fn samples_are_seeded_and_sit_at_their_modes() {
+        let target = Target2d::ring();
+        let a = target.sample(2_000, 3);
+        assert_eq!(a, target.sample(2_000, 3));
+        assert_ne!(a, target.sample(2_000, 4));
+        assert!(a.iter().all(|p| (p[0].hypot(p[1]) - 1.0).abs() < 0.06), "every sample within 6 sigma of the circle");
+        for other in [Target2d::Spiral, Target2d::Moons, Target2d::Drawn { points: vec![[1.0, 2.0]], sigma: 0.1 }] {
+            let samples = other.sample(300, 1);
+            assert_eq!(samples.len(), 300, "{other:?}");
+            assert!(samples.iter().all(|p| p[0].abs() <= other.reach() && p[1].abs() <= other.reach()), "{other:?}");
+        }
+    }
+}
