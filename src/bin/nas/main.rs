@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod bench;
 #[cfg(not(target_arch = "wasm32"))]
+mod gan;
+#[cfg(not(target_arch = "wasm32"))]
 mod predict;
 #[cfg(not(target_arch = "wasm32"))]
 mod progress;
@@ -92,6 +94,12 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Train the GAN lab's GAN on a 2D target (the ring of 8 by default) for one or more seeds and
+    /// print modes covered, the high-quality share, reverse KL and the binned KL and JS.
+    Gan {
+        #[command(flatten)]
+        options: gan::GanOptions,
+    },
     /// Check a search space file and count its members.
     Space { space: std::path::PathBuf },
     /// Show which engine this machine would train on. With a search space, time a short burst
@@ -155,6 +163,7 @@ fn main() -> std::process::ExitCode {
         Command::Tabulate { space, data, out, seed } => search::tabulate(&space, data, &out, seed),
         Command::Export { log, format, trial, out } => search::export(&log, &format, trial, out.as_deref()),
         Command::Predict { weights, split, limit, out } => predict::predict(&weights, split, limit, out.as_deref()),
+        Command::Gan { options } => gan::gan(options),
         Command::Space { space } => search::check_space(&space),
         Command::Engine { space: Some(space), data, json } => search::time_engines(&space, data, json),
         Command::Engine { space: None, json, .. } => {
