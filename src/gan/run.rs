@@ -71,7 +71,7 @@ impl DivergenceWatch {
         for (who, value) in [("discriminator", losses.discriminator), ("generator", losses.generator)] {
             if !value.is_finite() {
                 return Some(format!(
-                    "the {who}'s loss became {value} by iteration {iteration}: lower the learning rates or use the least-squares loss"
+                    "the {who}'s loss became {value} by iteration {iteration}: lower the learning rates"
                 ));
             }
         }

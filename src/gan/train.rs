@@ -145,12 +145,6 @@ impl<B: Backend> GanTrainer<B> {
         }
     }
 
-    fn next_noise(&mut self) {
-        let mut rng = std::mem::replace(&mut self.rng, seeded_rng(0));
-        self.noise_batch = self.draw_noise(&mut rng, self.spec.batch_size);
-        self.rng = rng;
-    }
-
     /// The loss of the discriminator's last forward pass against `labels`, its gradient into D.
     fn record_loss(&self, be: &B, batch: usize, labels: &B::Tensor, loss_sum: &B::Tensor) {
         match self.spec.loss {
@@ -162,24 +156,60 @@ impl<B: Backend> GanTrainer<B> {
         }
     }
 
-    /// One discriminator step: a real batch labelled 1 and a generated batch labelled 0, together.
-    pub fn step_discriminator(&mut self, be: &B) -> Result<(), GanError> {
+    /// Draws the next noise batch and, with `real`, the next real batch, from the run's generator.
+    fn draw_batches(&mut self, real: bool) {
         let batch = self.spec.batch_size;
-        self.next_noise();
-        self.real_batch.clear();
-        for _ in 0..batch {
-            let at = (uniform(&mut self.rng, 0.0, 1.0) * self.real_pool.len() as f64) as usize;
-            self.real_batch.extend_from_slice(&self.real_pool[at.min(self.real_pool.len() - 1)]);
+        let mut rng = std::mem::replace(&mut self.rng, seeded_rng(0));
+        self.noise_batch = self.draw_noise(&mut rng, batch);
+        if real {
+            self.real_batch.clear();
+            for _ in 0..batch {
+                let at = (uniform(&mut rng, 0.0, 1.0) * self.real_pool.len() as f64) as usize;
+                self.real_batch.extend_from_slice(&self.real_pool[at.min(self.real_pool.len() - 1)]);
+            }
         }
-        self.real_batch.resize(2 * batch * 2, 0.0);
+        self.rng = rng;
+    }
+
+    /// Records D's loss on the real batch (labelled 1) and G's points for the noise batch
+    /// (labelled 0), together, into `loss_sum` (None: the run's running sum), and D's gradients.
+    fn record_discriminator_pass(&mut self, be: &B, loss_sum: Option<&B::Tensor>) -> Result<(), GanError> {
+        let batch = self.spec.batch_size;
+        let mut both = std::mem::take(&mut self.real_batch);
+        both.resize(2 * batch * 2, 0.0);
         // Host writes before any op is recorded keep the step one submission on the GPU.
-        be.write(self.discriminator.input(be, 2 * batch)?, &self.real_batch);
+        be.write(self.discriminator.input(be, 2 * batch)?, &both);
+        both.truncate(batch * 2);
+        self.real_batch = both;
         self.generator.forward(be, batch, Some(&self.noise_batch), true)?;
         let d_input = self.discriminator.input(be, 2 * batch)?;
         be.copy(self.generator.output(batch), 0, d_input, batch * 2, batch * 2);
         self.discriminator.forward(be, 2 * batch, None, true)?;
-        self.record_loss(be, 2 * batch, &self.d_labels, &self.d_loss);
+        self.record_loss(be, 2 * batch, &self.d_labels, loss_sum.unwrap_or(&self.d_loss));
         self.discriminator.backward(be, 2 * batch, false)?;
+        Ok(())
+    }
+
+    /// Records G's loss on the noise batch's points as D judges them, into `loss_sum` (None: the
+    /// run's running sum), and G's gradients through D's input gradient (D's are left as scratch).
+    fn record_generator_pass(&mut self, be: &B, loss_sum: Option<&B::Tensor>) -> Result<(), GanError> {
+        let batch = self.spec.batch_size;
+        self.generator.forward(be, batch, Some(&self.noise_batch), true)?;
+        let d_input = self.discriminator.input(be, batch)?;
+        be.copy(self.generator.output(batch), 0, d_input, 0, batch * 2);
+        self.discriminator.forward(be, batch, None, true)?;
+        self.record_loss(be, batch, &self.g_labels, loss_sum.unwrap_or(&self.g_loss));
+        self.discriminator.backward(be, batch, true)?;
+        let d_input_grad = self.discriminator.input_grad(batch).expect("backward to the input made it");
+        be.copy(d_input_grad, 0, self.generator.output_grad(batch), 0, batch * 2);
+        self.generator.backward(be, batch, false)?;
+        Ok(())
+    }
+
+    /// One discriminator step: a real batch labelled 1 and a generated batch labelled 0, together.
+    pub fn step_discriminator(&mut self, be: &B) -> Result<(), GanError> {
+        self.draw_batches(true);
+        self.record_discriminator_pass(be, None)?;
         self.discriminator.update(be, self.d_update);
         be.submit()?;
         self.d_steps_since += 1;
@@ -189,22 +219,40 @@ impl<B: Backend> GanTrainer<B> {
 
     /// One generator step: G's batch through D, D's input gradient back into G; D is not updated.
     pub fn step_generator(&mut self, be: &B) -> Result<(), GanError> {
-        let batch = self.spec.batch_size;
-        self.next_noise();
-        self.generator.forward(be, batch, Some(&self.noise_batch), true)?;
-        let d_input = self.discriminator.input(be, batch)?;
-        be.copy(self.generator.output(batch), 0, d_input, 0, batch * 2);
-        self.discriminator.forward(be, batch, None, true)?;
-        self.record_loss(be, batch, &self.g_labels, &self.g_loss);
-        self.discriminator.backward(be, batch, true)?;
-        let d_input_grad = self.discriminator.input_grad(batch).expect("backward to the input made it");
-        be.copy(d_input_grad, 0, self.generator.output_grad(batch), 0, batch * 2);
-        self.generator.backward(be, batch, false)?;
+        self.draw_batches(false);
+        self.record_generator_pass(be, None)?;
         self.generator.update(be, self.g_update);
         be.submit()?;
         self.g_steps_since += 1;
         self.g_steps += 1;
         Ok(())
+    }
+
+    /// Both losses on given batches (`noise`: batch_size noise vectors, `real`: batch_size
+    /// points, flat), training nothing; afterwards `gradients` holds G's gradient of G's loss and
+    /// D's of D's. For gradient checks, and for a slow mode that shows one step's numbers.
+    pub async fn losses_on(&mut self, be: &B, noise: &[f32], real: &[f32]) -> Result<GanLosses, GanError> {
+        let batch = self.spec.batch_size;
+        assert_eq!((noise.len(), real.len()), (batch * self.spec.noise.dim, batch * 2), "one batch of noise and of real points");
+        let (d_sum, g_sum) = (be.zeros(1)?, be.zeros(1)?);
+        self.noise_batch = noise.to_vec();
+        self.real_batch = real.to_vec();
+        self.record_generator_pass(be, Some(&g_sum))?;
+        self.record_discriminator_pass(be, Some(&d_sum))?;
+        be.submit()?;
+        let (d, g) = (be.read(&d_sum).await?[0], be.read(&g_sum).await?[0]);
+        Ok(GanLosses { discriminator: d / batch as f32, generator: g / batch as f32 })
+    }
+
+    /// The gradients the last pass left: the generator's, then the discriminator's.
+    pub async fn gradients(&self, be: &B) -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>), GanError> {
+        Ok((self.generator.gradients(be).await?, self.discriminator.gradients(be).await?))
+    }
+
+    /// Replaces both networks' parameters (in the order of `parameters`).
+    pub fn set_parameters(&self, be: &B, generator: &[Vec<f32>], discriminator: &[Vec<f32>]) {
+        self.generator.set_parameters(be, generator);
+        self.discriminator.set_parameters(be, discriminator);
     }
 
     /// One iteration: `d_steps` discriminator steps, then `g_steps` generator steps.
