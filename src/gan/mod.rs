@@ -9,9 +9,11 @@ pub mod run;
 pub mod spec;
 pub mod targets;
 pub mod train;
+pub mod view;
 
 pub use metrics::{binned_divergences, mode_coverage, ModeCoverage};
 pub use run::{run_gan, DivergenceWatch, GanEvent, GanOutcome, GanRunConfig};
 pub use spec::{GanLoss, GanOptimizer, GanSpec, GanSpecError, NetworkSpec, NoiseDistribution, NoiseSpec};
 pub use targets::Target2d;
 pub use train::{GanError, GanLosses, GanMetrics, GanTrainer, MEASURE_SAMPLES};
+pub use view::{explain_step, FrameOptions, GanFrame, GanHistory, StepKind};

@@ -302,6 +302,11 @@ impl<B: Backend> GanTrainer<B> {
         points
     }
 
+    /// The first `n` of the real points batches are drawn from.
+    pub fn real_points(&self, n: usize) -> Vec<[f32; 2]> {
+        self.real_pool[..n.min(self.real_pool.len())].to_vec()
+    }
+
     /// Modes covered, high-quality share and reverse KL (for mixtures), binned KL and JS, of
     /// `samples` (from `samples()`).
     pub fn measure(&self, samples: &[[f32; 2]]) -> GanMetrics {
