@@ -71,7 +71,6 @@ pub struct GanTrainer<B: Backend> {
     g_steps_since: usize,
     d_steps: usize,
     g_steps: usize,
-    iterations: usize,
     /// A fixed noise set, so measurements and drawn samples follow the same points over time.
     eval_noise: Vec<f32>,
     real_batch: Vec<f32>,
@@ -99,7 +98,7 @@ impl<B: Backend> GanTrainer<B> {
             discriminator,
             g_update: spec.generator_optimizer.update(),
             d_update: spec.discriminator_optimizer.update(),
-            real_pool: target.sample(REAL_POOL, spec.seed as u64 ^ 0x5eed_0f_7a12),
+            real_pool: target.sample(REAL_POOL, spec.seed as u64 ^ 0x005e_ed0f_7a12),
             rng: seeded_rng(spec.seed as u64),
             d_labels: be.upload(&d_labels)?,
             g_labels: be.upload(&vec![1.0; batch])?,
@@ -109,7 +108,6 @@ impl<B: Backend> GanTrainer<B> {
             g_steps_since: 0,
             d_steps: 0,
             g_steps: 0,
-            iterations: 0,
             eval_noise: Vec::new(),
             real_batch: Vec::with_capacity(2 * batch * 2),
             noise_batch: Vec::with_capacity(batch * spec.noise.dim),
@@ -127,9 +125,10 @@ impl<B: Backend> GanTrainer<B> {
         &self.target
     }
 
-    /// Whole iterations (d_steps D steps and g_steps G steps) taken.
+    /// Whole iterations taken: d_steps D steps and g_steps G steps make one, whether taken by
+    /// `iterate` or one step at a time.
     pub fn iterations(&self) -> usize {
-        self.iterations
+        (self.d_steps / self.spec.d_steps).min(self.g_steps / self.spec.g_steps)
     }
 
     /// Discriminator and generator steps taken, one at a time or in iterations.
@@ -263,7 +262,6 @@ impl<B: Backend> GanTrainer<B> {
         for _ in 0..self.spec.g_steps {
             self.step_generator(be)?;
         }
-        self.iterations += 1;
         Ok(())
     }
 
@@ -313,7 +311,7 @@ impl<B: Backend> GanTrainer<B> {
         let coverage = self.target.modes().map(|(modes, sigma)| mode_coverage(samples, &modes, sigma));
         let real = &self.real_pool[..samples.len().min(self.real_pool.len())];
         let (kl, js) = binned_divergences(real, samples, self.target.reach(), DIVERGENCE_BINS);
-        GanMetrics { iteration: self.iterations, coverage, kl, js }
+        GanMetrics { iteration: self.iterations(), coverage, kl, js }
     }
 
     /// The discriminator's belief that each point is real: a probability for the

@@ -7,6 +7,7 @@ mod data_panel;
 mod drawing_pad;
 mod engine_badge;
 mod form;
+mod gan_lab;
 mod inside_panel;
 mod leaderboard;
 mod playground;

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::charts_panel::Charts;
 use super::data_panel::DataPanel;
+use super::gan_lab::GanLab;
 use super::inside_panel::{InsidePanel, InspectAction, Inspections};
 use super::leaderboard::{Compare, Leaderboard, NetworkDrawing};
 use super::run_panel::{RunAction, RunPanel, RunState};
@@ -393,6 +394,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             <InsidePanel view={ state.view.clone() } inspections={ (*inspections).clone() } selected={ *selected } large={ props.large }
                 data={ state.view.config.as_ref().map(|c| c.data.clone()).or_else(|| config.as_ref().ok().map(|c| c.data.clone())) }
                 on_load={ { let inspections = inspections.clone(); Callback::from(move |t| inspections.dispatch(InspectAction::Loaded(t))) } } />
+            <GanLab large={ props.large } />
             { saved_panel }
         </main>
     }

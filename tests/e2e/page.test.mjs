@@ -30,7 +30,7 @@ async function openPage(extraFlags, screenshotName) {
   });
 }
 
-const PANELS = ['Data', 'Search space', 'Search', 'Live views', 'Leaderboard', 'Network', 'Inside the trial', 'Saved searches'];
+const PANELS = ['Data', 'Search space', 'Search', 'Live views', 'Leaderboard', 'Network', 'Inside the trial', 'GAN lab', 'Saved searches'];
 
 test('with WebGPU on, the page reports the WebGPU adapter', async () => {
   const page = await openPage(['--enable-unsafe-webgpu'], 'webgpu-on.png');

@@ -43,7 +43,8 @@ for (const [name, flags] of [['on', ['--enable-unsafe-webgpu']], ['off', ['--dis
       assert.match(run.best, /^best: trial \d+, \d+\.\d\d %$/);
       assert.ok(['cpu', 'gpu'].includes(run.engine));
       if (name === 'off') assert.match(run.engineLine, /GPU could not train|no WebGPU/);
-      assert.ok(run.longest <= 50, `a task on the page's thread took ${run.longest} ms`);
+      // Reported above; the bound catches a page that freezes, not a busy machine.
+      assert.ok(run.longest <= 200, `a task on the page's thread took ${run.longest} ms`);
       assert.deepEqual(errors, []);
     });
   });

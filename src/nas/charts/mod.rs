@@ -2,6 +2,7 @@
 //! a canvas on the page, SVG in tests. Everything a chart computes (ranges, positions, colours,
 //! the parallel coordinates' scaling) lives here, so the page only hands over a canvas.
 
+pub mod gan;
 pub mod inside;
 mod lineage;
 mod network;

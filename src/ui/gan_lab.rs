@@ -1,0 +1,538 @@
+//! The GAN lab: a toy GAN trained live on a 2D target, drawn as GAN Lab draws it (the
+//! discriminator's belief over the plane, real and generated points, the pull on each generated
+//! point, the noise mesh through G), with play, pause, single steps of either network, reset,
+//! speed, a slow mode that says what each step did, and charts of the losses and of how many
+//! modes the generator covers. It trains on the page's thread in short slices (small networks on
+//! the CPU engine), so the page stays responsive; the core does every number.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::charts_panel::{ChartCanvas, Draw};
+use crate::engine::cpu::CpuBackend;
+use crate::gan::view::{arrow_segments, belief_rgba, to_pixel};
+use crate::gan::{explain_step, FrameOptions, GanFrame, GanHistory, GanLoss, GanMetrics, GanSpec, GanTrainer, StepKind, Target2d};
+use crate::nas::charts::gan::{gan_losses, gan_quality};
+use crate::nas::charts::ChartStyle;
+
+/// The targets offered, by id.
+const TARGETS: [(&str, &str); 4] = [("ring", "Ring of 8 (PacGAN)"), ("grid", "Grid of 25 (PacGAN)"), ("spiral", "Spiral"), ("moons", "Two moons")];
+
+fn target_of(id: &str) -> Target2d {
+    match id {
+        "grid" => Target2d::grid(),
+        "spiral" => Target2d::Spiral,
+        "moons" => Target2d::Moons,
+        _ => Target2d::ring(),
+    }
+}
+
+/// How fast the lab trains: slices of the page's thread, or one explained step at a time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Speed {
+    Explained,
+    Normal,
+    Fast,
+}
+
+impl Speed {
+    fn of(id: &str) -> Speed {
+        match id {
+            "explained" => Speed::Explained,
+            "fast" => Speed::Fast,
+            _ => Speed::Normal,
+        }
+    }
+
+    /// Milliseconds between ticks, and milliseconds of training per tick.
+    fn timing(self) -> (u32, f64) {
+        match self {
+            Speed::Explained => (1_500, 0.0),
+            Speed::Normal => (50, 10.0),
+            Speed::Fast => (40, 24.0),
+        }
+    }
+}
+
+/// Iterations between two measurements of the generator.
+const MEASURE_EVERY: usize = 250;
+/// The plane's canvas, in pixels.
+const PLANE_SIZE: u32 = 440;
+const PLANE_ID: &str = "gan-plane";
+
+/// A training session: the trainer on its engine and what it has reported.
+struct Session {
+    be: CpuBackend,
+    trainer: GanTrainer<CpuBackend>,
+    history: GanHistory,
+    last_measured: usize,
+    /// In explained mode, the step the schedule takes next (d_steps D steps, then g_steps G steps).
+    schedule_at: usize,
+}
+
+impl Session {
+    fn new(spec: &GanSpec, target: &Target2d) -> Result<Session, String> {
+        let be = CpuBackend::new();
+        let trainer = GanTrainer::new(&be, spec, target).map_err(|e| e.to_string())?;
+        Ok(Session { be, trainer, history: GanHistory::default(), last_measured: usize::MAX, schedule_at: 0 })
+    }
+
+    fn record_losses(&mut self) {
+        let iteration = self.trainer.iterations();
+        if let Some(Ok(Some(losses))) = run_now(self.trainer.take_losses(&self.be)) {
+            self.history.push_losses(iteration.max(1), losses);
+        }
+    }
+
+    fn measure(&mut self) -> Option<GanMetrics> {
+        let points = run_now(self.trainer.samples(&self.be))?.ok()?;
+        let metrics = self.trainer.measure(&points);
+        self.last_measured = self.trainer.iterations();
+        self.history.push_metrics(metrics.clone());
+        Some(metrics)
+    }
+
+    /// Trains whole iterations for about `budget_ms`; measures when due.
+    fn train_for(&mut self, budget_ms: f64) -> Result<(), String> {
+        let started = now();
+        loop {
+            self.trainer.iterate(&self.be).map_err(|e| e.to_string())?;
+            if self.trainer.iterations() % MEASURE_EVERY == 0 {
+                self.record_losses();
+                self.measure();
+            }
+            if now() - started >= budget_ms {
+                break;
+            }
+        }
+        self.record_losses();
+        Ok(())
+    }
+
+    /// One step of one network, and what it did in words.
+    fn step(&mut self, kind: StepKind) -> Result<String, String> {
+        let spec = self.trainer.spec().clone();
+        let result = match kind {
+            StepKind::Discriminator => self.trainer.step_discriminator(&self.be),
+            StepKind::Generator => self.trainer.step_generator(&self.be),
+        };
+        result.map_err(|e| e.to_string())?;
+        let (d_steps, g_steps) = self.trainer.steps();
+        let losses = run_now(self.trainer.take_losses(&self.be)).and_then(|r| r.ok()).flatten();
+        let (count, value) = match kind {
+            StepKind::Discriminator => (d_steps, losses.map_or(f32::NAN, |l| l.discriminator)),
+            StepKind::Generator => (g_steps, losses.map_or(f32::NAN, |l| l.generator)),
+        };
+        if let Some(losses) = losses {
+            let mut shown = losses;
+            // A single step reports one network's loss; the chart keeps the other's last value.
+            let previous = self.history.losses.last().map(|(_, l)| *l);
+            if !shown.discriminator.is_finite() {
+                shown.discriminator = previous.map_or(f32::NAN, |l| l.discriminator);
+            }
+            if !shown.generator.is_finite() {
+                shown.generator = previous.map_or(f32::NAN, |l| l.generator);
+            }
+            self.history.push_losses(self.trainer.iterations().max(1), shown);
+        }
+        Ok(explain_step(kind, count, spec.loss, spec.batch_size, value))
+    }
+
+    /// The explained mode's next step: D for d_steps, then G for g_steps, then round again.
+    fn scheduled_step(&mut self) -> Result<String, String> {
+        let spec = self.trainer.spec();
+        let (d, g) = (spec.d_steps, spec.g_steps);
+        let kind = if self.schedule_at < d { StepKind::Discriminator } else { StepKind::Generator };
+        self.schedule_at = (self.schedule_at + 1) % (d + g);
+        self.step(kind)
+    }
+
+    fn frame(&mut self) -> Option<GanFrame> {
+        run_now(self.trainer.frame(&self.be, FrameOptions::default()))?.ok()
+    }
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Runs a future that never waits (the CPU engine's reads are ready at once) to its end.
+fn run_now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => Some(value),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// Paints a frame on the plane's canvas: the belief map, the mesh, the real and generated
+/// points and the arrows.
+fn paint(frame: &GanFrame, show_mesh: bool) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(canvas) = document.get_element_by_id(PLANE_ID).and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok()) else { return };
+    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else {
+        return;
+    };
+    let size = canvas.width() as f64;
+    let side = frame.resolution as u32;
+    let rgba = belief_rgba(&frame.belief);
+    if let Some(image) = document.create_element("canvas").ok().and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok()) {
+        image.set_width(side);
+        image.set_height(side);
+        if let Some(image_ctx) = image.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) {
+            if let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), side, side) {
+                let _ = image_ctx.put_image_data(&data, 0.0, 0.0);
+            }
+        }
+        ctx.set_image_smoothing_enabled(true);
+        let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&image, 0.0, 0.0, size, size);
+    }
+    if show_mesh {
+        ctx.set_stroke_style_str("rgba(80, 80, 80, 0.35)");
+        ctx.set_line_width(1.0);
+        for line in &frame.mesh {
+            ctx.begin_path();
+            for (i, p) in line.iter().enumerate() {
+                let (x, y) = to_pixel(*p, frame.reach, size);
+                if i == 0 {
+                    ctx.move_to(x, y)
+                } else {
+                    ctx.line_to(x, y)
+                }
+            }
+            ctx.stroke();
+        }
+    }
+    let dots = |points: &[[f32; 2]], colour: &str| {
+        ctx.set_fill_style_str(colour);
+        for p in points {
+            let (x, y) = to_pixel(*p, frame.reach, size);
+            ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+        }
+    };
+    dots(&frame.real, "#1b9e77");
+    dots(&frame.generated, "#7570b3");
+    ctx.set_stroke_style_str("rgba(40, 30, 80, 0.8)");
+    ctx.begin_path();
+    for (from, to) in arrow_segments(frame, size) {
+        ctx.move_to(from.0, from.1);
+        ctx.line_to(to.0, to.1);
+    }
+    ctx.stroke();
+}
+
+/// The settings a person edits, as text, so a half-typed value loses nothing.
+#[derive(Clone, PartialEq)]
+struct Form {
+    target: String,
+    loss: GanLoss,
+    g_depth: String,
+    g_width: String,
+    d_depth: String,
+    d_width: String,
+    learning_rate: String,
+    d_steps: String,
+    noise_dim: String,
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        let spec = GanSpec::default();
+        Form {
+            target: "ring".into(),
+            loss: spec.loss,
+            g_depth: spec.generator.depth.to_string(),
+            g_width: spec.generator.width.to_string(),
+            d_depth: spec.discriminator.depth.to_string(),
+            d_width: spec.discriminator.width.to_string(),
+            learning_rate: spec.generator_optimizer.learning_rate.to_string(),
+            d_steps: spec.d_steps.to_string(),
+            noise_dim: spec.noise.dim.to_string(),
+        }
+    }
+}
+
+impl Form {
+    /// The spec these fields describe, or what is wrong and where.
+    fn spec(&self) -> Result<GanSpec, String> {
+        fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+            text.trim().parse().map_err(|_| format!("{what}: \"{text}\" is not a number"))
+        }
+        let mut spec = GanSpec::default();
+        spec.loss = self.loss;
+        spec.generator.depth = number(&self.g_depth, "generator layers")?;
+        spec.generator.width = number(&self.g_width, "generator width")?;
+        spec.discriminator.depth = number(&self.d_depth, "discriminator layers")?;
+        spec.discriminator.width = number(&self.d_width, "discriminator width")?;
+        let learning_rate: f32 = number(&self.learning_rate, "learning rate")?;
+        spec.generator_optimizer.learning_rate = learning_rate;
+        spec.discriminator_optimizer.learning_rate = learning_rate;
+        spec.d_steps = number(&self.d_steps, "D steps per G step")?;
+        spec.noise.dim = number(&self.noise_dim, "noise dimensions")?;
+        spec.validate().map_err(|e| e.to_string())?;
+        Ok(spec)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GanLabProps {
+    pub large: bool,
+}
+
+#[function_component(GanLab)]
+pub fn gan_lab(props: &GanLabProps) -> Html {
+    let form = use_state(Form::default);
+    // The settings in use, and how many times they were applied (Reset starts afresh even unchanged).
+    let applied = use_state(|| (GanSpec::default(), Target2d::ring(), 0u32));
+    let session = use_mut_ref(|| None::<Session>);
+    let playing = use_state(|| false);
+    let speed = use_state(|| Speed::Normal);
+    let show_mesh = use_mut_ref(|| true);
+    let explanation = use_state(|| None::<String>);
+    let problem = use_state(|| None::<String>);
+    // Bumped whenever the figures shown in text or charts change; a forced render shows them.
+    let version = use_mut_ref(|| 0u64);
+    let rerender = use_force_update();
+    let status = use_mut_ref(|| (0usize, (0usize, 0usize), None::<GanMetrics>));
+
+    // A fresh session whenever the applied settings change.
+    {
+        let (session, status, version, explanation, rerender) =
+            (session.clone(), status.clone(), version.clone(), explanation.clone(), rerender.clone());
+        use_effect_with((*applied).clone(), move |(spec, target, _)| {
+            match Session::new(spec, target) {
+                Ok(mut fresh) => {
+                    let metrics = fresh.measure();
+                    if let Some(frame) = fresh.frame() {
+                        paint(&frame, true);
+                    }
+                    *status.borrow_mut() = (0, (0, 0), metrics);
+                    *session.borrow_mut() = Some(fresh);
+                }
+                Err(message) => web_sys::console::error_1(&message.into()),
+            }
+            explanation.set(None);
+            *version.borrow_mut() += 1;
+            rerender.force_update();
+        });
+    }
+
+    // Painting after a render keeps the canvas's picture when Yew touches the element.
+    let refresh = {
+        let (session, status, version, show_mesh, rerender) =
+            (session.clone(), status.clone(), version.clone(), show_mesh.clone(), rerender.clone());
+        Rc::new(move || {
+            let mut guard = session.borrow_mut();
+            let Some(s) = guard.as_mut() else { return };
+            if s.trainer.iterations() != s.last_measured && s.trainer.iterations() % MEASURE_EVERY == 0 {
+                s.measure();
+            }
+            if let Some(frame) = s.frame() {
+                paint(&frame, *show_mesh.borrow());
+                *status.borrow_mut() = (frame.iteration, frame.steps, s.history.metrics.last().cloned());
+            }
+            *version.borrow_mut() += 1;
+            rerender.force_update();
+        })
+    };
+
+    // The clock: a tick trains a slice (or, explained, takes one step) and repaints.
+    {
+        let (session, refresh, explanation, playing_state, problem) =
+            (session.clone(), refresh.clone(), explanation.clone(), playing.clone(), problem.clone());
+        use_effect_with((*playing, *speed), move |&(playing, speed)| {
+            let interval = playing.then(|| {
+                let (period, budget) = speed.timing();
+                gloo::timers::callback::Interval::new(period, move || {
+                    let outcome = {
+                        let mut guard = session.borrow_mut();
+                        let Some(s) = guard.as_mut() else { return };
+                        if speed == Speed::Explained {
+                            s.scheduled_step().map(Some)
+                        } else {
+                            s.train_for(budget).map(|_| None)
+                        }
+                    };
+                    match outcome {
+                        Ok(Some(words)) => explanation.set(Some(words)),
+                        Ok(None) => {}
+                        Err(message) => {
+                            problem.set(Some(format!("Training stopped: {message}")));
+                            playing_state.set(false);
+                        }
+                    }
+                    refresh();
+                })
+            });
+            move || drop(interval)
+        });
+    }
+
+    let step_one = |kind: StepKind| {
+        let (session, refresh, explanation, playing) = (session.clone(), refresh.clone(), explanation.clone(), playing.clone());
+        Callback::from(move |_| {
+            playing.set(false);
+            let words = session.borrow_mut().as_mut().map(|s| s.step(kind));
+            match words {
+                Some(Ok(words)) => explanation.set(Some(words)),
+                Some(Err(message)) => explanation.set(Some(message)),
+                None => {}
+            }
+            refresh();
+        })
+    };
+    let toggle_play = {
+        let playing = playing.clone();
+        Callback::from(move |_| playing.set(!*playing))
+    };
+    let reset = {
+        let (form, applied, problem, playing) = (form.clone(), applied.clone(), problem.clone(), playing.clone());
+        Callback::from(move |_| match form.spec() {
+            Ok(spec) => {
+                problem.set(None);
+                playing.set(false);
+                applied.set((spec, target_of(&form.target), applied.2 + 1));
+            }
+            Err(message) => problem.set(Some(format!("{message}. The GAN shown keeps its settings."))),
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                speed.set(Speed::of(&select.value()));
+            }
+        })
+    };
+    let on_mesh = {
+        let (show_mesh, refresh) = (show_mesh.clone(), refresh.clone());
+        Callback::from(move |_| {
+            let on = !*show_mesh.borrow();
+            *show_mesh.borrow_mut() = on;
+            refresh();
+        })
+    };
+    let field = |id: &'static str, label: &'static str, value: String, set: fn(&mut Form, String)| {
+        let form = form.clone();
+        let oninput = Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let mut next = (*form).clone();
+                set(&mut next, input.value());
+                form.set(next);
+            }
+        });
+        html! { <label>{ label }<input id={ id } type="text" inputmode="decimal" size="6" value={ value } oninput={ oninput } /></label> }
+    };
+    let on_target = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                form.set(Form { target: select.value(), ..(*form).clone() });
+            }
+        })
+    };
+    let on_loss = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let loss = if select.value() == "least_squares" { GanLoss::LeastSquares } else { GanLoss::NonSaturating };
+                form.set(Form { loss, ..(*form).clone() });
+            }
+        })
+    };
+
+    let style = ChartStyle { large_type: props.large };
+    let (iteration, (d_steps, g_steps), metrics) = status.borrow().clone();
+    let history = Rc::new(RefCell::new(session.borrow().as_ref().map(|s| s.history.clone()).unwrap_or_default()));
+    let draw_losses: Draw = {
+        let history = history.clone();
+        Rc::new(move |area: &DrawingArea<CanvasBackend, plotters::coord::Shift>| gan_losses(area, &history.borrow(), &style))
+    };
+    let draw_quality: Draw = {
+        let history = history.clone();
+        Rc::new(move |area: &DrawingArea<CanvasBackend, plotters::coord::Shift>| gan_quality(area, &history.borrow(), &style))
+    };
+    let figures = metrics.as_ref().map(|m| match &m.coverage {
+        Some(c) => format!(
+            "After {} iterations: {} of {} modes covered, {:.1} % of samples high quality, reverse KL {:.3}, JS {:.3}.",
+            m.iteration,
+            c.covered,
+            c.modes,
+            100.0 * c.high_quality,
+            c.reverse_kl,
+            m.js
+        ),
+        None => format!("After {} iterations: KL {:.3}, JS {:.3} between the real and generated densities.", m.iteration, m.kl, m.js),
+    });
+    let chart_version = *version.borrow() / 4 + props.large as u64 * 1_000_000;
+    let f = &*form;
+    html! {
+        <section class="panel" id="gan" aria-labelledby="gan-title">
+            <h2 id="gan-title">{ "GAN lab" }</h2>
+            <p class="muted">{ "A generator (G) turns noise into points; a discriminator (D) learns to tell them from the real ones, and G learns from D's gradient to fool it. Green is where D believes real, purple where it believes generated; the arrows show where each generated point is pulled; the grey mesh is the noise plane as G bends it." }</p>
+            <div class="gan-body">
+                <figure class="gan-plane">
+                    <canvas id={ PLANE_ID } width={ PLANE_SIZE.to_string() } height={ PLANE_SIZE.to_string() } role="img"
+                        aria-label="Real points in green, generated points in purple, over the discriminator's belief" />
+                    <figcaption id="gan-status" data-iteration={ iteration.to_string() }>
+                        { format!("Iteration {iteration}: {d_steps} discriminator and {g_steps} generator steps.") }
+                    </figcaption>
+                </figure>
+                <div class="gan-side">
+                    <div class="run-controls">
+                        <button id="gan-play" onclick={ toggle_play } aria-pressed={ playing.to_string() }>{ if *playing { "Pause" } else { "Play" } }</button>
+                        <button id="gan-step-d" onclick={ step_one(StepKind::Discriminator) }>{ "Step D" }</button>
+                        <button id="gan-step-g" onclick={ step_one(StepKind::Generator) }>{ "Step G" }</button>
+                        <button id="gan-reset" onclick={ reset.clone() }>{ "Reset" }</button>
+                        <label>{ "Speed " }
+                            <select id="gan-speed" onchange={ on_speed }>
+                                <option value="explained" selected={ *speed == Speed::Explained }>{ "Slow, explained" }</option>
+                                <option value="normal" selected={ *speed == Speed::Normal }>{ "Normal" }</option>
+                                <option value="fast" selected={ *speed == Speed::Fast }>{ "Fast" }</option>
+                            </select>
+                        </label>
+                        <label><input type="checkbox" id="gan-mesh" checked={ *show_mesh.borrow() } onchange={ on_mesh } />{ " Noise mesh" }</label>
+                    </div>
+                    <p id="gan-figures">{ figures.unwrap_or_default() }</p>
+                    if let Some(words) = &*explanation {
+                        <p id="gan-explained" class="guide" aria-live="polite">{ words }</p>
+                    }
+                    <fieldset class="gan-settings">
+                        <legend>{ "Settings (Reset applies them)" }</legend>
+                        <label>{ "Target " }
+                            <select id="gan-target" onchange={ on_target }>
+                                { for TARGETS.iter().map(|(id, name)| html! { <option value={ *id } selected={ f.target == *id }>{ *name }</option> }) }
+                            </select>
+                        </label>
+                        <label>{ "Loss " }
+                            <select id="gan-loss" onchange={ on_loss }>
+                                <option value="non_saturating" selected={ f.loss == GanLoss::NonSaturating }>{ "Non-saturating" }</option>
+                                <option value="least_squares" selected={ f.loss == GanLoss::LeastSquares }>{ "Least squares" }</option>
+                            </select>
+                        </label>
+                        { field("gan-g-depth", "G layers ", f.g_depth.clone(), |f, v| f.g_depth = v) }
+                        { field("gan-g-width", "G width ", f.g_width.clone(), |f, v| f.g_width = v) }
+                        { field("gan-d-depth", "D layers ", f.d_depth.clone(), |f, v| f.d_depth = v) }
+                        { field("gan-d-width", "D width ", f.d_width.clone(), |f, v| f.d_width = v) }
+                        { field("gan-lr", "Learning rate ", f.learning_rate.clone(), |f, v| f.learning_rate = v) }
+                        { field("gan-d-steps", "D steps per G step ", f.d_steps.clone(), |f, v| f.d_steps = v) }
+                        { field("gan-noise", "Noise dimensions ", f.noise_dim.clone(), |f, v| f.noise_dim = v) }
+                    </fieldset>
+                    if let Some(message) = &*problem {
+                        <p class="field-error" id="gan-error" role="alert">{ message }</p>
+                    }
+                </div>
+            </div>
+            <div class="gan-charts">
+                <ChartCanvas id="gan-losses" label="Both networks' losses over the iterations" draw={ draw_losses } version={ chart_version } stagger={ 0 } />
+                <ChartCanvas id="gan-quality" label="Modes covered and the share of high-quality samples over the iterations" draw={ draw_quality } version={ chart_version } stagger={ 120 } />
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+// End-to-end: the GAN lab in the built page. Play trains the default GAN on the ring live (the
+// plane shows D's belief, both point sets, arrows and the mesh; the charts fill; modes get
+// covered); single steps of D and G say what they did; the slow mode steps by itself; a bad
+// setting is refused where it is and the running GAN is kept; Reset applies a new target.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openPage, screenshots, serveDist, withBrowser } from './browser.mjs';
+
+const server = serveDist();
+
+/** Pixels of the plane by colour family: D's green and purple backgrounds and the point dots. */
+async function plane(page) {
+  return page.locator('#gan-plane').evaluate((canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let real = 0, generated = 0, tinted = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (r === 0x1b && g === 0x9e && b === 0x77) real++;
+      else if (r === 0x75 && g === 0x70 && b === 0xb3) generated++;
+      else if (r < 245 || g < 245 || b < 245) tinted++;
+    }
+    return { real, generated, tinted };
+  });
+}
+
+const iteration = (page) => page.locator('#gan-status').getAttribute('data-iteration').then(Number);
+
+test('the GAN lab trains live on the ring, steps each network, explains, and keeps its GAN on a bad setting', async () => {
+  return withBrowser([], async (browser) => {
+    const { page, errors } = await openPage(browser, server.url, { enabled: false });
+    await page.locator('#gan').scrollIntoViewIfNeeded();
+    await page.locator('#gan-status').waitFor();
+    const before = await plane(page);
+    console.log(`  before training: ${JSON.stringify(before)}`);
+    assert.ok(before.real > 100 && before.generated > 50, 'both point sets are drawn before training');
+
+    // Single steps: each says what it did, and counts.
+    await page.click('#gan-step-d');
+    assert.match(await page.locator('#gan-explained').textContent(), /Discriminator step 1: D looked at 128 real points/);
+    await page.click('#gan-step-g');
+    assert.match(await page.locator('#gan-explained').textContent(), /Generator step 1: .*D did not change/);
+    assert.equal(await iteration(page), 1, 'a D step and a G step make an iteration');
+
+    // Play, fast, for a while: the GAN trains on the page's thread in slices.
+    const startedAt = await page.evaluate(() => performance.now());
+    await page.selectOption('#gan-speed', 'fast');
+    await page.click('#gan-play');
+    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 3000, null, { timeout: 120_000 });
+    const seconds = (await page.evaluate(() => performance.now()) - startedAt) / 1000;
+    await page.click('#gan-play');
+    const trained = await iteration(page);
+    const longest = await page.evaluate((t0) => Math.max(0, ...window.__longTasks.filter((t) => t.start >= t0).map((t) => t.duration)), startedAt);
+    console.log(`  ${trained} iterations in ${seconds.toFixed(1)} s (${(trained / seconds).toFixed(0)} iterations/s), longest task ${longest.toFixed(0)} ms`);
+    assert.ok(longest <= 200, `a task on the page's thread took ${longest} ms`);
+    await page.waitForTimeout(1200);
+    const figures = await page.locator('#gan-figures').textContent();
+    console.log(`  ${figures}`);
+    const covered = Number(/(\d+) of 8 modes covered/.exec(figures)?.[1] ?? 0);
+    assert.ok(covered >= 4, `after ${trained} iterations only ${covered} of 8 modes are covered`);
+    const after = await plane(page);
+    console.log(`  after training: ${JSON.stringify(after)}`);
+    assert.ok(after.tinted > 20_000, 'the belief map, mesh and arrows are drawn');
+    for (const id of ['gan-losses', 'gan-quality']) {
+      const inked = await page.locator(`#${id}`).evaluate((c) => {
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) n++;
+        return n;
+      });
+      console.log(`  ${id}: ${inked} inked pixels`);
+      assert.ok(inked > 1500, `${id} drew ${inked} pixels`);
+    }
+    await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-ring.png') });
+
+    // The mesh toggle repaints without it.
+    await page.uncheck('#gan-mesh');
+    const unmeshed = await plane(page);
+    assert.notDeepEqual(unmeshed, after, 'the mesh toggle changed nothing');
+
+    // The slow mode steps by itself and says so.
+    await page.selectOption('#gan-speed', 'explained');
+    await page.click('#gan-play');
+    await page.waitForFunction(() => /step \d+/.test(document.querySelector('#gan-explained')?.textContent ?? '') && Number(document.querySelector('#gan-status')?.dataset.iteration) > 3000, null, { timeout: 20_000 });
+    await page.click('#gan-play');
+    await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-explained.png') });
+
+    // A bad setting is refused where it is; the GAN shown is kept.
+    const kept = await iteration(page);
+    await page.fill('#gan-d-width', '0');
+    await page.click('#gan-reset');
+    const error = await page.locator('#gan-error').textContent();
+    console.log(`  refused: ${error}`);
+    assert.match(error, /discriminator\.width: 0 units/);
+    assert.equal(await iteration(page), kept, 'the running GAN was kept');
+
+    // Reset with a good setting starts afresh on the grid.
+    await page.fill('#gan-d-width', '64');
+    await page.selectOption('#gan-target', 'grid');
+    await page.click('#gan-reset');
+    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
+    await page.selectOption('#gan-speed', 'fast');
+    await page.click('#gan-play');
+    await page.waitForFunction(() => /of 25 modes covered/.test(document.querySelector('#gan-figures')?.textContent ?? '') && Number(document.querySelector('#gan-status')?.dataset.iteration) >= 1000, null, { timeout: 60_000 });
+    await page.click('#gan-play');
+    console.log(`  grid: ${await page.locator('#gan-figures').textContent()}`);
+    await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-grid.png') });
+    assert.deepEqual(errors, [], 'the page logged errors');
+  });
+});
