@@ -216,8 +216,9 @@ fn paint(frame: &GanFrame, show_mesh: bool) {
             ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
         }
     };
-    dots(&frame.real, "#1b9e77");
+    // Real points last: a generator that covers a mode hides none of it.
     dots(&frame.generated, "#7570b3");
+    dots(&frame.real, "#1b9e77");
     ctx.set_stroke_style_str("rgba(40, 30, 80, 0.8)");
     ctx.begin_path();
     for (from, to) in arrow_segments(frame, size) {
@@ -388,8 +389,14 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
         })
     };
     let toggle_play = {
-        let playing = playing.clone();
-        Callback::from(move |_| playing.set(!*playing))
+        let (playing, explanation, speed) = (playing.clone(), explanation.clone(), speed.clone());
+        Callback::from(move |_| {
+            if !*playing && *speed != Speed::Explained {
+                // Training in slices says nothing step by step: last step's words would mislead.
+                explanation.set(None);
+            }
+            playing.set(!*playing)
+        })
     };
     let reset = {
         let (form, applied, problem, playing) = (form.clone(), applied.clone(), problem.clone(), playing.clone());

@@ -78,11 +78,15 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     const unmeshed = await plane(page);
     assert.notDeepEqual(unmeshed, after, 'the mesh toggle changed nothing');
 
+    assert.equal(await page.locator('#gan-explained').count(), 0, 'fast training says nothing step by step');
     // The slow mode steps by itself and says so.
     await page.selectOption('#gan-speed', 'explained');
     await page.click('#gan-play');
-    await page.waitForFunction(() => /step \d+/.test(document.querySelector('#gan-explained')?.textContent ?? '') && Number(document.querySelector('#gan-status')?.dataset.iteration) > 3000, null, { timeout: 20_000 });
+    await page.waitForFunction((n) => Number(/Generator step (\d+)/.exec(document.querySelector('#gan-explained')?.textContent ?? '')?.[1]) > n, trained, { timeout: 20_000 });
     await page.click('#gan-play');
+    const explained = await page.locator('#gan-explained').textContent();
+    console.log(`  explained: ${explained.slice(0, 90)}...`);
+    assert.equal(await iteration(page), trained + 1, 'the slow mode took one D step and one G step');
     await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-explained.png') });
 
     // A bad setting is refused where it is; the GAN shown is kept.
