@@ -84,3 +84,38 @@ async fn a_search_on_the_browsers_cpu_device_matches_the_native_cli() {
     let report = search_fixture::rerun_matches_the_log(false).await.unwrap();
     gloo::console::log!(report);
 }
+
+/// The GAN lab's trainer on WebGPU: 20 iterations (two D steps each, D's input gradient fed back
+/// into G on the device) give the CPU's losses and weights.
+#[wasm_bindgen_test]
+async fn twenty_gan_iterations_on_webgpu_match_the_cpu() {
+    use nas_playground::engine::cpu::CpuBackend;
+    use nas_playground::engine::Backend;
+    use nas_playground::gan::{GanSpec, GanTrainer, NetworkSpec, Target2d};
+
+    async fn run<B: Backend>(be: &B, spec: &GanSpec) -> (Vec<f32>, Vec<f32>) {
+        let mut trainer = GanTrainer::new(be, spec, &Target2d::ring()).unwrap();
+        let mut losses = Vec::new();
+        for i in 1..=20 {
+            trainer.iterate(be).unwrap();
+            if i % 5 == 0 {
+                let l = trainer.take_losses(be).await.unwrap().unwrap();
+                losses.extend([l.discriminator, l.generator]);
+            }
+        }
+        let (g, d) = trainer.parameters(be).await.unwrap();
+        (losses, g.into_iter().chain(d).flatten().collect())
+    }
+    let spec = GanSpec {
+        generator: NetworkSpec { width: 16, ..GanSpec::default().generator },
+        discriminator: NetworkSpec { width: 16, ..GanSpec::default().discriminator },
+        d_steps: 2,
+        batch_size: 32,
+        ..GanSpec::default()
+    };
+    let (cpu_losses, cpu_params) = run(&CpuBackend::new(), &spec).await;
+    let (gpu_losses, gpu_params) = run(&context().await, &spec).await;
+    let gap = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+    assert!(gap(&cpu_losses, &gpu_losses) < 1e-3, "{cpu_losses:?} on the CPU, {gpu_losses:?} on WebGPU");
+    assert!(gap(&cpu_params, &gpu_params) < 1e-3, "weights differ by {}", gap(&cpu_params, &gpu_params));
+}

@@ -52,10 +52,18 @@ fn both_losses_of_both_kinds_pass_a_finite_difference_check() {
                 for i in (0..values.len()).step_by(3) {
                     let mut nudged = |delta: f32| {
                         let (mut g, mut d) = (g_params.clone(), d_params.clone());
-                        if network == 0 { g[tensor][i] += delta } else { d[tensor][i] += delta }
+                        if network == 0 {
+                            g[tensor][i] += delta
+                        } else {
+                            d[tensor][i] += delta
+                        }
                         trainer.set_parameters(&be, &g, &d);
                         let (d_loss, g_loss) = losses(&be, &mut trainer, &noise, &real);
-                        if network == 0 { g_loss } else { d_loss / 2.0 }
+                        if network == 0 {
+                            g_loss
+                        } else {
+                            d_loss / 2.0
+                        }
                     };
                     let (up, down) = (nudged(h), nudged(-h));
                     let numeric = (up - down) / (2.0 * h);

@@ -70,9 +70,7 @@ impl DivergenceWatch {
     pub fn losses(&mut self, iteration: usize, losses: &GanLosses) -> Option<String> {
         for (who, value) in [("discriminator", losses.discriminator), ("generator", losses.generator)] {
             if !value.is_finite() {
-                return Some(format!(
-                    "the {who}'s loss became {value} by iteration {iteration}: lower the learning rates"
-                ));
+                return Some(format!("the {who}'s loss became {value} by iteration {iteration}: lower the learning rates"));
             }
         }
         if losses.discriminator < WINNING_LOSS {
@@ -93,7 +91,9 @@ impl DivergenceWatch {
     pub fn samples(iteration: usize, points: &[[f32; 2]], reach: f32) -> Option<String> {
         let far = 1_000.0 * reach;
         points.iter().flatten().find(|v| !v.is_finite() || v.abs() > far).map(|v| {
-            format!("by iteration {iteration} the generator puts points at {v}, far off the plane ({reach} across): lower its learning rate")
+            format!(
+                "by iteration {iteration} the generator puts points at {v}, far off the plane ({reach} across): lower its learning rate"
+            )
         })
     }
 }

@@ -148,7 +148,8 @@ impl GanSpec {
         if self.noise.dim == 0 || self.noise.dim > MAX_NOISE_DIM {
             return fault("noise.dim", format!("{} dimensions; the noise takes 1 to {MAX_NOISE_DIM}", self.noise.dim));
         }
-        for (field, opt) in [("generator_optimizer", &self.generator_optimizer), ("discriminator_optimizer", &self.discriminator_optimizer)] {
+        for (field, opt) in [("generator_optimizer", &self.generator_optimizer), ("discriminator_optimizer", &self.discriminator_optimizer)]
+        {
             if !(opt.learning_rate.is_finite() && opt.learning_rate > 0.0 && opt.learning_rate <= 1.0) {
                 return fault(field, format!("a learning rate of {} is outside (0, 1]", opt.learning_rate));
             }

@@ -225,7 +225,7 @@ pub fn explain_step(kind: StepKind, step: usize, loss: GanLoss, batch: usize, va
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::engine::cpu::CpuBackend;

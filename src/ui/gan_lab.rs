@@ -21,7 +21,8 @@ use crate::nas::charts::gan::{gan_losses, gan_quality};
 use crate::nas::charts::ChartStyle;
 
 /// The targets offered, by id.
-const TARGETS: [(&str, &str); 4] = [("ring", "Ring of 8 (PacGAN)"), ("grid", "Grid of 25 (PacGAN)"), ("spiral", "Spiral"), ("moons", "Two moons")];
+const TARGETS: [(&str, &str); 4] =
+    [("ring", "Ring of 8 (PacGAN)"), ("grid", "Grid of 25 (PacGAN)"), ("spiral", "Spiral"), ("moons", "Two moons")];
 
 fn target_of(id: &str) -> Target2d {
     match id {
@@ -185,7 +186,8 @@ fn paint(frame: &GanFrame, show_mesh: bool) {
     if let Some(image) = document.create_element("canvas").ok().and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok()) {
         image.set_width(side);
         image.set_height(side);
-        if let Some(image_ctx) = image.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) {
+        if let Some(image_ctx) = image.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        {
             if let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), side, side) {
                 let _ = image_ctx.put_image_data(&data, 0.0, 0.0);
             }

@@ -54,13 +54,7 @@ fn load_config(options: &GanOptions) -> Result<GanRunConfig, String> {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        None => GanRunConfig {
-            target: Target2d::ring(),
-            gan: GanSpec::default(),
-            iterations: 3_000,
-            report_every: 50,
-            measure_every: 500,
-        },
+        None => GanRunConfig { target: Target2d::ring(), gan: GanSpec::default(), iterations: 3_000, report_every: 50, measure_every: 500 },
     };
     if let Some(target) = options.target {
         config.target = match target {

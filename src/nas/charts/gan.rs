@@ -82,17 +82,26 @@ pub fn gan_quality<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, history: &
     }
     let x = padded(history.metrics.iter().map(|m| m.iteration as f64).chain([0.0]));
     let mut chart = axes(area, x, -2.0..102.0, "percent", style)?;
-    let series: Vec<(String, RGBColor, Vec<(f64, f64)>)> = match history.metrics[0].coverage.as_ref().map(|c| c.modes) {
+    type Series = (String, RGBColor, Vec<(f64, f64)>);
+    let series: Vec<Series> = match history.metrics[0].coverage.as_ref().map(|c| c.modes) {
         Some(modes) => vec![
             (
                 format!("modes covered (of {modes})"),
                 DISCRIMINATOR,
-                history.metrics.iter().filter_map(|m| m.coverage.as_ref().map(|c| (m.iteration as f64, 100.0 * c.covered as f64 / c.modes as f64))).collect(),
+                history
+                    .metrics
+                    .iter()
+                    .filter_map(|m| m.coverage.as_ref().map(|c| (m.iteration as f64, 100.0 * c.covered as f64 / c.modes as f64)))
+                    .collect(),
             ),
             (
                 "high-quality samples".into(),
                 GENERATOR,
-                history.metrics.iter().filter_map(|m| m.coverage.as_ref().map(|c| (m.iteration as f64, 100.0 * c.high_quality as f64))).collect(),
+                history
+                    .metrics
+                    .iter()
+                    .filter_map(|m| m.coverage.as_ref().map(|c| (m.iteration as f64, 100.0 * c.high_quality as f64)))
+                    .collect(),
             ),
         ],
         None => vec![(
