@@ -217,8 +217,7 @@ mod tests {
         let mut spec = GanSpec::default();
         spec.noise.dim = 0;
         assert!(spec.validate().unwrap_err().to_string().starts_with("noise.dim: 0 dimensions"));
-        let mut spec = GanSpec::default();
-        spec.batch_size = 1;
+        let spec = GanSpec { batch_size: 1, ..GanSpec::default() };
         assert_eq!(spec.validate().unwrap_err().field, "batch_size");
     }
 

@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::charts_panel::{ChartCanvas, Draw};
+use super::inside_panel::run_now;
 use crate::engine::cpu::CpuBackend;
 use crate::gan::view::{arrow_segments, belief_rgba, to_pixel};
 use crate::gan::{explain_step, FrameOptions, GanFrame, GanHistory, GanLoss, GanMetrics, GanSpec, GanTrainer, StepKind, Target2d};
@@ -160,16 +161,6 @@ impl Session {
 
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-/// Runs a future that never waits (the CPU engine's reads are ready at once) to its end.
-fn run_now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
-    let mut future = std::pin::pin!(future);
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        std::task::Poll::Ready(value) => Some(value),
-        std::task::Poll::Pending => None,
-    }
 }
 
 /// Paints a frame on the plane's canvas: the belief map, the mesh, the real and generated

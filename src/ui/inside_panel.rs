@@ -82,7 +82,7 @@ impl Reducible for Inspections {
 }
 
 /// Runs a future that never waits (the CPU engine's reads are ready at once) to its end.
-fn run_now<T>(future: impl Future<Output = T>) -> Option<T> {
+pub(super) fn run_now<T>(future: impl Future<Output = T>) -> Option<T> {
     let mut future = std::pin::pin!(future);
     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
     match future.as_mut().poll(&mut context) {
