@@ -120,7 +120,7 @@ pub async fn run_gan<B: Backend>(
                 stopped = watch.losses(iteration, &losses);
             }
         }
-        if stopped.is_none() && (iteration % measure_every == 0 || iteration == config.iterations) {
+        if keep_going && stopped.is_none() && (iteration % measure_every == 0 || iteration == config.iterations) {
             let points = trainer.samples(be).await?;
             stopped = DivergenceWatch::samples(iteration, &points, config.target.reach());
             if stopped.is_none() {

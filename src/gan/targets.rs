@@ -3,10 +3,14 @@
 //! means on the unit circle with standard deviation 0.01 (at angles 2πk/8 for k = 0..7: a
 //! `linspace(0, 2π, 8)` would repeat one mode), and 25 means at (-4 + 2i, -4 + 2j) with 0.05.
 
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::random::{normal, seeded_rng, uniform};
 use crate::data::{Toy2d, Toy2dSpec};
+
+/// Drawn points up to this many are measured as modes.
+pub const MAX_DRAWN_MODES: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -24,6 +28,43 @@ pub enum Target2d {
 }
 
 impl Target2d {
+    /// Says what is wrong with a target's settings (a config written by hand, a damaged link).
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = |name: &str, v: f32| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("target.{name}: {v} must be a positive number"))
+            }
+        };
+        match self {
+            Target2d::Ring { modes, radius, sigma } => {
+                if !(1..=1_000).contains(modes) {
+                    return Err(format!("target.modes: {modes}; a ring takes 1 to 1000 modes"));
+                }
+                positive("radius", *radius)?;
+                positive("sigma", *sigma)
+            }
+            Target2d::Grid { side, spacing, sigma } => {
+                if !(1..=100).contains(side) {
+                    return Err(format!("target.side: {side}; a grid takes 1 to 100 modes a side"));
+                }
+                positive("spacing", *spacing)?;
+                positive("sigma", *sigma)
+            }
+            Target2d::Spiral | Target2d::Moons => Ok(()),
+            Target2d::Drawn { points, sigma } => {
+                if points.is_empty() {
+                    return Err("the drawn target has no points: click on the plane to add some".into());
+                }
+                if let Some(i) = points.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+                    return Err(format!("target.points[{i}] is not a pair of numbers"));
+                }
+                positive("sigma", *sigma)
+            }
+        }
+    }
+
     /// PacGAN's ring: 8 modes on the unit circle, standard deviation 0.01.
     pub fn ring() -> Target2d {
         Target2d::Ring { modes: 8, radius: 1.0, sigma: 0.01 }
@@ -34,7 +75,8 @@ impl Target2d {
         Target2d::Grid { side: 5, spacing: 2.0, sigma: 0.05 }
     }
 
-    /// The means of a mixture and their common standard deviation; None for the other targets.
+    /// The means of a mixture and their common standard deviation (drawn points count as means
+    /// when there are at most `MAX_DRAWN_MODES`); None for the other targets.
     pub fn modes(&self) -> Option<(Vec<[f32; 2]>, f32)> {
         match *self {
             Target2d::Ring { modes, radius, sigma } => {
@@ -51,6 +93,8 @@ impl Target2d {
                 let at = |i: usize| start + i as f32 * spacing;
                 Some(((0..side).flat_map(|i| (0..side).map(move |j| [at(i), at(j)])).collect(), sigma))
             }
+            // A few drawn points are a mixture like the others; a long stroke's would overlap.
+            Target2d::Drawn { ref points, sigma } if !points.is_empty() && points.len() <= MAX_DRAWN_MODES => Some((points.clone(), sigma)),
             Target2d::Spiral | Target2d::Moons | Target2d::Drawn { .. } => None,
         }
     }
@@ -73,7 +117,11 @@ impl Target2d {
                 let set = if *self == Target2d::Spiral { Toy2d::Spiral } else { Toy2d::Moons };
                 // A little noise gives the curves some thickness to learn.
                 let spec = Toy2dSpec { set, samples: n.max(2), noise_percent: 5, seed, ..Toy2dSpec::default() };
-                spec.points().expect("a valid generated set").into_iter().take(n).map(|p| [p.x, p.y]).collect()
+                let mut points: Vec<[f32; 2]> =
+                    spec.points().expect("a valid generated set").into_iter().take(n).map(|p| [p.x, p.y]).collect();
+                // The sets come arm by arm, inside out; any prefix must be a fair sample too.
+                points.shuffle(rng);
+                points
             }
             Target2d::Drawn { points, sigma } if !points.is_empty() => {
                 let variance = (*sigma as f64) * (*sigma as f64);
@@ -95,7 +143,10 @@ impl Target2d {
             Target2d::Grid { side, spacing, sigma } => ((*side as f32 - 1.0) / 2.0 * spacing + 6.0 * sigma) * 1.25,
             Target2d::Spiral => 6.5,
             Target2d::Moons => 5.5,
-            Target2d::Drawn { points, sigma } => points.iter().map(|p| p[0].abs().max(p[1].abs())).fold(1.0, f32::max) + 4.0 * sigma,
+            // At least the plane a person draws on, so drawn points keep their place when trained on.
+            Target2d::Drawn { points, sigma } => {
+                (points.iter().map(|p| p[0].abs().max(p[1].abs())).fold(0.0, f32::max) + 4.0 * sigma).max(2.0)
+            }
         }
     }
 }
@@ -123,6 +174,35 @@ mod tests {
         assert_eq!(means[0], [-4.0, -4.0]);
         assert_eq!(means[24], [4.0, 4.0]);
         assert!(means.contains(&[-2.0, 2.0]));
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        assert!(Target2d::ring().validate().is_ok() && Target2d::grid().validate().is_ok());
+        let no_modes = Target2d::Ring { modes: 0, radius: 1.0, sigma: 0.01 };
+        assert!(no_modes.validate().unwrap_err().starts_with("target.modes: 0"));
+        let flat = Target2d::Grid { side: 5, spacing: 2.0, sigma: -1.0 };
+        assert!(flat.validate().unwrap_err().starts_with("target.sigma: -1"));
+        let odd = Target2d::Drawn { points: vec![[0.0, f32::NAN]], sigma: 0.1 };
+        assert_eq!(odd.validate().unwrap_err(), "target.points[0] is not a pair of numbers");
+    }
+
+    #[test]
+    fn a_prefix_of_the_spiral_is_a_fair_sample() {
+        let points = Target2d::Spiral.sample(2_000, 1);
+        let first = &points[..200];
+        let radius = |p: &[f32; 2]| p[0].hypot(p[1]);
+        assert!(first.iter().any(|p| radius(p) > 4.0) && first.iter().any(|p| radius(p) < 1.0), "inner and outer turns both");
+        assert!(first.iter().any(|p| p[0] > 2.0) && first.iter().any(|p| p[0] < -2.0), "both arms");
+    }
+
+    #[test]
+    fn a_few_drawn_points_are_modes_and_the_plane_keeps_its_size() {
+        let drawn = Target2d::Drawn { points: vec![[0.5, 0.5], [-1.0, 0.2]], sigma: 0.05 };
+        assert_eq!(drawn.modes(), Some((vec![[0.5, 0.5], [-1.0, 0.2]], 0.05)));
+        assert_eq!(drawn.reach(), 2.0, "drawn points keep the plane they were drawn on");
+        let stroke = Target2d::Drawn { points: vec![[0.1, 0.1]; MAX_DRAWN_MODES + 1], sigma: 0.05 };
+        assert_eq!(stroke.modes(), None);
     }
 
     #[test]

@@ -81,11 +81,7 @@ impl<B: Backend> GanTrainer<B> {
     /// Validates the spec and the target and builds both networks with seeded weights.
     pub fn new(be: &B, spec: &GanSpec, target: &Target2d) -> Result<Self, GanError> {
         let (g_spec, d_spec) = spec.validate()?;
-        if let Target2d::Drawn { points, .. } = target {
-            if points.is_empty() {
-                return Err(GanError::Target("the drawn target has no points: click on the plane to add some".into()));
-            }
-        }
+        target.validate().map_err(GanError::Target)?;
         let generator = Model::new(be, &g_spec, Task::Regression { outputs: 2 }, spec.seed.wrapping_mul(2).wrapping_add(1))?;
         let discriminator = Model::new(be, &d_spec, Task::Regression { outputs: 1 }, spec.seed.wrapping_mul(2).wrapping_add(2))?;
         let batch = spec.batch_size;
@@ -329,7 +325,8 @@ impl<B: Backend> GanTrainer<B> {
     }
 
     /// Where the generator's loss pushes each point (minus the gradient of G's loss with respect to
-    /// D's input, per sample): the arrows GAN Lab draws at the generated samples.
+    /// D's input, per sample): the arrows GAN Lab draws at the generated samples. It leaves D's
+    /// parameter gradients as scratch: read `gradients` before it, not after.
     pub async fn generator_pull(&mut self, be: &B, points: &[[f32; 2]]) -> Result<Vec<[f32; 2]>, GanError> {
         let n = points.len();
         let flat: Vec<f32> = points.iter().flatten().copied().collect();

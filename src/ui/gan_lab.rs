@@ -22,14 +22,26 @@ use crate::nas::charts::gan::{gan_losses, gan_quality};
 use crate::nas::charts::ChartStyle;
 
 /// The targets offered, by id.
-const TARGETS: [(&str, &str); 4] =
-    [("ring", "Ring of 8 (PacGAN)"), ("grid", "Grid of 25 (PacGAN)"), ("spiral", "Spiral"), ("moons", "Two moons")];
+const TARGETS: [(&str, &str); 5] = [
+    ("ring", "Ring of 8 (PacGAN)"),
+    ("grid", "Grid of 25 (PacGAN)"),
+    ("spiral", "Spiral"),
+    ("moons", "Two moons"),
+    ("drawn", "Points I draw"),
+];
 
-fn target_of(id: &str) -> Target2d {
+/// How far a drawn point's real samples spread.
+const DRAWN_SIGMA: f32 = 0.05;
+/// Points are drawn on [-2, 2]², the plane a drawn target trains on (`Target2d::reach`), whatever
+/// target is shown while drawing; they stay 4 sigma inside its edge.
+const DRAW_REACH: f32 = 2.0;
+
+fn target_of(id: &str, drawn: &[[f32; 2]]) -> Target2d {
     match id {
         "grid" => Target2d::grid(),
         "spiral" => Target2d::Spiral,
         "moons" => Target2d::Moons,
+        "drawn" => Target2d::Drawn { points: drawn.to_vec(), sigma: DRAWN_SIGMA },
         _ => Target2d::ring(),
     }
 }
@@ -165,7 +177,7 @@ fn now() -> f64 {
 
 /// Paints a frame on the plane's canvas: the belief map, the mesh, the real and generated
 /// points and the arrows.
-fn paint(frame: &GanFrame, show_mesh: bool) {
+fn paint(frame: &GanFrame, show_mesh: bool, drawn: Option<&[[f32; 2]]>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(canvas) = document.get_element_by_id(PLANE_ID).and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok()) else { return };
     let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else {
@@ -219,6 +231,15 @@ fn paint(frame: &GanFrame, show_mesh: bool) {
         ctx.line_to(to.0, to.1);
     }
     ctx.stroke();
+    // Points being drawn for the next Reset: rings, so they read apart from the samples.
+    ctx.set_stroke_style_str("#d55e00");
+    ctx.set_line_width(2.0);
+    for p in drawn.unwrap_or_default() {
+        let (x, y) = to_pixel(*p, DRAW_REACH, size);
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, 5.0, 0.0, std::f64::consts::TAU);
+        ctx.stroke();
+    }
 }
 
 /// The settings a person edits, as text, so a half-typed value loses nothing.
@@ -294,33 +315,15 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
     let version = use_mut_ref(|| 0u64);
     let rerender = use_force_update();
     let status = use_mut_ref(|| (0usize, (0usize, 0usize), None::<GanMetrics>));
-
-    // A fresh session whenever the applied settings change.
-    {
-        let (session, status, version, explanation, rerender) =
-            (session.clone(), status.clone(), version.clone(), explanation.clone(), rerender.clone());
-        use_effect_with((*applied).clone(), move |(spec, target, _)| {
-            match Session::new(spec, target) {
-                Ok(mut fresh) => {
-                    let metrics = fresh.measure();
-                    if let Some(frame) = fresh.frame() {
-                        paint(&frame, true);
-                    }
-                    *status.borrow_mut() = (0, (0, 0), metrics);
-                    *session.borrow_mut() = Some(fresh);
-                }
-                Err(message) => web_sys::console::error_1(&message.into()),
-            }
-            explanation.set(None);
-            *version.borrow_mut() += 1;
-            rerender.force_update();
-        });
-    }
+    // Points drawn on the plane for the "Points I draw" target, and whether that target is chosen.
+    let drawn = use_mut_ref(Vec::<[f32; 2]>::new);
+    let drawing = use_mut_ref(|| false);
 
     // Painting after a render keeps the canvas's picture when Yew touches the element.
     let refresh = {
         let (session, status, version, show_mesh, rerender) =
             (session.clone(), status.clone(), version.clone(), show_mesh.clone(), rerender.clone());
+        let (drawn, drawing) = (drawn.clone(), drawing.clone());
         Rc::new(move || {
             let mut guard = session.borrow_mut();
             let Some(s) = guard.as_mut() else { return };
@@ -328,13 +331,30 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
                 s.measure();
             }
             if let Some(frame) = s.frame() {
-                paint(&frame, *show_mesh.borrow());
+                let drawn = drawn.borrow();
+                paint(&frame, *show_mesh.borrow(), drawing.borrow().then_some(drawn.as_slice()));
                 *status.borrow_mut() = (frame.iteration, frame.steps, s.history.metrics.last().cloned());
             }
             *version.borrow_mut() += 1;
             rerender.force_update();
         })
     };
+
+    // A fresh session whenever the applied settings change, painted with the page's toggles.
+    {
+        let (session, explanation, refresh, problem) = (session.clone(), explanation.clone(), refresh.clone(), problem.clone());
+        use_effect_with((*applied).clone(), move |(spec, target, _)| {
+            match Session::new(spec, target) {
+                Ok(mut fresh) => {
+                    fresh.measure();
+                    *session.borrow_mut() = Some(fresh);
+                }
+                Err(message) => problem.set(Some(format!("{message}. The GAN shown keeps its settings."))),
+            }
+            explanation.set(None);
+            refresh();
+        });
+    }
 
     // The clock: a tick trains a slice (or, explained, takes one step) and repaints.
     {
@@ -392,12 +412,14 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
         })
     };
     let reset = {
-        let (form, applied, problem, playing) = (form.clone(), applied.clone(), problem.clone(), playing.clone());
+        let (form, applied, problem, playing, drawn) = (form.clone(), applied.clone(), problem.clone(), playing.clone(), drawn.clone());
         Callback::from(move |_| match form.spec() {
+            Ok(_) if form.target == "drawn" && drawn.borrow().is_empty() => problem
+                .set(Some("No points drawn yet: click on the plane to add some, then Reset. The GAN shown keeps its settings.".into())),
             Ok(spec) => {
                 problem.set(None);
                 playing.set(false);
-                applied.set((spec, target_of(&form.target), applied.2 + 1));
+                applied.set((spec, target_of(&form.target, &drawn.borrow()), applied.2 + 1));
             }
             Err(message) => problem.set(Some(format!("{message}. The GAN shown keeps its settings."))),
         })
@@ -430,11 +452,42 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
         html! { <label>{ label }<input id={ id } type="text" inputmode="decimal" size="6" value={ value } oninput={ oninput } /></label> }
     };
     let on_target = {
-        let form = form.clone();
+        let (form, drawing, refresh) = (form.clone(), drawing.clone(), refresh.clone());
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                *drawing.borrow_mut() = select.value() == "drawn";
                 form.set(Form { target: select.value(), ..(*form).clone() });
+                refresh();
             }
+        })
+    };
+    // With "Points I draw" chosen, a click adds a point where it lands; shift-click removes the nearest.
+    let on_plane_click = {
+        let (drawn, drawing, refresh) = (drawn.clone(), drawing.clone(), refresh.clone());
+        Callback::from(move |e: MouseEvent| {
+            if !*drawing.borrow() {
+                return;
+            }
+            let Some(canvas) = e.target_dyn_into::<web_sys::Element>() else { return };
+            let rect = canvas.get_bounding_client_rect();
+            let inside = (DRAW_REACH - 4.0 * DRAWN_SIGMA) as f64;
+            let x = (((e.client_x() as f64 - rect.left()) / rect.width() * 2.0 - 1.0) * DRAW_REACH as f64).clamp(-inside, inside);
+            let y = ((1.0 - (e.client_y() as f64 - rect.top()) / rect.height() * 2.0) * DRAW_REACH as f64).clamp(-inside, inside);
+            let point = [x as f32, y as f32];
+            let mut points = drawn.borrow_mut();
+            if e.shift_key() {
+                let nearest = points.iter().enumerate().min_by(|a, b| {
+                    let d = |p: &[f32; 2]| (p[0] - point[0]).hypot(p[1] - point[1]);
+                    d(a.1).total_cmp(&d(b.1))
+                });
+                if let Some((i, _)) = nearest {
+                    points.remove(i);
+                }
+            } else {
+                points.push(point);
+            }
+            drop(points);
+            refresh();
         })
     };
     let on_loss = {
@@ -470,7 +523,8 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
         ),
         None => format!("After {} iterations: KL {:.3}, JS {:.3} between the real and generated densities.", m.iteration, m.kl, m.js),
     });
-    let chart_version = *version.borrow() / 4 + props.large as u64 * 1_000_000;
+    // ChartCanvas draws at most twice a second, whatever the version does.
+    let chart_version = *version.borrow() + props.large as u64 * (1 << 40);
     let f = &*form;
     html! {
         <section class="panel" id="gan" aria-labelledby="gan-title">
@@ -478,7 +532,8 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
             <p class="muted">{ "A generator (G) turns noise into points; a discriminator (D) learns to tell them from the real ones, and G learns from D's gradient to fool it. Green is where D believes real, purple where it believes generated; the arrows show where each generated point is pulled; the grey mesh is the noise plane as G bends it." }</p>
             <div class="gan-body">
                 <figure class="gan-plane">
-                    <canvas id={ PLANE_ID } width={ PLANE_SIZE.to_string() } height={ PLANE_SIZE.to_string() } role="img"
+                    <canvas id={ PLANE_ID } width={ PLANE_SIZE.to_string() } height={ PLANE_SIZE.to_string() } role="img" onclick={ on_plane_click }
+                        class={ classes!(f.target.eq("drawn").then_some("drawing")) }
                         aria-label="Real points in green, generated points in purple, over the discriminator's belief" />
                     <figcaption id="gan-status" data-iteration={ iteration.to_string() }>
                         { format!("Iteration {iteration}: {d_steps} discriminator and {g_steps} generator steps.") }
@@ -510,6 +565,9 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
                                 { for TARGETS.iter().map(|(id, name)| html! { <option value={ *id } selected={ f.target == *id }>{ *name }</option> }) }
                             </select>
                         </label>
+                        if f.target == "drawn" {
+                            <span id="gan-drawn" class="muted">{ format!("{} points drawn: click on the plane to add one, shift-click to remove the nearest; Reset trains on them.", drawn.borrow().len()) }</span>
+                        }
                         <label>{ "Loss " }
                             <select id="gan-loss" onchange={ on_loss }>
                                 <option value="non_saturating" selected={ f.loss == GanLoss::NonSaturating }>{ "Non-saturating" }</option>

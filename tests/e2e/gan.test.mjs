@@ -109,6 +109,32 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     await page.click('#gan-play');
     console.log(`  grid: ${await page.locator('#gan-figures').textContent()}`);
     await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-grid.png') });
+
+    // Points drawn on the plane: none yet is refused; clicks add, shift-click removes; Reset trains on them.
+    await page.selectOption('#gan-target', 'drawn');
+    await page.click('#gan-reset');
+    assert.match(await page.locator('#gan-error').textContent(), /No points drawn yet/);
+    const box = await page.locator('#gan-plane').boundingBox();
+    for (const [x, y] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75], [0.5, 0.5]]) {
+      await page.mouse.click(box.x + x * box.width, box.y + y * box.height);
+    }
+    assert.match(await page.locator('#gan-drawn').textContent(), /^5 points drawn/);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(box.x + 0.52 * box.width, box.y + 0.5 * box.height);
+    await page.keyboard.up('Shift');
+    assert.match(await page.locator('#gan-drawn').textContent(), /^4 points drawn/);
+    await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-drawing.png') });
+    await page.click('#gan-reset');
+    assert.equal(await page.locator('#gan-error').count(), 0, 'the drawn points were accepted');
+    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
+    await page.click('#gan-play');
+    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 1500, null, { timeout: 60_000 });
+    await page.click('#gan-play');
+    await page.waitForTimeout(600);
+    const drawnFigures = await page.locator('#gan-figures').textContent();
+    console.log(`  drawn points: ${drawnFigures}`);
+    assert.match(drawnFigures, /JS \d/);
+    await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-drawn.png') });
     assert.deepEqual(errors, [], 'the page logged errors');
   });
 });
