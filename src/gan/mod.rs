@@ -4,6 +4,7 @@
 //! divergence checks, and the measures of how well it does (modes covered, the share of
 //! high-quality samples, reverse KL over modes, binned KL and JS).
 
+pub mod link;
 pub mod metrics;
 pub mod run;
 pub mod spec;
@@ -11,6 +12,7 @@ pub mod targets;
 pub mod train;
 pub mod view;
 
+pub use link::GanSetup;
 pub use metrics::{binned_divergences, mode_coverage, ModeCoverage};
 pub use run::{run_gan, DivergenceWatch, GanEvent, GanOutcome, GanRunConfig};
 pub use spec::{GanLoss, GanOptimizer, GanSpec, GanSpecError, NetworkSpec, NoiseDistribution, NoiseSpec};

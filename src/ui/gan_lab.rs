@@ -15,9 +15,12 @@ use yew::prelude::*;
 
 use super::charts_panel::{ChartCanvas, Draw};
 use super::inside_panel::run_now;
+use super::share;
 use crate::engine::cpu::CpuBackend;
 use crate::gan::view::{arrow_segments, belief_rgba, to_pixel};
-use crate::gan::{explain_step, FrameOptions, GanFrame, GanHistory, GanLoss, GanMetrics, GanSpec, GanTrainer, StepKind, Target2d};
+use crate::gan::{
+    explain_step, FrameOptions, GanFrame, GanHistory, GanLoss, GanMetrics, GanSetup, GanSpec, GanTrainer, StepKind, Target2d,
+};
 use crate::nas::charts::gan::{gan_losses, gan_quality};
 use crate::nas::charts::ChartStyle;
 
@@ -36,7 +39,23 @@ const DRAWN_SIGMA: f32 = 0.05;
 /// target is shown while drawing; they stay 4 sigma inside its edge.
 const DRAW_REACH: f32 = 2.0;
 
-fn target_of(id: &str, drawn: &[[f32; 2]]) -> Target2d {
+/// The id of a target's kind, as the target menu lists it.
+fn target_id(target: &Target2d) -> &'static str {
+    match target {
+        Target2d::Ring { .. } => "ring",
+        Target2d::Grid { .. } => "grid",
+        Target2d::Spiral => "spiral",
+        Target2d::Moons => "moons",
+        Target2d::Drawn { .. } => "drawn",
+    }
+}
+
+/// The target the menu's `id` names: `base` when it is of that kind (a link's own ring or grid),
+/// the drawn points for "drawn", else the standard one.
+fn target_of(id: &str, base: &Target2d, drawn: &[[f32; 2]]) -> Target2d {
+    if target_id(base) == id && id != "drawn" {
+        return base.clone();
+    }
     match id {
         "grid" => Target2d::grid(),
         "spiral" => Target2d::Spiral,
@@ -245,6 +264,9 @@ fn paint(frame: &GanFrame, show_mesh: bool, drawn: Option<&[[f32; 2]]>) {
 /// The settings a person edits, as text, so a half-typed value loses nothing.
 #[derive(Clone, PartialEq)]
 struct Form {
+    /// The settings the fields start from (the defaults, or a link's); what no field shows stays.
+    base: GanSpec,
+    base_target: Target2d,
     target: String,
     loss: GanLoss,
     g_depth: String,
@@ -256,11 +278,12 @@ struct Form {
     noise_dim: String,
 }
 
-impl Default for Form {
-    fn default() -> Self {
-        let spec = GanSpec::default();
+impl Form {
+    fn of(spec: &GanSpec, target: &Target2d) -> Self {
         Form {
-            target: "ring".into(),
+            base: spec.clone(),
+            base_target: target.clone(),
+            target: target_id(target).into(),
             loss: spec.loss,
             g_depth: spec.generator.depth.to_string(),
             g_width: spec.generator.width.to_string(),
@@ -271,15 +294,13 @@ impl Default for Form {
             noise_dim: spec.noise.dim.to_string(),
         }
     }
-}
 
-impl Form {
     /// The spec these fields describe, or what is wrong and where.
     fn spec(&self) -> Result<GanSpec, String> {
         fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
             text.trim().parse().map_err(|_| format!("{what}: \"{text}\" is not a number"))
         }
-        let mut spec = GanSpec::default();
+        let mut spec = self.base.clone();
         spec.loss = self.loss;
         spec.generator.depth = number(&self.g_depth, "generator layers")?;
         spec.generator.width = number(&self.g_width, "generator width")?;
@@ -302,22 +323,44 @@ pub struct GanLabProps {
 
 #[function_component(GanLab)]
 pub fn gan_lab(props: &GanLabProps) -> Html {
-    let form = use_state(Form::default);
+    // What the page opens with: a link's GAN (`?gan=`), or the default one.
+    let opened = use_memo((), |_| match share::query_value("gan").map(|text| GanSetup::from_link(&text)) {
+        Some(Ok(setup)) => (Some(setup), None),
+        Some(Err(why)) => (None, Some(format!("The link's GAN settings {why}; the default GAN is shown."))),
+        None => (None, None),
+    });
+    let start = opened.0.clone().unwrap_or(GanSetup { target: Target2d::ring(), gan: GanSpec::default() });
+    let form = use_state(|| Form::of(&start.gan, &start.target));
     // The settings in use, and how many times they were applied (Reset starts afresh even unchanged).
-    let applied = use_state(|| (GanSpec::default(), Target2d::ring(), 0u32));
+    let applied = use_state(|| (start.gan.clone(), start.target.clone(), 0u32));
     let session = use_mut_ref(|| None::<Session>);
     let playing = use_state(|| false);
     let speed = use_state(|| Speed::Normal);
     let show_mesh = use_mut_ref(|| true);
     let explanation = use_state(|| None::<String>);
-    let problem = use_state(|| None::<String>);
+    let problem = use_state(|| opened.1.clone());
+    let link = use_state(|| None::<String>);
     // Bumped whenever the figures shown in text or charts change; a forced render shows them.
     let version = use_mut_ref(|| 0u64);
     let rerender = use_force_update();
     let status = use_mut_ref(|| (0usize, (0usize, 0usize), None::<GanMetrics>));
     // Points drawn on the plane for the "Points I draw" target, and whether that target is chosen.
-    let drawn = use_mut_ref(Vec::<[f32; 2]>::new);
-    let drawing = use_mut_ref(|| false);
+    let drawn = use_mut_ref(|| match &start.target {
+        Target2d::Drawn { points, .. } => points.clone(),
+        _ => Vec::new(),
+    });
+    let drawing = use_mut_ref(|| matches!(start.target, Target2d::Drawn { .. }));
+    // A GAN link opens on the lab.
+    use_effect_with((), {
+        let linked = opened.0.is_some() || opened.1.is_some();
+        move |_| {
+            if linked {
+                if let Some(lab) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("gan")) {
+                    lab.scroll_into_view();
+                }
+            }
+        }
+    });
 
     // Painting after a render keeps the canvas's picture when Yew touches the element.
     let refresh = {
@@ -419,9 +462,18 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
             Ok(spec) => {
                 problem.set(None);
                 playing.set(false);
-                applied.set((spec, target_of(&form.target, &drawn.borrow()), applied.2 + 1));
+                applied.set((spec, target_of(&form.target, &form.base_target, &drawn.borrow()), applied.2 + 1));
             }
             Err(message) => problem.set(Some(format!("{message}. The GAN shown keeps its settings."))),
+        })
+    };
+    let copy_link = {
+        let (applied, link) = (applied.clone(), link.clone());
+        Callback::from(move |_| {
+            let (gan, target, _) = (*applied).clone();
+            let url = format!("{}?gan={}", share::page_address(), GanSetup { target, gan }.to_link());
+            share::copy_to_clipboard(&url);
+            link.set(Some(url));
         })
     };
     let on_speed = {
@@ -552,8 +604,12 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
                                 <option value="fast" selected={ *speed == Speed::Fast }>{ "Fast" }</option>
                             </select>
                         </label>
+                        <button id="gan-link" onclick={ copy_link } title="A link that opens this page with the GAN now shown">{ "Copy GAN link" }</button>
                         <label><input type="checkbox" id="gan-mesh" checked={ *show_mesh.borrow() } onchange={ on_mesh } />{ " Noise mesh" }</label>
                     </div>
+                    if let Some(url) = &*link {
+                        <p class="muted">{ "Copied (where the browser allows): " }<input id="gan-link-url" readonly=true value={ url.clone() } size="40" /></p>
+                    }
                     <p id="gan-figures">{ figures.unwrap_or_default() }</p>
                     if let Some(words) = &*explanation {
                         <p id="gan-explained" class="guide" aria-live="polite">{ words }</p>

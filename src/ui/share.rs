@@ -17,6 +17,17 @@ fn query_pairs() -> Vec<(String, String)> {
     pairs
 }
 
+/// The value of `key` in the page's query, if it has one.
+pub fn query_value(key: &str) -> Option<String> {
+    query_pairs().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// This page's address without its query.
+pub fn page_address() -> String {
+    let location = web_sys::window().map(|w| w.location());
+    location.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default()
+}
+
 /// Whether the query asks for something (`large=1`).
 pub fn query_flag(key: &str) -> bool {
     query_pairs().iter().any(|(k, v)| k == key && v != "0")
@@ -31,7 +42,8 @@ pub fn default_jobs() -> usize {
 /// What the page opens with: the defaults (or the link's classroom preset), overridden by the
 /// link's settings; what the link had that could not be read; the preset, if any.
 pub fn experiment_from_location() -> (Experiment, Vec<String>, Option<&'static str>) {
-    let mut pairs: Vec<(String, String)> = query_pairs().into_iter().filter(|(k, _)| k != "large").collect();
+    // `large` is the type size and `gan` the GAN lab's settings: neither is the experiment's.
+    let mut pairs: Vec<(String, String)> = query_pairs().into_iter().filter(|(k, _)| k != "large" && k != "gan").collect();
     let mut notes = Vec::new();
     let mut defaults = Experiment::new(default_jobs());
     let mut active = None;
@@ -63,8 +75,7 @@ pub fn experiment_from_location() -> (Experiment, Vec<String>, Option<&'static s
 /// This page's address with `experiment` as its query (and the preset it came from, whose guide
 /// the link then shows too).
 pub fn link_to(experiment: &Experiment, preset: Option<&str>) -> String {
-    let location = web_sys::window().map(|w| w.location());
-    let base = location.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
+    let base = page_address();
     let Ok(params) = web_sys::UrlSearchParams::new() else { return base };
     if let Some(id) = preset {
         params.append("preset", id);

@@ -135,6 +135,29 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     console.log(`  drawn points: ${drawnFigures}`);
     assert.match(drawnFigures, /JS \d/);
     await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-drawn.png') });
+
+    // The GAN link opens the same GAN, drawn points and all, on the lab in a fresh page.
+    await page.click('#gan-link');
+    const url = await page.locator('#gan-link-url').inputValue();
+    console.log(`  GAN link: ${url.length} characters`);
+    const { page: shared, errors: sharedErrors } = await openPage(browser, url, { enabled: false });
+    await shared.locator('#gan-status').waitFor();
+    assert.equal(await shared.locator('#gan-target').inputValue(), 'drawn');
+    assert.match(await shared.locator('#gan-drawn').textContent(), /^4 points drawn/);
+    assert.equal(await shared.locator('#link-notes').count(), 0, 'the experiment does not take the GAN link for its own');
+    await shared.click('#gan-play');
+    await shared.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 300, null, { timeout: 60_000 });
+    await shared.click('#gan-play');
+    await shared.locator('#gan').screenshot({ path: join(screenshots, 'gan-link-opened.png') });
+    assert.deepEqual(sharedErrors, [], 'the linked page logged errors');
+
+    // A damaged GAN link says so and opens the default GAN.
+    const { page: damaged, errors: damagedErrors } = await openPage(browser, `${server.url}?gan=${url.split('gan=')[1].slice(0, 30)}`, { enabled: false });
+    const why = await damaged.locator('#gan-error').textContent();
+    console.log(`  damaged GAN link: ${why}`);
+    assert.match(why, /The link's GAN settings are damaged/);
+    assert.equal(await damaged.locator('#gan-target').inputValue(), 'ring');
+    assert.deepEqual(damagedErrors, [], 'the damaged link logged errors');
     assert.deepEqual(errors, [], 'the page logged errors');
   });
 });

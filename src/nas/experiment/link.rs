@@ -233,16 +233,17 @@ impl Experiment {
     }
 }
 
-/// The space as URL-safe base64 of zlib-compressed JSON (zlib's checksum catches tampering).
-pub fn encode_space(space: &SearchSpace) -> String {
-    let json = serde_json::to_string(space).expect("a space serialises");
+/// Anything serialisable as URL-safe base64 of zlib-compressed JSON (zlib's checksum catches
+/// tampering): how a link carries a search space or the GAN lab's settings.
+pub fn pack_json(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(value).expect("link settings serialise");
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(json.as_bytes()).expect("writing to memory");
     URL_SAFE_NO_PAD.encode(encoder.finish().expect("writing to memory"))
 }
 
-/// Reads `encode_space`'s text back; the error completes "the link's search space ...".
-pub fn decode_space(text: &str) -> Result<SearchSpace, String> {
+/// The JSON `pack_json` packed; the error completes a sentence such as "the link's search space ...".
+pub fn unpack_json(text: &str) -> Result<String, String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(text.trim_end_matches('='))
         .map_err(|_| "is damaged: cut short or altered, so it does not decode".to_string())?;
@@ -251,6 +252,17 @@ pub fn decode_space(text: &str) -> Result<SearchSpace, String> {
         .take(1 << 20)
         .read_to_string(&mut json)
         .map_err(|_| "is damaged: cut short or altered, so it does not unpack".to_string())?;
+    Ok(json)
+}
+
+/// The space as a link's text (`pack_json`).
+pub fn encode_space(space: &SearchSpace) -> String {
+    pack_json(space)
+}
+
+/// Reads `encode_space`'s text back; the error completes "the link's search space ...".
+pub fn decode_space(text: &str) -> Result<SearchSpace, String> {
+    let json = unpack_json(text)?;
     let space = SearchSpace::from_json(&json).map_err(|e| format!("does not read: {e}"))?;
     space.validate().map_err(|e| format!("cannot run: {e}"))?;
     Ok(space)

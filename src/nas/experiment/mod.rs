@@ -4,7 +4,7 @@
 
 mod link;
 
-pub use link::{decode_space, encode_space};
+pub use link::{decode_space, encode_space, pack_json, unpack_json};
 
 use super::config::{Budget, DataSource, DataSpec, SearchConfig};
 use super::engine_pick::EngineChoice;
