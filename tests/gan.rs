@@ -181,3 +181,31 @@ fn the_default_gan_covers_the_ring_of_eight_for_five_seeds() {
         100.0 * figures.iter().map(|c| c.high_quality).sum::<f32>() / n
     );
 }
+
+/// Every lesson runs, and shows what its guide says it shows (seed 0, its iterations).
+#[test]
+fn every_gan_lesson_shows_what_its_guide_says() {
+    let be = CpuBackend::new();
+    let mut covered = std::collections::HashMap::new();
+    for lesson in nas_playground::gan::gan_lessons() {
+        lesson.setup.target.validate().unwrap();
+        lesson.setup.gan.validate().unwrap();
+        let config = GanRunConfig {
+            target: lesson.setup.target.clone(),
+            gan: lesson.setup.gan.clone(),
+            iterations: lesson.iterations,
+            report_every: 100,
+            measure_every: lesson.iterations,
+        };
+        let outcome = pollster::block_on(run_gan(&be, &config, |_| true)).unwrap();
+        let coverage = outcome.metrics.coverage.clone().expect("every lesson's target has modes");
+        println!("{}: {}/{} modes, {:.1} % high quality", lesson.id, coverage.covered, coverage.modes, 100.0 * coverage.high_quality);
+        covered.insert(lesson.id, (coverage.covered, coverage.high_quality));
+    }
+    assert_eq!(covered["ring"].0, 8, "the ring lesson covers every mode");
+    assert!(covered["collapse"].0 <= 2 && covered["collapse"].1 > 0.7, "collapse: few modes, sharp: {:?}", covered["collapse"]);
+    assert!(covered["strong-critic"].0 <= 5, "a strong critic leaves modes uncovered: {:?}", covered["strong-critic"]);
+    assert!(covered["hasty"].0 <= 3, "high learning rates cover a couple: {:?}", covered["hasty"]);
+    assert!(covered["line-noise"].0 < 8, "one noise dimension reaches fewer: {:?}", covered["line-noise"]);
+    assert!((15..25).contains(&covered["grid"].0), "the grid climbs past 15 early: {:?}", covered["grid"]);
+}

@@ -6,6 +6,7 @@
 
 pub mod link;
 pub mod metrics;
+pub mod presets;
 pub mod run;
 pub mod spec;
 pub mod targets;
@@ -14,6 +15,7 @@ pub mod view;
 
 pub use link::GanSetup;
 pub use metrics::{binned_divergences, mode_coverage, ModeCoverage};
+pub use presets::{gan_lessons, GanLesson};
 pub use run::{run_gan, DivergenceWatch, GanEvent, GanOutcome, GanRunConfig};
 pub use spec::{GanLoss, GanOptimizer, GanSpec, GanSpecError, NetworkSpec, NoiseDistribution, NoiseSpec};
 pub use targets::Target2d;

@@ -19,7 +19,7 @@ use super::share;
 use crate::engine::cpu::CpuBackend;
 use crate::gan::view::{arrow_segments, belief_rgba, to_pixel};
 use crate::gan::{
-    explain_step, FrameOptions, GanFrame, GanHistory, GanLoss, GanMetrics, GanSetup, GanSpec, GanTrainer, StepKind, Target2d,
+    explain_step, gan_lessons, FrameOptions, GanFrame, GanHistory, GanLoss, GanMetrics, GanSetup, GanSpec, GanTrainer, StepKind, Target2d,
 };
 use crate::nas::charts::gan::{gan_losses, gan_quality};
 use crate::nas::charts::ChartStyle;
@@ -467,6 +467,23 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
             Err(message) => problem.set(Some(format!("{message}. The GAN shown keeps its settings."))),
         })
     };
+    let lesson = use_state(|| None::<&'static str>);
+    let on_lesson = {
+        let (form, applied, lesson, problem, playing, drawn, drawing) =
+            (form.clone(), applied.clone(), lesson.clone(), problem.clone(), playing.clone(), drawn.clone(), drawing.clone());
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            let Some(chosen) = gan_lessons().into_iter().find(|l| l.id == select.value()) else { return };
+            let GanSetup { target, gan } = chosen.setup;
+            drawn.borrow_mut().clear();
+            *drawing.borrow_mut() = false;
+            form.set(Form::of(&gan, &target));
+            problem.set(None);
+            playing.set(false);
+            applied.set((gan, target, applied.2 + 1));
+            lesson.set(Some(chosen.id));
+        })
+    };
     let copy_link = {
         let (applied, link) = (applied.clone(), link.clone());
         Callback::from(move |_| {
@@ -592,6 +609,15 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
                     </figcaption>
                 </figure>
                 <div class="gan-side">
+                    <label class="gan-lesson">{ "Lesson " }
+                        <select id="gan-lesson" onchange={ on_lesson }>
+                            <option value="" selected={ lesson.is_none() } disabled=true>{ "Choose one to try..." }</option>
+                            { for gan_lessons().iter().map(|l| html! { <option value={ l.id } selected={ *lesson == Some(l.id) }>{ l.title }</option> }) }
+                        </select>
+                    </label>
+                    if let Some(guide) = lesson.and_then(|id| gan_lessons().into_iter().find(|l| l.id == id)).map(|l| l.guide) {
+                        <p id="gan-guide" class="guide">{ guide }</p>
+                    }
                     <div class="run-controls">
                         <button id="gan-play" onclick={ toggle_play } aria-pressed={ playing.to_string() }>{ if *playing { "Pause" } else { "Play" } }</button>
                         <button id="gan-step-d" onclick={ step_one(StepKind::Discriminator) }>{ "Step D" }</button>

@@ -158,6 +158,25 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     assert.match(why, /The link's GAN settings are damaged/);
     assert.equal(await damaged.locator('#gan-target').inputValue(), 'ring');
     assert.deepEqual(damagedErrors, [], 'the damaged link logged errors');
+    // Each lesson opens its GAN with what to look for; the collapse lesson collapses.
+    const lessons = await page.locator('#gan-lesson option:not([disabled])').evaluateAll((options) => options.map((o) => o.value));
+    assert.ok(lessons.length >= 5, `lessons: ${lessons}`);
+    for (const id of lessons) {
+      await page.selectOption('#gan-lesson', id);
+      await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
+      assert.ok((await page.locator('#gan-guide').textContent()).length > 80, `lesson ${id} has a guide`);
+    }
+    await page.selectOption('#gan-lesson', 'collapse');
+    assert.equal(await page.locator('#gan-g-width').inputValue(), '4');
+    await page.selectOption('#gan-speed', 'fast');
+    await page.click('#gan-play');
+    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 3000, null, { timeout: 60_000 });
+    await page.click('#gan-play');
+    await page.waitForTimeout(600);
+    const collapsed = await page.locator('#gan-figures').textContent();
+    console.log(`  collapse lesson: ${collapsed}`);
+    assert.ok(Number(/(\d+) of 8 modes covered/.exec(collapsed)?.[1] ?? 9) <= 3, 'the collapse lesson collapsed');
+    await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-lesson-collapse.png') });
     assert.deepEqual(errors, [], 'the page logged errors');
   });
 });
