@@ -10,7 +10,7 @@ use crate::engine::{Backend, EngineError};
 use crate::nn::{Model, ModelError, Task, Update};
 
 use super::metrics::{binned_divergences, mode_coverage, ModeCoverage};
-use super::spec::{GanLoss, GanSpec, GanSpecError, NoiseDistribution};
+use super::spec::{GanLoss, GanSpec, GanSpecError, NoiseDistribution, NoiseSpec};
 use super::targets::Target2d;
 
 /// Samples in a measurement (VEEGAN and PacGAN count over 2,500).
@@ -73,8 +73,17 @@ pub struct GanTrainer<B: Backend> {
     g_steps: usize,
     /// A fixed noise set, so measurements and drawn samples follow the same points over time.
     eval_noise: Vec<f32>,
-    real_batch: Vec<f32>,
+    /// D's host-side input for a step: the real batch, then zeros where G's points are copied in.
+    d_host_input: Vec<f32>,
     noise_batch: Vec<f32>,
+}
+
+/// Fills `out` with noise drawn from `rng`, as `noise` says.
+fn fill_noise(out: &mut [f32], noise: &NoiseSpec, rng: &mut SeededRng) {
+    match noise.distribution {
+        NoiseDistribution::Uniform => out.iter_mut().for_each(|v| *v = uniform(rng, -1.0, 1.0) as f32),
+        NoiseDistribution::Gaussian => out.iter_mut().for_each(|v| *v = normal(rng, 0.0, 1.0) as f32),
+    }
 }
 
 impl<B: Backend> GanTrainer<B> {
@@ -105,11 +114,11 @@ impl<B: Backend> GanTrainer<B> {
             d_steps: 0,
             g_steps: 0,
             eval_noise: Vec::new(),
-            real_batch: Vec::with_capacity(2 * batch * 2),
-            noise_batch: Vec::with_capacity(batch * spec.noise.dim),
+            d_host_input: vec![0.0; 2 * batch * 2],
+            noise_batch: vec![0.0; batch * spec.noise.dim],
         };
-        let mut eval_rng = seeded_rng(spec.seed as u64 ^ 0xe7a1);
-        trainer.eval_noise = trainer.draw_noise(&mut eval_rng, MEASURE_SAMPLES);
+        trainer.eval_noise = vec![0.0; MEASURE_SAMPLES * spec.noise.dim];
+        fill_noise(&mut trainer.eval_noise, &spec.noise, &mut seeded_rng(spec.seed as u64 ^ 0xe7a1));
         Ok(trainer)
     }
 
@@ -132,14 +141,6 @@ impl<B: Backend> GanTrainer<B> {
         (self.d_steps, self.g_steps)
     }
 
-    fn draw_noise(&self, rng: &mut SeededRng, n: usize) -> Vec<f32> {
-        let len = n * self.spec.noise.dim;
-        match self.spec.noise.distribution {
-            NoiseDistribution::Uniform => (0..len).map(|_| uniform(rng, -1.0, 1.0) as f32).collect(),
-            NoiseDistribution::Gaussian => (0..len).map(|_| normal(rng, 0.0, 1.0) as f32).collect(),
-        }
-    }
-
     /// The loss of the discriminator's last forward pass against `labels`, its gradient into D.
     fn record_loss(&self, be: &B, batch: usize, labels: &B::Tensor, loss_sum: &B::Tensor) {
         match self.spec.loss {
@@ -154,28 +155,21 @@ impl<B: Backend> GanTrainer<B> {
     /// Draws the next noise batch and, with `real`, the next real batch, from the run's generator.
     fn draw_batches(&mut self, real: bool) {
         let batch = self.spec.batch_size;
-        let mut rng = std::mem::replace(&mut self.rng, seeded_rng(0));
-        self.noise_batch = self.draw_noise(&mut rng, batch);
+        fill_noise(&mut self.noise_batch, &self.spec.noise, &mut self.rng);
         if real {
-            self.real_batch.clear();
-            for _ in 0..batch {
-                let at = (uniform(&mut rng, 0.0, 1.0) * self.real_pool.len() as f64) as usize;
-                self.real_batch.extend_from_slice(&self.real_pool[at.min(self.real_pool.len() - 1)]);
+            for point in self.d_host_input[..batch * 2].chunks_exact_mut(2) {
+                let at = (uniform(&mut self.rng, 0.0, 1.0) * self.real_pool.len() as f64) as usize;
+                point.copy_from_slice(&self.real_pool[at.min(self.real_pool.len() - 1)]);
             }
         }
-        self.rng = rng;
     }
 
     /// Records D's loss on the real batch (labelled 1) and G's points for the noise batch
     /// (labelled 0), together, into `loss_sum` (None: the run's running sum), and D's gradients.
     fn record_discriminator_pass(&mut self, be: &B, loss_sum: Option<&B::Tensor>) -> Result<(), GanError> {
         let batch = self.spec.batch_size;
-        let mut both = std::mem::take(&mut self.real_batch);
-        both.resize(2 * batch * 2, 0.0);
         // Host writes before any op is recorded keep the step one submission on the GPU.
-        be.write(self.discriminator.input(be, 2 * batch)?, &both);
-        both.truncate(batch * 2);
-        self.real_batch = both;
+        be.write(self.discriminator.input(be, 2 * batch)?, &self.d_host_input);
         self.generator.forward(be, batch, Some(&self.noise_batch), true)?;
         let d_input = self.discriminator.input(be, 2 * batch)?;
         be.copy(self.generator.output(batch), 0, d_input, batch * 2, batch * 2);
@@ -230,8 +224,8 @@ impl<B: Backend> GanTrainer<B> {
         let batch = self.spec.batch_size;
         assert_eq!((noise.len(), real.len()), (batch * self.spec.noise.dim, batch * 2), "one batch of noise and of real points");
         let (d_sum, g_sum) = (be.zeros(1)?, be.zeros(1)?);
-        self.noise_batch = noise.to_vec();
-        self.real_batch = real.to_vec();
+        self.noise_batch.copy_from_slice(noise);
+        self.d_host_input[..batch * 2].copy_from_slice(real);
         self.record_generator_pass(be, Some(&g_sum))?;
         self.record_discriminator_pass(be, Some(&d_sum))?;
         be.submit()?;

@@ -26,6 +26,17 @@ async function plane(page) {
 
 const iteration = (page) => page.locator('#gan-status').getAttribute('data-iteration').then(Number);
 
+/** Plays until the lab has trained `n` iterations (and its figures match `figures`, if given), then pauses. */
+async function playUntil(page, n, { timeout = 60_000, figures = null } = {}) {
+  await page.click('#gan-play');
+  await page.waitForFunction(([n, figures]) => Number(document.querySelector('#gan-status')?.dataset.iteration) >= n
+    && (!figures || new RegExp(figures).test(document.querySelector('#gan-figures')?.textContent ?? '')), [n, figures], { timeout });
+  await page.click('#gan-play');
+}
+
+/** Waits for a fresh GAN (after Reset, a lesson or a link). */
+const fresh = (page) => page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
+
 test('the GAN lab trains live on the ring, steps each network, explains, and keeps its GAN on a bad setting', async () => {
   return withBrowser([], async (browser) => {
     const { page, errors } = await openPage(browser, server.url, { enabled: false });
@@ -45,10 +56,8 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     // Play, fast, for a while: the GAN trains on the page's thread in slices.
     const startedAt = await page.evaluate(() => performance.now());
     await page.selectOption('#gan-speed', 'fast');
-    await page.click('#gan-play');
-    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 3000, null, { timeout: 120_000 });
+    await playUntil(page, 3000, { timeout: 120_000 });
     const seconds = (await page.evaluate(() => performance.now()) - startedAt) / 1000;
-    await page.click('#gan-play');
     const trained = await iteration(page);
     const longest = await page.evaluate((t0) => Math.max(0, ...window.__longTasks.filter((t) => t.start >= t0).map((t) => t.duration)), startedAt);
     console.log(`  ${trained} iterations in ${seconds.toFixed(1)} s (${(trained / seconds).toFixed(0)} iterations/s), longest task ${longest.toFixed(0)} ms`);
@@ -102,11 +111,9 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     await page.fill('#gan-d-width', '64');
     await page.selectOption('#gan-target', 'grid');
     await page.click('#gan-reset');
-    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
+    await fresh(page);
     await page.selectOption('#gan-speed', 'fast');
-    await page.click('#gan-play');
-    await page.waitForFunction(() => /of 25 modes covered/.test(document.querySelector('#gan-figures')?.textContent ?? '') && Number(document.querySelector('#gan-status')?.dataset.iteration) >= 1000, null, { timeout: 60_000 });
-    await page.click('#gan-play');
+    await playUntil(page, 1000, { figures: 'of 25 modes covered' });
     console.log(`  grid: ${await page.locator('#gan-figures').textContent()}`);
     await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-grid.png') });
 
@@ -126,10 +133,8 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     await page.locator('#gan').screenshot({ path: join(screenshots, 'gan-drawing.png') });
     await page.click('#gan-reset');
     assert.equal(await page.locator('#gan-error').count(), 0, 'the drawn points were accepted');
-    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
-    await page.click('#gan-play');
-    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 1500, null, { timeout: 60_000 });
-    await page.click('#gan-play');
+    await fresh(page);
+    await playUntil(page, 1500);
     await page.waitForTimeout(600);
     const drawnFigures = await page.locator('#gan-figures').textContent();
     console.log(`  drawn points: ${drawnFigures}`);
@@ -145,9 +150,7 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     assert.equal(await shared.locator('#gan-target').inputValue(), 'drawn');
     assert.match(await shared.locator('#gan-drawn').textContent(), /^4 points drawn/);
     assert.equal(await shared.locator('#link-notes').count(), 0, 'the experiment does not take the GAN link for its own');
-    await shared.click('#gan-play');
-    await shared.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 300, null, { timeout: 60_000 });
-    await shared.click('#gan-play');
+    await playUntil(shared, 300);
     await shared.locator('#gan').screenshot({ path: join(screenshots, 'gan-link-opened.png') });
     assert.deepEqual(sharedErrors, [], 'the linked page logged errors');
 
@@ -163,15 +166,13 @@ test('the GAN lab trains live on the ring, steps each network, explains, and kee
     assert.ok(lessons.length >= 5, `lessons: ${lessons}`);
     for (const id of lessons) {
       await page.selectOption('#gan-lesson', id);
-      await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) === 0);
+      await fresh(page);
       assert.ok((await page.locator('#gan-guide').textContent()).length > 80, `lesson ${id} has a guide`);
     }
     await page.selectOption('#gan-lesson', 'collapse');
     assert.equal(await page.locator('#gan-g-width').inputValue(), '4');
     await page.selectOption('#gan-speed', 'fast');
-    await page.click('#gan-play');
-    await page.waitForFunction(() => Number(document.querySelector('#gan-status')?.dataset.iteration) >= 3000, null, { timeout: 60_000 });
-    await page.click('#gan-play');
+    await playUntil(page, 3000);
     await page.waitForTimeout(600);
     const collapsed = await page.locator('#gan-figures').textContent();
     console.log(`  collapse lesson: ${collapsed}`);
