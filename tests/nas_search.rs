@@ -57,6 +57,7 @@ impl Evaluator for ScoreByLabel {
                 learning_rate: proposal.candidate.learning_rate,
                 samples_per_sec: 0.0,
                 seconds: 0.0,
+                modes_covered: None,
             })
             .collect::<Vec<EpochMetrics>>();
         for metrics in &history {
@@ -303,6 +304,7 @@ fn best_so_far_and_the_pareto_front_follow_the_trials() {
                     learning_rate: 0.1,
                     samples_per_sec: 0.0,
                     seconds: 0.0,
+                    modes_covered: None,
                 }],
                 seconds: 0.0,
                 model: None,

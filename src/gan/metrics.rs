@@ -23,16 +23,21 @@ pub struct ModeCoverage {
 /// How many standard deviations from its mode a high-quality sample may be.
 pub const QUALITY_SIGMAS: f32 = 3.0;
 
+/// The index of the mode nearest `point`, and its distance (infinite when there are no modes).
+pub fn nearest_mode(point: &[f32; 2], modes: &[[f32; 2]]) -> (usize, f32) {
+    modes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i, (point[0] - m[0]).hypot(point[1] - m[1])))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((0, f32::INFINITY))
+}
+
 /// The coverage of `modes` (each with standard deviation `sigma`) by `samples`.
 pub fn mode_coverage(samples: &[[f32; 2]], modes: &[[f32; 2]], sigma: f32) -> ModeCoverage {
     let mut per_mode = vec![0usize; modes.len()];
     for s in samples {
-        let (nearest, distance) = modes
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (i, (s[0] - m[0]).hypot(s[1] - m[1])))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, f32::INFINITY));
+        let (nearest, distance) = nearest_mode(s, modes);
         if distance <= QUALITY_SIGMAS * sigma {
             per_mode[nearest] += 1;
         }

@@ -136,6 +136,41 @@ impl Target2d {
         }
     }
 
+    /// "ring of 8", "5x5 grid", "spiral", "two moons", "4 drawn points".
+    pub fn label(&self) -> String {
+        match self {
+            Target2d::Ring { modes, .. } => format!("ring of {modes}"),
+            Target2d::Grid { side, .. } => format!("{side}x{side} grid"),
+            Target2d::Spiral => "spiral".into(),
+            Target2d::Moons => "two moons".into(),
+            Target2d::Drawn { points, .. } => format!("{} drawn points", points.len()),
+        }
+    }
+
+    /// `n` of the target's points as a data set (seed 0): a mixture's labelled by their nearest
+    /// mode, the others all class 0. A search's data panel draws these; GAN trials sample their own.
+    pub fn as_dataset(&self, n: usize) -> Result<crate::data::Dataset, crate::data::DataError> {
+        self.validate().map_err(crate::data::DataError::Malformed)?;
+        let points = self.sample(n, 0);
+        let modes = self.modes().map(|(means, _)| means);
+        let nearest = |p: &[f32; 2]| match &modes {
+            Some(means) => super::metrics::nearest_mode(p, means).0 as u32,
+            None => 0,
+        };
+        let classes = modes.as_ref().map_or(1, |m| m.len());
+        Ok(crate::data::Dataset {
+            name: self.label(),
+            features: points.iter().flatten().copied().collect(),
+            feature_shape: vec![2],
+            feature_names: vec!["x".into(), "y".into()],
+            targets: crate::data::Targets::Classes {
+                labels: points.iter().map(nearest).collect(),
+                class_names: (0..classes).map(|c| format!("mode {}", c + 1)).collect(),
+            },
+            warnings: Vec::new(),
+        })
+    }
+
     /// A square window that holds the target with some room: [-reach, reach] on both axes.
     pub fn reach(&self) -> f32 {
         match self {

@@ -29,6 +29,9 @@ pub struct Candidate {
     pub optimizer: Optimizer,
     pub learning_rate: f32,
     pub batch_size: usize,
+    /// A GAN member's choices beyond its generator's (which the fields above hold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gan: Option<super::gan_space::GanChoice>,
 }
 
 /// A candidate as a network and training settings, with the repairs that made it fit.
@@ -50,6 +53,9 @@ pub(crate) fn same_rate(a: f32, b: f32) -> bool {
 impl Candidate {
     /// "c16k3p-c32k3 | 64-32 relu | adam lr 0.001 bs 32": a one-line name for tables and logs.
     pub fn label(&self) -> String {
+        if let Some(choice) = &self.gan {
+            return self.gan_label(choice);
+        }
         let mut parts = Vec::new();
         if !self.conv.is_empty() {
             let blocks: Vec<String> = self
@@ -78,6 +84,12 @@ impl Candidate {
 
     /// Whether this candidate is one of `space`'s members.
     pub fn is_member_of(&self, space: &SearchSpace) -> bool {
+        if space.gan.is_some() {
+            return space.gan_has_member(self);
+        }
+        if self.gan.is_some() {
+            return false;
+        }
         let depth_ok = |n: usize, d: super::space::DepthRange| (d.min..=d.max).contains(&n);
         let (filters, kernels, pooling, widths) = (space.filters(), space.kernels(), space.pooling(), space.widths());
         let conv_ok = match space.conv {

@@ -32,10 +32,14 @@ pub enum DataSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         contents: Option<String>,
     },
+    /// A GAN's 2D target (a `gan` space searches GANs on it); as a data set, its points labelled
+    /// by their nearest mode.
+    GanTarget { target: crate::gan::Target2d },
 }
 
 /// The data names the CLI and links use: `spiral`, `circle`, `xor`, `gaussians`, `moons`,
-/// `regress-plane`, `regress-gaussian`, `mnist`, `fashion-mnist`, or a path ending in `.csv`.
+/// `regress-plane`, `regress-gaussian`, `mnist`, `fashion-mnist`, the GAN targets `ring` and
+/// `grid`, or a path ending in `.csv`.
 /// A generated set gets 500 points without noise, an image set all its images.
 impl std::str::FromStr for DataSource {
     type Err = String;
@@ -52,13 +56,15 @@ impl std::str::FromStr for DataSource {
             "regress-gaussian" => toy(Toy2d::RegressGaussian),
             "mnist" => Ok(DataSource::Images { set: ImageSet::Mnist, samples: None }),
             "fashion-mnist" => Ok(DataSource::Images { set: ImageSet::FashionMnist, samples: None }),
+            "ring" => Ok(DataSource::GanTarget { target: crate::gan::Target2d::ring() }),
+            "grid" => Ok(DataSource::GanTarget { target: crate::gan::Target2d::grid() }),
             path if path.to_ascii_lowercase().ends_with(".csv") => Ok(DataSource::Csv {
                 path: path.to_string(),
                 options: CsvOptions { name: path.to_string(), ..CsvOptions::default() },
                 contents: None,
             }),
             other => Err(format!(
-                "'{other}' is not a data set: choose spiral, circle, xor, gaussians, moons, regress-plane, regress-gaussian, mnist, fashion-mnist, or a .csv file"
+                "'{other}' is not a data set: choose spiral, circle, xor, gaussians, moons, regress-plane, regress-gaussian, mnist, fashion-mnist, a GAN target (ring, grid), or a .csv file"
             )),
         }
     }
@@ -91,6 +97,7 @@ enum SourceKind {
     Toy2d,
     Images,
     Csv,
+    GanTarget,
 }
 
 impl SourceKind {
@@ -100,6 +107,7 @@ impl SourceKind {
             SourceKind::Toy2d => &["source", "set", "samples", "noise_percent", "features", "seed", "split", "normalization", "split_seed"],
             SourceKind::Images => &["source", "set", "samples", "split", "normalization", "split_seed"],
             SourceKind::Csv => &["source", "path", "options", "contents", "split", "normalization", "split_seed"],
+            SourceKind::GanTarget => &["source", "target", "split", "normalization", "split_seed"],
         }
     }
 }
@@ -117,6 +125,7 @@ struct DataFields {
     path: Option<String>,
     options: Option<CsvOptions>,
     contents: Option<String>,
+    target: Option<crate::gan::Target2d>,
     split: Option<SplitRatios>,
     normalization: Option<Normalization>,
     split_seed: Option<u64>,
@@ -138,6 +147,7 @@ impl DataFields {
             (SourceKind::Csv, "path") => self.path = Some(Deserialize::deserialize(value)?),
             (SourceKind::Csv, "options") => self.options = Some(Deserialize::deserialize(value)?),
             (SourceKind::Csv, "contents") => self.contents = Deserialize::deserialize(value)?,
+            (SourceKind::GanTarget, "target") => self.target = Some(Deserialize::deserialize(value)?),
             _ => return Err(de::Error::unknown_field(key, kind.fields())),
         }
         Ok(())
@@ -160,6 +170,7 @@ impl DataFields {
                 options: self.options.unwrap_or_default(),
                 contents: self.contents,
             },
+            SourceKind::GanTarget => DataSource::GanTarget { target: self.target.ok_or_else(|| E::missing_field("target"))? },
         };
         Ok(DataSpec {
             source,
@@ -192,7 +203,7 @@ impl<'de> Deserialize<'de> for DataSpec {
             type Value = DataSpec;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a data spec: an object with a `source` (\"toy2d\", \"images\" or \"csv\") and its settings")
+                f.write_str("a data spec: an object with a `source` (\"toy2d\", \"images\", \"csv\" or \"gan_target\") and its settings")
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataSpec, A::Error> {
@@ -237,6 +248,7 @@ impl DataSpec {
             DataSource::Images { set, samples: Some(n) } => format!("{} ({n} images)", set.label()),
             DataSource::Images { set, samples: None } => set.label().to_string(),
             DataSource::Csv { path, .. } => path.clone(),
+            DataSource::GanTarget { target } => format!("GAN target: {}", target.label()),
         }
     }
 
@@ -284,6 +296,7 @@ impl DataSpec {
                 Some(bytes) => crate::data::parse_image_set(bytes),
                 None => Err(DataError::UnreadableFile { path: set.url(), message: "it was not fetched".into() }),
             },
+            DataSource::GanTarget { target } => target.as_dataset(GAN_TARGET_POINTS),
             DataSource::Csv { path, options, contents } => match contents {
                 Some(text) => crate::data::parse_csv(text.as_bytes(), options),
                 None => Err(DataError::UnreadableFile {
@@ -305,6 +318,9 @@ impl DataSpec {
         self.prepare(dataset)
     }
 }
+
+/// Points of a GAN target in its data set (what the data panel draws; a GAN trial draws its own).
+const GAN_TARGET_POINTS: usize = 1_000;
 
 /// When a search stops: after this many trials, seconds of training, or epochs trained, whichever
 /// comes first. A strategy that ends by itself (grid) needs none.
@@ -386,6 +402,17 @@ impl SearchConfig {
         if let Some(seconds) = self.budget.seconds.filter(|s| s.is_nan() || *s <= 0.0) {
             return Err(ConfigError::Budget(format!("the time budget must be above 0 (it is {seconds} s)")));
         }
+        let gan_data = matches!(self.data.source, DataSource::GanTarget { .. });
+        if self.space.gan.is_some() != gan_data {
+            return Err(ConfigError::Data(if gan_data {
+                format!("{} is a GAN's target: search it with a space of family \"gan\"", self.data.label())
+            } else {
+                format!("a gan space trains GANs on a 2D target (ring, grid, spiral, moons or drawn points), not on {}", self.data.label())
+            }));
+        }
+        if let DataSource::GanTarget { target } = &self.data.source {
+            target.validate().map_err(ConfigError::Data)?;
+        }
         if self.data.split.validation <= 0.0 {
             return Err(ConfigError::Data("the validation share is 0; the search ranks trials on validation data".into()));
         }
@@ -415,6 +442,9 @@ impl SearchConfig {
 
     /// The objective asked for, or the natural one for the data's task.
     pub fn objective_for(&self, classification: bool) -> Objective {
+        if let DataSource::GanTarget { target } = &self.data.source {
+            return Objective::ModesThenQuality { modes: target.modes().map_or(0, |(means, _)| means.len()) };
+        }
         self.objective.unwrap_or(if classification { Objective::ValidationAccuracy } else { Objective::ValidationLoss })
     }
 }

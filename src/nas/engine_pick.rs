@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::config::SearchConfig;
 use crate::bench::time_training;
 use crate::engine::Backend;
-use crate::nn::{ModelSpec, Task};
+use crate::nn::{LayerSpec, ModelSpec, Task};
 
 /// Which engine to train on: one named, or the faster by measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -104,6 +104,13 @@ impl EnginePick {
 pub fn probe_network(config: &SearchConfig, feature_shape: &[usize], task: Task) -> (ModelSpec, usize) {
     let space = &config.space;
     let member = space.member(space.size() / 2);
+    if let Some(gan) = member.gan_spec(0) {
+        // A GAN step trains its discriminator on a batch of 2D points: time that network.
+        let d = &gan.discriminator;
+        let mut layers: Vec<LayerSpec> = (0..d.depth).map(|_| LayerSpec::Dense { units: d.width, activation: d.activation }).collect();
+        layers.push(LayerSpec::Dense { units: task.outputs(), activation: crate::engine::Activation::Identity });
+        return (ModelSpec { input: feature_shape.to_vec(), layers }, gan.batch_size);
+    }
     let built = member.build(space, feature_shape, task, 1, 0);
     (built.model, built.train.batch_size.max(1))
 }

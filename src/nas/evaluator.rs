@@ -6,6 +6,7 @@
 use super::candidate::BuiltCandidate;
 use super::config::SearchConfig;
 use super::event::SearchEvent;
+use super::gan_trial::train_gan_trial;
 use super::inspect::{validation_report, TrialInspection};
 use super::runner::{Evaluation, Evaluator, SearchHost, TrialHost};
 use super::space::SearchSpace;
@@ -73,6 +74,8 @@ pub struct TrainingEvaluator {
     /// (`take_inspection`), with inputs prepared this way.
     pub inspect: Option<InputPipeline>,
     inspection: std::cell::RefCell<Option<TrialInspection>>,
+    /// A GAN search's target: its trials train GANs on it (see `gan_trial`).
+    gan_target: Option<crate::gan::Target2d>,
 }
 
 /// The most confidently misclassified validation images an inspection keeps.
@@ -102,6 +105,10 @@ impl TrainingEvaluator {
             checkpoint_reuses: std::cell::Cell::new(0),
             inspect: None,
             inspection: std::cell::RefCell::new(None),
+            gan_target: match &config.data.source {
+                super::config::DataSource::GanTarget { target } => Some(target.clone()),
+                _ => None,
+            },
         }
     }
 
@@ -219,6 +226,13 @@ fn failure(error: ModelError, built: BuiltCandidate) -> Evaluation {
 
 impl Evaluator for TrainingEvaluator {
     async fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> Evaluation {
+        if let Some(target) = &self.gan_target {
+            let per_epoch = self.space.gan_iterations_per_epoch();
+            return match &self.device {
+                Device::Cpu(be) => train_gan_trial(be, target, per_epoch, self.seed, trial, proposal, host).await,
+                Device::Gpu(gpu) => train_gan_trial(&**gpu, target, per_epoch, self.seed, trial, proposal, host).await,
+            };
+        }
         match &self.device {
             Device::Cpu(be) => {
                 let mut kept = std::mem::take(&mut self.cpu_checkpoints);

@@ -54,7 +54,7 @@ pub struct PlanePoint {
 pub fn plane_points(spec: &DataSpec) -> Result<Option<Vec<PlanePoint>>, DataError> {
     let raw: Vec<(f32, f32, f32)> = match &spec.source {
         DataSource::Toy2d(toy) => toy.points()?.into_iter().map(|p| (p.x, p.y, p.target)).collect(),
-        DataSource::Csv { .. } => {
+        DataSource::Csv { .. } | DataSource::GanTarget { .. } => {
             let data = spec.dataset_from(None)?;
             if data.feature_len() != 2 {
                 return Ok(None);

@@ -52,6 +52,9 @@ impl SearchSpace {
     /// first, then the dense stack, then the conv stack.
     pub fn member(&self, index: u128) -> Candidate {
         assert!(index < self.size(), "member {index} of a space of {}", self.size());
+        if self.gan.is_some() {
+            return self.gan_member(index);
+        }
         let (settings, dense_stacks) = (self.settings(), self.dense_stacks());
         let s = mixed_radix(index % settings, &self.settings_radices());
         let rest = index / settings;
@@ -78,6 +81,7 @@ impl SearchSpace {
             optimizer: self.optimizers[s[2]],
             learning_rate: self.learning_rates()[s[3]],
             batch_size: self.batch_sizes[s[4]],
+            gan: None,
         }
     }
 
@@ -85,6 +89,9 @@ impl SearchSpace {
     pub fn index_of(&self, candidate: &Candidate) -> Option<u128> {
         if !candidate.is_member_of(self) {
             return None;
+        }
+        if self.gan.is_some() {
+            return self.gan_index_of(candidate);
         }
         let position = |values: &[usize], v: usize| values.iter().position(|&x| x == v).unwrap();
         let (widths, filters, kernels, pooling) = (self.widths(), self.filters(), self.kernels(), self.pooling());
@@ -129,6 +136,9 @@ impl SearchSpace {
     /// each layer's choices, then each setting. (Uniform over members would favour the deepest
     /// networks, which outnumber the rest; MagicNet draws the same way.)
     pub fn sample<R: Rng>(&self, rng: &mut R) -> Candidate {
+        if self.gan.is_some() {
+            return self.gan_sample(rng);
+        }
         let pick = |rng: &mut R, n: usize| rng.random_range(0..n);
         let widths = self.widths();
         let conv_depth = self.conv_depth();
@@ -145,6 +155,7 @@ impl SearchSpace {
             optimizer: self.optimizers[pick(rng, self.optimizers.len())],
             learning_rate: rates[pick(rng, rates.len())],
             batch_size: self.batch_sizes[pick(rng, self.batch_sizes.len())],
+            gan: None,
         }
     }
 }

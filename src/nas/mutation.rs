@@ -86,6 +86,9 @@ fn ordinal(i: usize) -> String {
 /// A copy of `parent` with one decision changed, and what changed; `None` when the space has a
 /// single member and nothing can change.
 pub fn mutate<R: Rng>(space: &SearchSpace, parent: &Candidate, rng: &mut R) -> Option<(Candidate, String)> {
+    if space.gan.is_some() {
+        return space.gan_mutate(parent, rng);
+    }
     let open = open_decisions(space, parent);
     if open.is_empty() {
         return None;

@@ -15,6 +15,9 @@ pub enum Objective {
     ValidationAccuracy,
     /// Lower is better (used for regression).
     ValidationLoss,
+    /// A GAN's: the target's modes its samples cover first, then the share of high-quality
+    /// samples (targets without modes, `modes` 0: 1 - JS / ln 2 between the densities).
+    ModesThenQuality { modes: usize },
 }
 
 impl Objective {
@@ -23,10 +26,15 @@ impl Objective {
         if trial.result.failure.is_some() {
             return None;
         }
-        let last = trial.result.last()?;
+        self.epoch_score(trial.result.last()?)
+    }
+
+    /// The score after one epoch, higher is better (a trial's score is its last epoch's).
+    pub fn epoch_score(self, epoch: &crate::nn::EpochMetrics) -> Option<f64> {
         let value = match self {
-            Objective::ValidationAccuracy => last.validation_accuracy.or(last.train_accuracy)? as f64,
-            Objective::ValidationLoss => -(last.validation_loss.unwrap_or(last.train_loss) as f64),
+            Objective::ValidationAccuracy => epoch.validation_accuracy.or(epoch.train_accuracy)? as f64,
+            Objective::ValidationLoss => -(epoch.validation_loss.unwrap_or(epoch.train_loss) as f64),
+            Objective::ModesThenQuality { .. } => gan_score(epoch)?,
         };
         value.is_finite().then_some(value)
     }
@@ -36,6 +44,10 @@ impl Objective {
         match self {
             Objective::ValidationAccuracy => format!("{:.2} %", score * 100.0),
             Objective::ValidationLoss => format!("{:.4}", -score),
+            Objective::ModesThenQuality { modes: 0 } => format!("closeness {score:.3}"),
+            Objective::ModesThenQuality { modes } => {
+                format!("{}/{modes} modes, {:.1} % HQ", score.floor(), score.fract() * 100.0)
+            }
         }
     }
 
@@ -43,8 +55,19 @@ impl Objective {
         match self {
             Objective::ValidationAccuracy => "validation accuracy",
             Objective::ValidationLoss => "validation loss",
+            Objective::ModesThenQuality { .. } => "modes covered, then high-quality share",
         }
     }
+}
+
+/// Below 1, so a high-quality share never counts as another mode.
+const MOST_QUALITY: f64 = 0.9999;
+
+/// A GAN epoch's score: modes covered plus the high-quality share (kept below 1), or for a
+/// target without modes the closeness alone (see `nas::gan_trial`).
+fn gan_score(last: &crate::nn::EpochMetrics) -> Option<f64> {
+    let quality = (last.validation_accuracy? as f64).min(MOST_QUALITY);
+    Some(last.modes_covered.map_or(quality, |covered| covered as f64 + quality))
 }
 
 /// The leaderboard order: higher score first (failed trials last), then fewer parameters, then

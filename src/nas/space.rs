@@ -19,6 +19,8 @@ pub enum Family {
     Mlp,
     /// Convolution blocks (each optionally followed by a 2x2 max pool), then dense layers.
     Cnn,
+    /// A generator and a discriminator trained against each other on a 2D target (see `gan_space`).
+    Gan,
 }
 
 /// An inclusive range of whole numbers, e.g. the number of hidden layers.
@@ -194,6 +196,9 @@ pub struct SearchSpace {
     /// Fixed for every trial: the learning rate is multiplied by this after every epoch.
     #[serde(default = "no_decay")]
     pub lr_decay: f32,
+    /// Required for `gan`, absent otherwise: what a GAN search adds (see `gan_space`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gan: Option<super::gan_space::GanSpace>,
 }
 
 /// A mistake in a search space, naming the field it is about.
@@ -284,6 +289,11 @@ impl SearchSpace {
             (Family::Mlp, Some(_)) => return fail("conv", "an mlp has no convolutions: remove `conv`, or set `family` to \"cnn\"".into()),
             _ => {}
         }
+        if self.family == Family::Gan {
+            self.validate_gan()?;
+        } else if self.gan.is_some() {
+            return fail("gan", "only a gan space has a `gan` section: remove it, or set `family` to \"gan\"".into());
+        }
         if let Some(conv) = &self.conv {
             check_depth("conv.depth", conv.depth, 1)?;
             check_choices("conv.filters", &conv.filters, 1, MAX_FILTERS)?;
@@ -362,6 +372,9 @@ impl SearchSpace {
     }
 
     fn decision_sizes(&self) -> Vec<(String, usize)> {
+        if self.family == Family::Gan {
+            return self.gan_decision_sizes();
+        }
         let mut sizes = Vec::new();
         if self.conv.is_some() {
             let d = self.conv_depth();
@@ -403,6 +416,9 @@ impl SearchSpace {
 
     /// The number of members (saturating).
     pub fn size(&self) -> u128 {
+        if self.gan.is_some() {
+            return self.gan_size();
+        }
         self.conv_stacks().saturating_mul(self.dense_stacks()).saturating_mul(self.settings())
     }
 }
@@ -416,6 +432,10 @@ fn duplicate<T: PartialEq + Clone>(values: &[T]) -> Option<T> {
 }
 
 fn check_depth(field: &str, depth: DepthRange, least: usize) -> Result<(), SpaceError> {
+    check_depth_within(field, depth, least, MAX_DEPTH)
+}
+
+pub(crate) fn check_depth_within(field: &str, depth: DepthRange, least: usize, most: usize) -> Result<(), SpaceError> {
     let fail = |message: String| Err(SpaceError { field: field.into(), message });
     if depth.min < least {
         return fail(format!("min is {} but must be at least {least}", depth.min));
@@ -423,13 +443,13 @@ fn check_depth(field: &str, depth: DepthRange, least: usize) -> Result<(), Space
     if depth.max < depth.min {
         return fail(format!("max {} is below min {}", depth.max, depth.min));
     }
-    if depth.max > MAX_DEPTH {
-        return fail(format!("max {} is above the limit of {MAX_DEPTH}", depth.max));
+    if depth.max > most {
+        return fail(format!("max {} is above the limit of {most}", depth.max));
     }
     Ok(())
 }
 
-fn check_choices(field: &str, choices: &Choices, least: usize, most: usize) -> Result<(), SpaceError> {
+pub(crate) fn check_choices(field: &str, choices: &Choices, least: usize, most: usize) -> Result<(), SpaceError> {
     let fail = |message: String| Err(SpaceError { field: field.into(), message });
     if let Choices::Range { min, max, step } = *choices {
         if step == 0 {
@@ -458,6 +478,26 @@ fn check_choices(field: &str, choices: &Choices, least: usize, most: usize) -> R
     }
     if values.len() > 64 {
         return fail(format!("{} choices is more than the limit of 64; use a larger step", values.len()));
+    }
+    Ok(())
+}
+
+/// Checks a list of choices: not empty, each one allowed (`why` says what is), none twice.
+pub(crate) fn check_list<T: PartialEq + Clone + fmt::Debug>(
+    field: &str,
+    values: &[T],
+    allowed: impl Fn(&T) -> bool,
+    why: &str,
+) -> Result<(), SpaceError> {
+    let fail = |message: String| Err(SpaceError { field: field.into(), message });
+    if values.is_empty() {
+        return fail("give at least one choice".into());
+    }
+    if let Some(v) = values.iter().find(|v| !allowed(v)) {
+        return fail(format!("{v:?}: {why}"));
+    }
+    if let Some(v) = duplicate(values) {
+        return fail(format!("{v:?} is listed twice"));
     }
     Ok(())
 }

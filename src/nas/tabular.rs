@@ -118,6 +118,7 @@ impl TabularBenchmark {
                 learning_rate: proposal.candidate.learning_rate * space.lr_decay.powi(e as i32),
                 samples_per_sec: 0.0,
                 seconds: row.seconds_per_epoch as f64,
+                modes_covered: None,
             })
             .collect();
         // A run that failed before this many epochs fails here too.
@@ -142,6 +143,7 @@ impl TabularBenchmark {
             .filter_map(|r| match self.objective {
                 Objective::ValidationAccuracy => r.validation_accuracy.last().map(|&a| a as f64),
                 Objective::ValidationLoss => r.validation_loss.last().map(|&l| -(l as f64)),
+                Objective::ModesThenQuality { .. } => None,
             })
             .fold(f64::NEG_INFINITY, f64::max)
     }

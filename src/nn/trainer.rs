@@ -93,6 +93,9 @@ pub struct EpochMetrics {
     /// Training samples per second over the epoch's steps (evaluation not counted).
     pub samples_per_sec: f64,
     pub seconds: f64,
+    /// A GAN trial's epoch: how many of the target's modes its samples covered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modes_covered: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -303,6 +306,7 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
             learning_rate,
             samples_per_sec: train.len() as f64 / train_seconds.max(1e-9),
             seconds: host.now() - start,
+            modes_covered: None,
         };
         host.on_event(&TrainEvent::Epoch(metrics.clone()));
         if host.wants_snapshots() {

@@ -148,7 +148,14 @@ fn read_space_file(path: &Path) -> Result<(SearchSpace, Option<SearchConfig>), S
 
 impl DataOptions {
     fn spec(&self, family: Family, seed: u64) -> Result<DataSpec, String> {
-        let name = self.data.clone().unwrap_or_else(|| if family == Family::Cnn { "mnist".into() } else { "spiral".into() });
+        let name = self.data.clone().unwrap_or_else(|| {
+            match family {
+                Family::Cnn => "mnist",
+                Family::Gan => "ring",
+                Family::Mlp => "spiral",
+            }
+            .into()
+        });
         let mut source: DataSource = name.parse().map_err(|e| format!("--data {e}"))?;
         let mut normalization = Normalization::None;
         match &mut source {
@@ -159,6 +166,7 @@ impl DataOptions {
             }
             DataSource::Images { samples, .. } => *samples = self.samples,
             DataSource::Csv { .. } => normalization = Normalization::Standardize,
+            DataSource::GanTarget { .. } => {}
         }
         if !(0.0..1.0).contains(&self.validation) || self.validation == 0.0 {
             return Err(format!("--validation {}: must be above 0 and below 1", self.validation));

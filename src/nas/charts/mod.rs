@@ -93,7 +93,13 @@ pub fn shown(objective: Objective, score: f64) -> f64 {
     match objective {
         Objective::ValidationAccuracy => score * 100.0,
         Objective::ValidationLoss => -score,
+        Objective::ModesThenQuality { .. } => score,
     }
+}
+
+/// An epoch's figure on the objective's axis.
+pub fn epoch_value(objective: Objective, epoch: &crate::nn::EpochMetrics) -> Option<f64> {
+    objective.epoch_score(epoch).map(|score| shown(objective, score))
 }
 
 /// The axis name of the objective.
@@ -101,6 +107,8 @@ pub fn score_label(objective: Objective) -> &'static str {
     match objective {
         Objective::ValidationAccuracy => "validation accuracy (%)",
         Objective::ValidationLoss => "validation loss",
+        Objective::ModesThenQuality { modes: 0 } => "closeness (1 - JS / ln 2)",
+        Objective::ModesThenQuality { .. } => "modes covered + high-quality share",
     }
 }
 

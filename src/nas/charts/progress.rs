@@ -86,13 +86,7 @@ pub fn learning_curves<DB: DrawingBackend>(
     style: &ChartStyle,
 ) -> Result<(), String> {
     let objective = view.objective();
-    let value = |m: &crate::nn::EpochMetrics| -> Option<f64> {
-        match objective {
-            super::Objective::ValidationAccuracy => m.validation_accuracy.or(m.train_accuracy).map(|a| a as f64 * 100.0),
-            super::Objective::ValidationLoss => Some(m.validation_loss.unwrap_or(m.train_loss) as f64),
-        }
-        .filter(|v| v.is_finite())
-    };
+    let value = |m: &crate::nn::EpochMetrics| super::epoch_value(objective, m);
     let curves: Vec<(usize, TrialStatus, Vec<(f64, f64)>)> = view
         .trials
         .values()
@@ -117,10 +111,7 @@ pub fn learning_curves<DB: DrawingBackend>(
         .x_labels(style.labels())
         .y_labels(style.labels())
         .x_desc("epoch")
-        .y_desc(match objective {
-            super::Objective::ValidationAccuracy => "validation accuracy (%)",
-            super::Objective::ValidationLoss => "validation loss",
-        })
+        .y_desc(super::score_label(objective))
         .label_style(("sans-serif", style.font()))
         .draw()
         .map_err(failed)?;
@@ -161,13 +152,7 @@ pub fn compare_curves<DB: DrawingBackend>(
     style: &ChartStyle,
 ) -> Result<(), String> {
     let objective = view.objective();
-    let value = |m: &crate::nn::EpochMetrics| -> Option<f64> {
-        match objective {
-            super::Objective::ValidationAccuracy => m.validation_accuracy.or(m.train_accuracy).map(|a| a as f64 * 100.0),
-            super::Objective::ValidationLoss => Some(m.validation_loss.unwrap_or(m.train_loss) as f64),
-        }
-        .filter(|v| v.is_finite())
-    };
+    let value = |m: &crate::nn::EpochMetrics| super::epoch_value(objective, m);
     let curves: Vec<(usize, Vec<(f64, f64)>)> = trials
         .iter()
         .filter_map(|id| view.trials.get(id))

@@ -172,6 +172,7 @@ pub fn parallel_coordinates<DB: DrawingBackend>(
         name: match objective {
             super::Objective::ValidationAccuracy => "accuracy (%)",
             super::Objective::ValidationLoss => "loss",
+            super::Objective::ModesThenQuality { .. } => "modes + HQ",
         },
         position: Box::new(move |r| goodness(score_of(r))),
         ticks: vec![(goodness(lo), format!("{lo:.3}")), (goodness(hi), format!("{hi:.3}"))],

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use super::{default_space_name, example_space, is_image_data, strategy_key, Experiment, DATA_NAMES};
+use super::{default_space_name, example_space, is_gan_data, is_image_data, strategy_key, Experiment, DATA_NAMES};
 use crate::nas::config::Budget;
 use crate::nas::space::SearchSpace;
 use crate::nas::strategy::StrategyConfig;
@@ -23,6 +23,10 @@ impl Experiment {
         let mut pairs = vec![("v", LINK_VERSION.to_string()), ("data", self.data.clone())];
         if is_image_data(&self.data) {
             pairs.push(("images", self.images.to_string()));
+        } else if is_gan_data(&self.data) {
+            if let (Some(target), "gan") = (&self.gan_target, self.data.as_str()) {
+                pairs.push(("target", pack_json(target)));
+            }
         } else if self.data != "csv" {
             pairs.push(("points", self.points.to_string()));
             pairs.push(("noise", self.noise_percent.to_string()));
@@ -89,6 +93,26 @@ impl Experiment {
                 self.data = data;
             } else {
                 notes.push(format!("the link's data ('{}') is not a data set of this page; kept {}", shorten(&data), self.data));
+            }
+        }
+        if self.data == "gan" {
+            let target = get("target").map(|text| {
+                unpack_json(&text)
+                    .and_then(|json| {
+                        serde_json::from_str::<crate::gan::Target2d>(&json).map_err(|e| format!("is not a target ({e})"))
+                    })
+                    .and_then(|t| t.validate().map(|()| t).map_err(|e| format!("is wrong: {e}")))
+            });
+            match target {
+                Some(Ok(target)) => self.gan_target = Some(target),
+                Some(Err(why)) => {
+                    notes.push(format!("the link's GAN target {why}; opened the ring of 8 instead"));
+                    self.data = "ring".into();
+                }
+                None => {
+                    notes.push("the link names the GAN lab's target but does not carry it; opened the ring of 8 instead".into());
+                    self.data = "ring".into();
+                }
             }
         }
         if let Some(n) = whole("points", 20, 10_000, &mut notes) {

@@ -13,28 +13,46 @@ use super::strategy::StrategyConfig;
 use crate::data::{CsvOptions, Normalization, SplitRatios};
 
 /// The example spaces shipped in www/spaces, by name.
-pub const EXAMPLE_SPACES: [(&str, &str); 6] = [
+pub const EXAMPLE_SPACES: [(&str, &str); 7] = [
     ("spiral-mlp", include_str!("../../../www/spaces/spiral-mlp.json")),
     ("mnist-mlp", include_str!("../../../www/spaces/mnist-mlp.json")),
     ("mnist-cnn", include_str!("../../../www/spaces/mnist-cnn.json")),
     ("optuna-mnist", include_str!("../../../www/spaces/optuna-mnist.json")),
     ("keras-grid", include_str!("../../../www/spaces/keras-grid.json")),
     ("tabular-spiral", include_str!("../../../www/spaces/tabular-spiral.json")),
+    ("gan-ring", include_str!("../../../www/spaces/gan-ring.json")),
 ];
 
-/// The data sets a person can pick by name (and "csv" for a file of their own).
-pub const DATA_NAMES: [&str; 10] =
-    ["spiral", "circle", "xor", "gaussians", "moons", "regress-plane", "regress-gaussian", "mnist", "fashion-mnist", "csv"];
+/// The data sets a person can pick by name ("csv" for a file of their own; "ring" and "grid" are
+/// GAN targets, and "gan" the GAN lab's own target, which the experiment holds).
+pub const DATA_NAMES: [&str; 13] = [
+    "spiral",
+    "circle",
+    "xor",
+    "gaussians",
+    "moons",
+    "regress-plane",
+    "regress-gaussian",
+    "mnist",
+    "fashion-mnist",
+    "csv",
+    "ring",
+    "grid",
+    "gan",
+];
 
 /// An example space by name.
 pub fn example_space(name: &str) -> Option<SearchSpace> {
     EXAMPLE_SPACES.iter().find(|(n, _)| *n == name).and_then(|(_, text)| SearchSpace::from_json(text).ok())
 }
 
-/// The example that suits a data set: spiral-mlp for points, mnist-mlp for images.
+/// The example that suits a data set: spiral-mlp for points, mnist-mlp for images, gan-ring
+/// for a GAN's target.
 pub fn default_space_name(data: &str) -> &'static str {
     if is_image_data(data) {
         "mnist-mlp"
+    } else if is_gan_data(data) {
+        "gan-ring"
     } else {
         "spiral-mlp"
     }
@@ -42,6 +60,11 @@ pub fn default_space_name(data: &str) -> &'static str {
 
 pub fn is_image_data(data: &str) -> bool {
     matches!(data, "mnist" | "fashion-mnist")
+}
+
+/// Whether the data is a GAN's target (a search over GAN settings trains on it).
+pub fn is_gan_data(data: &str) -> bool {
+    matches!(data, "ring" | "grid" | "gan")
 }
 
 /// Everything that decides a search, as the page's controls hold it.
@@ -66,6 +89,8 @@ pub struct Experiment {
     pub engine: EngineChoice,
     /// A CSV file's name and contents; a link carries only the name.
     pub csv: Option<(String, String)>,
+    /// The target of data "gan" (the GAN lab's: drawn points, the spiral, ...).
+    pub gan_target: Option<crate::gan::Target2d>,
 }
 
 impl Experiment {
@@ -84,6 +109,7 @@ impl Experiment {
             jobs: jobs.clamp(1, 8),
             engine: EngineChoice::Auto,
             csv: None,
+            gan_target: None,
         }
     }
 
@@ -96,6 +122,10 @@ impl Experiment {
                 contents: Some(text.clone()),
             },
             (None, "csv") => return Err("data: choose a CSV file first".into()),
+            (_, "gan") => match &self.gan_target {
+                Some(target) => DataSource::GanTarget { target: target.clone() },
+                None => return Err("data: the GAN lab's target is not set: open the search from the GAN lab".into()),
+            },
             (_, name) => name.parse().map_err(|e| format!("data: {e}"))?,
         };
         // As `nas run` does: the seed also seeds a generated set's points and the split.
@@ -106,7 +136,7 @@ impl Experiment {
                 spec.noise_percent = self.noise_percent.min(50);
             }
             DataSource::Images { samples, .. } => *samples = Some(self.images),
-            DataSource::Csv { .. } => {}
+            DataSource::Csv { .. } | DataSource::GanTarget { .. } => {}
         }
         let csv = matches!(source, DataSource::Csv { .. });
         let mut data = DataSpec::new(source);
@@ -151,6 +181,15 @@ impl Experiment {
             DataSource::Csv { path, contents, .. } => {
                 experiment.data = "csv".into();
                 experiment.csv = contents.as_ref().map(|text| (path.clone(), text.clone()));
+            }
+            DataSource::GanTarget { target } => {
+                use crate::gan::Target2d;
+                experiment.data = match target {
+                    t if *t == Target2d::ring() => "ring".into(),
+                    t if *t == Target2d::grid() => "grid".into(),
+                    _ => "gan".into(),
+                };
+                experiment.gan_target = (experiment.data == "gan").then(|| target.clone());
             }
         }
         experiment

@@ -146,6 +146,7 @@ pub fn results_csv(trials: &[TrialRecord], objective: Objective) -> String {
                 .map(|s| match objective {
                     Objective::ValidationAccuracy => format!("{s:.6}"),
                     Objective::ValidationLoss => format!("{:.6}", -s),
+                    Objective::ModesThenQuality { .. } => format!("{s:.6}"),
                 })
                 .unwrap_or_default(),
             objective.name().to_string(),

@@ -322,6 +322,7 @@ pub(crate) mod tests {
             optimizer: Optimizer::Momentum { momentum: 0.9 },
             learning_rate: 0.003,
             batch_size: 64,
+            gan: None,
         };
         let built = candidate.build(&space, &[1, 28, 28], Task::Classification { classes: 10 }, 3, 1);
         let parameters = built.model.validate().unwrap().parameters;
