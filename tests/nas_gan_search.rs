@@ -11,11 +11,11 @@ use nas_playground::gan::Target2d;
 use nas_playground::nas::experiment::example_space;
 use nas_playground::nas::mutation::mutate;
 use nas_playground::nas::objective::ranking;
-use nas_playground::nas::{
-    open_search, run_search, Budget, DataSource, DataSpec, Objective, RecordingHost, RunEnd, SearchConfig, SearchEvent,
-    SearchLog, SearchSpace, StrategyConfig, TrainingEvaluator,
-};
 use nas_playground::nas::session::load_data;
+use nas_playground::nas::{
+    open_search, run_search, Budget, DataSource, DataSpec, Objective, RecordingHost, RunEnd, SearchConfig, SearchEvent, SearchLog,
+    SearchSpace, StrategyConfig, TrainingEvaluator,
+};
 use rand::SeedableRng;
 
 /// The events a log keeps, one a line (progress is for watching only, and depends on the clock).
@@ -168,7 +168,9 @@ fn a_random_gan_search_on_the_ring_ranks_by_modes_then_quality_and_resumes_to_th
 #[test]
 fn evolution_and_halving_search_gan_settings_too() {
     let data_task = load_data(&ring_config(small_space(), StrategyConfig::Random, 1, 0)).unwrap();
-    for strategy in [StrategyConfig::Evolution { population: 3, sample: 2 }, StrategyConfig::Halving { eta: 2, min_epochs: 1, hyperband: false }] {
+    for strategy in
+        [StrategyConfig::Evolution { population: 3, sample: 2 }, StrategyConfig::Halving { eta: 2, min_epochs: 1, hyperband: false }]
+    {
         let mut quick = small_space();
         quick.gan.as_mut().unwrap().iterations_per_epoch = 100;
         let config = ring_config(quick, strategy.clone(), 5, 9);

@@ -152,10 +152,7 @@ impl SearchSpace {
         }
         let lr = gan.discriminator_learning_rate;
         if !(lr.min > 0.0 && lr.min.is_finite() && lr.max.is_finite()) || lr.max < lr.min || lr.max > 1.0 {
-            return fail(
-                "gan.discriminator_learning_rate",
-                format!("min {} and max {} must satisfy 0 < min <= max <= 1", lr.min, lr.max),
-            );
+            return fail("gan.discriminator_learning_rate", format!("min {} and max {} must satisfy 0 < min <= max <= 1", lr.min, lr.max));
         }
         if lr.steps == 0 || lr.steps > 32 {
             return fail("gan.discriminator_learning_rate.steps", format!("{} must be between 1 and 32", lr.steps));
@@ -431,7 +428,8 @@ impl Candidate {
     /// The GAN a `gan` member trains, seeded with `seed`; `None` for a network member.
     pub fn gan_spec(&self, seed: u32) -> Option<GanSpec> {
         let choice = self.gan.as_ref()?;
-        let network = |widths: &[usize], activation| NetworkSpec { depth: widths.len(), width: widths.first().copied().unwrap_or(0), activation };
+        let network =
+            |widths: &[usize], activation| NetworkSpec { depth: widths.len(), width: widths.first().copied().unwrap_or(0), activation };
         let optimizer = |learning_rate| GanOptimizer { optimizer: self.optimizer, learning_rate, beta1: 0.5 };
         Some(GanSpec {
             generator: network(&self.dense, self.activation),

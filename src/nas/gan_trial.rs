@@ -54,9 +54,7 @@ pub async fn train_gan_trial<B: Backend, H: SearchHost>(
         Ok(None) => {}
         Err(Stop::Cancelled) => return Evaluation::Stopped,
         Err(Stop::Failed(GanError::Model(ModelError::Engine(EngineError::Gpu(GpuError::DeviceLost(message))))))
-        | Err(Stop::Failed(GanError::Engine(EngineError::Gpu(GpuError::DeviceLost(message))))) => {
-            return Evaluation::DeviceLost(message)
-        }
+        | Err(Stop::Failed(GanError::Engine(EngineError::Gpu(GpuError::DeviceLost(message))))) => return Evaluation::DeviceLost(message),
         Err(Stop::Failed(error)) => {
             let kind = match &error {
                 GanError::Spec(_) | GanError::Target(_) => FailureKind::InvalidModel,

@@ -17,8 +17,36 @@ pub struct Decision {
     value: fn(&TrialRecord) -> f64,
 }
 
-/// The decisions a trial's candidate makes.
-pub fn decisions(cnn: bool) -> Vec<Decision> {
+/// A GAN trial's own choices (only asked of GAN trials).
+fn gan(r: &TrialRecord) -> &super::gan_space::GanChoice {
+    r.proposal.candidate.gan.as_ref().expect("a GAN search's trials have GAN choices")
+}
+
+/// The decisions of a GAN search's trials.
+fn gan_decisions() -> Vec<Decision> {
+    use super::gan_space::loss_name;
+    vec![
+        Decision { name: "generator layers", value: |r| r.proposal.candidate.dense.len() as f64 },
+        Decision { name: "generator width", value: |r| r.proposal.candidate.dense.first().copied().unwrap_or(0) as f64 },
+        Decision { name: "discriminator layers", value: |r| gan(r).discriminator.len() as f64 },
+        Decision { name: "discriminator width", value: |r| gan(r).discriminator.first().copied().unwrap_or(0) as f64 },
+        Decision { name: "generator activation", value: |r| category(&activation_name(r.proposal.candidate.activation)) },
+        Decision { name: "discriminator activation", value: |r| category(&activation_name(gan(r).discriminator_activation)) },
+        Decision { name: "generator learning rate", value: |r| (r.proposal.candidate.learning_rate as f64).ln() },
+        Decision { name: "discriminator learning rate", value: |r| (gan(r).discriminator_learning_rate as f64).ln() },
+        Decision { name: "D steps per G step", value: |r| gan(r).d_steps as f64 },
+        Decision { name: "loss", value: |r| category(loss_name(gan(r).loss)) },
+        Decision { name: "noise dimensions", value: |r| gan(r).noise_dim as f64 },
+        Decision { name: "optimizer", value: |r| category(&optimizer_name(r.proposal.candidate.optimizer)) },
+        Decision { name: "batch size", value: |r| r.proposal.candidate.batch_size as f64 },
+    ]
+}
+
+/// The decisions a trial's candidate makes (a network's, or with `gan` a GAN's).
+pub fn decisions(cnn: bool, gan: bool) -> Vec<Decision> {
+    if gan {
+        return gan_decisions();
+    }
     fn mean(values: &[usize]) -> f64 {
         if values.is_empty() {
             0.0
@@ -54,7 +82,8 @@ pub fn decision_importance(view: &SearchView) -> Vec<(&'static str, f64)> {
     let objective = view.objective();
     let records: Vec<TrialRecord> = view.records().into_iter().filter(|r| objective.score(r).is_some()).collect();
     let cnn = records.iter().any(|r| !r.proposal.candidate.conv.is_empty());
-    let decisions = decisions(cnn);
+    let gan = records.iter().all(|r| r.proposal.candidate.gan.is_some()) && !records.is_empty();
+    let decisions = decisions(cnn, gan);
     let rows: Vec<Vec<f64>> = records.iter().map(|r| decisions.iter().map(|d| (d.value)(r)).collect()).collect();
     let scores: Vec<f64> = records.iter().filter_map(|r| objective.score(r)).collect();
     let shares = forest_importance(&rows, &scores, 64, 7);

@@ -43,6 +43,40 @@ impl FormField {
         self.path.starts_with("conv.")
     }
 
+    /// Whether the control belongs to a GAN space's `gan` section (shown only for that family).
+    pub fn is_gan(&self) -> bool {
+        self.path.starts_with("gan.")
+    }
+
+    /// Whether the control is shown for a space of `family`: conv blocks for a cnn, the GAN
+    /// section for a gan (which trains without dropout, L2 or decay).
+    pub fn shown_for(&self, family: &str) -> bool {
+        match family {
+            "cnn" => !self.is_gan(),
+            "gan" => !self.is_conv() && !matches!(self.path, "dropout" | "l2" | "lr_decay"),
+            _ => !self.is_conv() && !self.is_gan(),
+        }
+    }
+
+    /// The control's label for a space of `family`: in a gan space the dense layers and the
+    /// learning rate are the generator's.
+    pub fn label_for(&self, family: &str) -> &'static str {
+        if family != "gan" {
+            return self.label;
+        }
+        match self.path {
+            "dense.depth.min" => "Generator layers, fewest",
+            "dense.depth.max" => "Generator layers, most",
+            "dense.widths" => "Generator widths",
+            "learning_rate.min" => "Generator learning rate, lowest",
+            "learning_rate.max" => "Generator learning rate, highest",
+            "learning_rate.steps" => "Generator learning rates",
+            "activations" => "Activations (each network draws one)",
+            "epochs" => "Epochs per trial (rounds of iterations)",
+            _ => self.label,
+        }
+    }
+
     /// An id for the page's control.
     pub fn id(&self) -> String {
         format!("space-{}", self.path.replace(['.', '_'], "-"))
@@ -57,8 +91,8 @@ pub const FORM_FIELDS: &[FormField] = &[
     FormField {
         path: "family",
         label: "Family",
-        kind: FieldKind::OneOf(&["mlp", "cnn"]),
-        help: "mlp: dense layers only; cnn: convolution blocks, then dense layers",
+        kind: FieldKind::OneOf(&["mlp", "cnn", "gan"]),
+        help: "mlp: dense layers only; cnn: convolution blocks, then dense layers; gan: a generator and a discriminator on a 2D target",
     },
     FormField {
         path: "conv.depth.min",
@@ -134,12 +168,84 @@ pub const FORM_FIELDS: &[FormField] = &[
     },
     FormField { path: "l2", label: "L2 penalty", kind: FieldKind::Real, help: "fixed for every trial; 0 for none" },
     FormField {
+        path: "gan.discriminator.depth.min",
+        label: "Discriminator layers, fewest",
+        kind: FieldKind::Whole,
+        help: "the fewest hidden layers the discriminator has (its layers share one width)",
+    },
+    FormField {
+        path: "gan.discriminator.depth.max",
+        label: "Discriminator layers, most",
+        kind: FieldKind::Whole,
+        help: "the most hidden layers the discriminator has",
+    },
+    FormField {
+        path: "gan.discriminator.widths",
+        label: "Discriminator widths",
+        kind: FieldKind::WholeChoices,
+        help: "units the discriminator's layers may have: a list (16, 32, 64) or a range",
+    },
+    FormField {
+        path: "gan.discriminator_learning_rate.min",
+        label: "Discriminator learning rate, lowest",
+        kind: FieldKind::Real,
+        help: "the lowest learning rate the discriminator tries",
+    },
+    FormField {
+        path: "gan.discriminator_learning_rate.max",
+        label: "Discriminator learning rate, highest",
+        kind: FieldKind::Real,
+        help: "the highest learning rate the discriminator tries",
+    },
+    FormField {
+        path: "gan.discriminator_learning_rate.steps",
+        label: "Discriminator learning rates",
+        kind: FieldKind::Whole,
+        help: "how many rates, spaced evenly on a log scale",
+    },
+    FormField {
+        path: "gan.d_steps",
+        label: "D steps per G step",
+        kind: FieldKind::WholeList,
+        help: "discriminator steps before each generator step, e.g. 1, 2",
+    },
+    FormField {
+        path: "gan.losses",
+        label: "Losses",
+        kind: FieldKind::Names(&["non_saturating", "least_squares"]),
+        help: "non-saturating (Goodfellow et al.) or least squares (LSGAN)",
+    },
+    FormField {
+        path: "gan.noise_dims",
+        label: "Noise dimensions",
+        kind: FieldKind::WholeList,
+        help: "how many numbers of noise the generator starts from, e.g. 1, 2, 4",
+    },
+    FormField {
+        path: "gan.iterations_per_epoch",
+        label: "Iterations per epoch",
+        kind: FieldKind::Whole,
+        help: "GAN iterations between two measurements of the samples",
+    },
+    FormField {
         path: "lr_decay",
         label: "Learning-rate decay",
         kind: FieldKind::Real,
         help: "the rate is multiplied by this after every epoch; 1 keeps it",
     },
 ];
+
+/// The GAN section a space gets when its family becomes gan.
+fn default_gan() -> Value {
+    json!({
+        "discriminator": { "depth": { "min": 1, "max": 3 }, "widths": [16, 32, 64] },
+        "discriminator_learning_rate": { "min": 0.0001, "max": 0.01, "steps": 3 },
+        "d_steps": [1, 2],
+        "losses": ["non_saturating", "least_squares"],
+        "noise_dims": [1, 2, 4],
+        "iterations_per_epoch": 1000
+    })
+}
 
 /// The conv blocks a space gets when its family becomes cnn.
 fn default_conv() -> Value {
@@ -171,6 +277,13 @@ const KEY_ORDER: &[&str] = &[
     "epochs",
     "l2",
     "lr_decay",
+    "gan",
+    "discriminator",
+    "discriminator_learning_rate",
+    "d_steps",
+    "losses",
+    "noise_dims",
+    "iterations_per_epoch",
 ];
 
 /// A number as people write it: the space's decimals are f32, so 0.1 shows as 0.1, not as the
@@ -356,6 +469,14 @@ pub fn set_family(value: &mut Value, family: &str) {
             map.entry("conv").or_insert_with(default_conv);
         } else {
             map.remove("conv");
+        }
+        if family == "gan" {
+            map.entry("gan").or_insert_with(default_gan);
+            map.insert("dropout".into(), json!([0]));
+            map.remove("l2");
+            map.remove("lr_decay");
+        } else {
+            map.remove("gan");
         }
     }
 }

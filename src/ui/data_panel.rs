@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::data::{Dataset, Targets};
 use crate::nas::charts::PALETTE;
-use crate::nas::experiment::{default_space_name, is_image_data};
+use crate::nas::experiment::{default_space_name, is_gan_data, is_image_data};
 use crate::nas::inspect::{points_csv, starting_points, DRAWN_POINTS};
 use crate::nas::Experiment;
 
@@ -89,13 +89,14 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
         Callback::from(move |e: Event| {
             let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
             let mut next = experiment.clone();
-            let was_images = is_image_data(&next.data);
+            let kind = |data: &str| (is_image_data(data), is_gan_data(data));
+            let was = kind(&next.data);
             next.data = select.value();
             if next.data == "draw" {
                 next.data = "csv".into();
                 next.csv = Some((DRAWN_POINTS.into(), points_csv(&starting_points())));
             }
-            if is_image_data(&next.data) != was_images {
+            if kind(&next.data) != was {
                 suggest.emit(default_space_name(&next.data));
             }
             on_change.emit(next);
@@ -189,7 +190,7 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
     }
 
     let images = is_image_data(&experiment.data);
-    let toy = !images && experiment.data != "csv";
+    let toy = !images && experiment.data != "csv" && !is_gan_data(&experiment.data);
     let drawn = experiment.data == "csv" && experiment.csv.as_ref().is_some_and(|(name, _)| name == DRAWN_POINTS);
     let on_points = {
         let (experiment, on_change) = (experiment.clone(), props.on_change.clone());
@@ -208,8 +209,12 @@ pub fn data_panel(props: &DataPanelProps) -> Html {
                     <select id="data-set" onchange={ on_data } {disabled}>
                         { for [("spiral", "Spiral"), ("circle", "Circle"), ("xor", "XOR"), ("gaussians", "Gaussians"), ("moons", "Two moons"),
                                ("regress-plane", "Plane (regression)"), ("regress-gaussian", "Gaussians (regression)"),
-                               ("mnist", "MNIST digits"), ("fashion-mnist", "Fashion-MNIST"), ("csv", "Your CSV file"), ("draw", "Draw your own points")].iter()
+                               ("mnist", "MNIST digits"), ("fashion-mnist", "Fashion-MNIST"), ("csv", "Your CSV file"), ("draw", "Draw your own points"),
+                               ("ring", "GAN target: ring of 8"), ("grid", "GAN target: 5x5 grid")].iter()
                             .map(|(v, l)| html! { <option value={ *v } selected={ if drawn { *v == "draw" } else { experiment.data == *v } }>{ *l }</option> }) }
+                        if experiment.data == "gan" {
+                            <option value="gan" selected=true>{ format!("GAN target: the GAN lab's {}", experiment.gan_target.as_ref().map_or(String::new(), |t| t.label())) }</option>
+                        }
                     </select>
                 </label>
                 if toy {

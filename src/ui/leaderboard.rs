@@ -137,21 +137,36 @@ pub fn network_drawing(props: &NetworkProps) -> Html {
     let Some(model) = trial.record.as_ref().and_then(|r| r.result.model.as_ref()) else {
         return html! { <div id="network-drawing"><h3>{ heading }</h3><p class="empty">{ "This trial has not finished, so its network is not built yet." }</p></div> };
     };
-    let layers = crate::nas::charts::network_layers(model);
-    let total: usize = layers.iter().map(|l| l.parameters).sum();
+    // A GAN trial has two networks: the generator it kept, and the discriminator it trained against.
+    let networks: Vec<(Option<&str>, crate::nn::ModelSpec)> = match trial.proposal.candidate.gan_spec(0).and_then(|g| g.validate().ok()) {
+        Some((generator, discriminator)) => {
+            vec![(Some("Generator: noise to a point"), generator), (Some("Discriminator: a point to real or generated"), discriminator)]
+        }
+        None => vec![(None, model.clone())],
+    };
+    let drawn = networks.iter().map(|(title, model)| {
+        let layers = crate::nas::charts::network_layers(model);
+        let total: usize = layers.iter().map(|l| l.parameters).sum();
+        html! {
+            <>
+                if let Some(title) = title { <h4>{ *title }</h4> }
+                <ol class="layers" aria-label={ format!("{} layers, {} parameters", layers.len(), format_count(total as u128)) }>
+                    { for layers.iter().map(|layer| html! {
+                        <li class={ classes!("layer", layer.kind.clone()) }>
+                            <span class="layer-what">{ &layer.description }</span>
+                            <span class="layer-shape">{ &layer.output }</span>
+                            <span class="layer-params">{ if layer.parameters > 0 { format!("{} parameters", format_count(layer.parameters as u128)) } else { String::new() } }</span>
+                        </li>
+                    }) }
+                </ol>
+                <p class="muted">{ format!("{} parameters in all", format_count(total as u128)) }</p>
+            </>
+        }
+    });
     html! {
         <div id="network-drawing">
             <h3>{ heading }</h3>
-            <ol class="layers" aria-label={ format!("{} layers, {} parameters", layers.len(), format_count(total as u128)) }>
-                { for layers.iter().map(|layer| html! {
-                    <li class={ classes!("layer", layer.kind.clone()) }>
-                        <span class="layer-what">{ &layer.description }</span>
-                        <span class="layer-shape">{ &layer.output }</span>
-                        <span class="layer-params">{ if layer.parameters > 0 { format!("{} parameters", format_count(layer.parameters as u128)) } else { String::new() } }</span>
-                    </li>
-                }) }
-            </ol>
-            <p class="muted">{ format!("{} parameters in all", format_count(total as u128)) }</p>
+            { for drawn }
         </div>
     }
 }

@@ -224,6 +224,45 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             share_url.set(None);
         })
     };
+    // A GAN trial opened in the GAN lab, to watch it train.
+    let gan_opened = use_state(|| None::<(crate::gan::GanSetup, u32)>);
+    let open_in_lab = {
+        let (gan_opened, view, selected) = (gan_opened.clone(), state.view.clone(), *selected);
+        let trial = selected.or_else(|| view.best().map(|(id, _)| id)).and_then(|id| view.trials.get(&id).cloned());
+        let target = match view.config.as_ref().map(|c| &c.data.source) {
+            Some(crate::nas::DataSource::GanTarget { target }) => Some(target.clone()),
+            _ => None,
+        };
+        let seed = view.config.as_ref().map_or(0, |c| crate::nas::evaluator::trial_seed(c.seed));
+        let setup =
+            trial.and_then(|t| t.proposal.candidate.gan_spec(seed)).zip(target).map(|(gan, target)| crate::gan::GanSetup { target, gan });
+        setup.map(|setup| {
+            Callback::from(move |_| {
+                let count = gan_opened.as_ref().map_or(0, |(_, n)| n + 1);
+                gan_opened.set(Some((setup.clone(), count)));
+            })
+        })
+    };
+
+    // From the GAN lab: a search over GAN settings on its target, ready to start.
+    let on_gan_search = {
+        let (experiment, space, preset, share_url) = (experiment.clone(), space.clone(), preset.clone(), share_url.clone());
+        Callback::from(move |target: crate::gan::Target2d| {
+            let mut next = (*experiment).clone();
+            next.data = crate::nas::Experiment::gan_data_name(&target).to_string();
+            next.gan_target = Some(target);
+            next.space = example_space("gan-ring").expect("the example spaces are valid");
+            next.strategy = crate::nas::StrategyConfig::Random;
+            next.budget = crate::nas::Budget::trials(12);
+            space.set(space_text(&next));
+            experiment.set(next);
+            preset.set(None);
+            share_url.set(None);
+            if let Some(run) = gloo::utils::document().get_element_by_id("data") {
+                run.scroll_into_view();
+            }
+        })
+    };
     let guide = preset.and_then(presets::preset).map(|p| {
         let preset = preset.clone();
         html! {
@@ -387,14 +426,17 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 <h2 id="network-title">{ "Network" }</h2>
                 <NetworkDrawing view={ state.view.clone() } trial={ *selected } />
                 <div class="run-controls">
-                    <button id="export-pytorch" onclick={ export_as(ExportFormat::Pytorch) } disabled={ state.view.best().is_none() }>{ "As PyTorch code" }</button>
-                    <button id="export-keras" onclick={ export_as(ExportFormat::Keras) } disabled={ state.view.best().is_none() }>{ "As Keras code" }</button>
+                    <button id="export-pytorch" onclick={ export_as(ExportFormat::Pytorch) } disabled={ state.view.best().is_none() || state.view.config.as_ref().is_some_and(|c| c.space.gan.is_some()) }>{ "As PyTorch code" }</button>
+                    if let Some(open) = open_in_lab {
+                        <button id="gan-open-trial" onclick={ open } title="Train this trial's GAN again in the GAN lab, step by step">{ "Watch it train in the GAN lab" }</button>
+                    }
+                    <button id="export-keras" onclick={ export_as(ExportFormat::Keras) } disabled={ state.view.best().is_none() || state.view.config.as_ref().is_some_and(|c| c.space.gan.is_some()) }>{ "As Keras code" }</button>
                 </div>
             </section>
             <InsidePanel view={ state.view.clone() } inspections={ (*inspections).clone() } selected={ *selected } large={ props.large }
                 data={ state.view.config.as_ref().map(|c| c.data.clone()).or_else(|| config.as_ref().ok().map(|c| c.data.clone())) }
                 on_load={ { let inspections = inspections.clone(); Callback::from(move |t| inspections.dispatch(InspectAction::Loaded(t))) } } />
-            <GanLab large={ props.large } />
+            <GanLab large={ props.large } on_search={ on_gan_search } open={ (*gan_opened).clone() } />
             { saved_panel }
         </main>
     }

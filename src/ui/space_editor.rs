@@ -98,7 +98,7 @@ pub fn space_editor(props: &SpaceEditorProps) -> Html {
         })
     };
 
-    let is_cnn = value.as_ref().and_then(|v| v.get("family")).and_then(Value::as_str) == Some("cnn");
+    let family = value.as_ref().and_then(|v| v.get("family")).and_then(Value::as_str).unwrap_or("mlp").to_string();
     let control = |field: &'static FormField| -> Html {
         let value = value.as_ref().expect("form shown only over JSON that reads");
         let id = field.id();
@@ -159,7 +159,7 @@ pub fn space_editor(props: &SpaceEditorProps) -> Html {
         };
         html! {
             <div class={ classes!("field", error.is_some().then_some("invalid")) } data-field={ field.path }>
-                <label for={ id.clone() } id={ format!("{id}-label") }>{ field.label }</label>
+                <label for={ id.clone() } id={ format!("{id}-label") }>{ field.label_for(&family) }</label>
                 { input }
                 <small id={ format!("{id}-help") } class="help">{ field.help }</small>
                 if let Some(message) = error { <small id={ error_id } class="field-error" role="alert">{ message }</small> }
@@ -197,7 +197,7 @@ pub fn space_editor(props: &SpaceEditorProps) -> Html {
     } else {
         html! {
             <div class="space-form">
-                { for FORM_FIELDS.iter().filter(|f| is_cnn || !f.is_conv()).map(control) }
+                { for FORM_FIELDS.iter().filter(|f| f.shown_for(&family)).map(control) }
             </div>
         }
     };

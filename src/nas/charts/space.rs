@@ -115,6 +115,9 @@ fn categorical(name: &'static str, records: &[TrialRecord], value: fn(&TrialReco
 /// One axis per decision the trials made (conv blocks and filters for a CNN, hidden layers, mean
 /// width, activation, optimizer, learning rate on a log scale, batch size).
 pub(super) fn decision_axes(records: &[TrialRecord]) -> Vec<Axis> {
+    if !records.is_empty() && records.iter().all(|r| r.proposal.candidate.gan.is_some()) {
+        return gan_axes(records);
+    }
     let mut axes = Vec::new();
     if records.iter().any(|r| !r.proposal.candidate.conv.is_empty()) {
         axes.push(numeric("conv blocks", records, |r| r.proposal.candidate.conv.len() as f64, false));
@@ -139,6 +142,24 @@ pub(super) fn decision_axes(records: &[TrialRecord]) -> Vec<Axis> {
     axes.push(numeric("learning rate", records, |r| r.proposal.candidate.learning_rate as f64, true));
     axes.push(numeric("batch", records, |r| r.proposal.candidate.batch_size as f64, false));
     axes
+}
+
+/// The axes of a GAN search: each network's layers and width, D steps, loss, noise, both rates.
+fn gan_axes(records: &[TrialRecord]) -> Vec<Axis> {
+    fn gan(r: &TrialRecord) -> &crate::nas::GanChoice {
+        r.proposal.candidate.gan.as_ref().expect("checked: every trial is a GAN's")
+    }
+    vec![
+        numeric("G layers", records, |r| r.proposal.candidate.dense.len() as f64, false),
+        numeric("G width", records, |r| r.proposal.candidate.dense.first().copied().unwrap_or(0) as f64, false),
+        numeric("D layers", records, |r| gan(r).discriminator.len() as f64, false),
+        numeric("D width", records, |r| gan(r).discriminator.first().copied().unwrap_or(0) as f64, false),
+        numeric("D steps", records, |r| gan(r).d_steps as f64, false),
+        categorical("loss", records, |r| crate::nas::gan_space::loss_name(gan(r).loss).to_string()),
+        numeric("noise", records, |r| gan(r).noise_dim as f64, false),
+        numeric("G rate", records, |r| r.proposal.candidate.learning_rate as f64, true),
+        numeric("D rate", records, |r| gan(r).discriminator_learning_rate as f64, true),
+    ]
 }
 
 /// Parallel coordinates: an axis per decision (depth, widths, activation, optimizer, learning

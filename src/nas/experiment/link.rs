@@ -98,9 +98,7 @@ impl Experiment {
         if self.data == "gan" {
             let target = get("target").map(|text| {
                 unpack_json(&text)
-                    .and_then(|json| {
-                        serde_json::from_str::<crate::gan::Target2d>(&json).map_err(|e| format!("is not a target ({e})"))
-                    })
+                    .and_then(|json| serde_json::from_str::<crate::gan::Target2d>(&json).map_err(|e| format!("is not a target ({e})")))
                     .and_then(|t| t.validate().map(|()| t).map_err(|e| format!("is wrong: {e}")))
             });
             match target {

@@ -157,6 +157,16 @@ impl Experiment {
         Ok(config)
     }
 
+    /// The data name of a GAN target: "ring" and "grid" for PacGAN's, "gan" for any other.
+    pub fn gan_data_name(target: &crate::gan::Target2d) -> &'static str {
+        use crate::gan::Target2d;
+        match target {
+            t if *t == Target2d::ring() => "ring",
+            t if *t == Target2d::grid() => "grid",
+            _ => "gan",
+        }
+    }
+
     /// The experiment a saved search ran, so the controls show it when the search goes on.
     pub fn from_config(config: &SearchConfig, jobs: usize, engine: EngineChoice) -> Self {
         let mut experiment = Experiment {
@@ -183,12 +193,7 @@ impl Experiment {
                 experiment.csv = contents.as_ref().map(|text| (path.clone(), text.clone()));
             }
             DataSource::GanTarget { target } => {
-                use crate::gan::Target2d;
-                experiment.data = match target {
-                    t if *t == Target2d::ring() => "ring".into(),
-                    t if *t == Target2d::grid() => "grid".into(),
-                    _ => "gan".into(),
-                };
+                experiment.data = Experiment::gan_data_name(target).into();
                 experiment.gan_target = (experiment.data == "gan").then(|| target.clone());
             }
         }

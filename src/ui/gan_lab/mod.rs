@@ -29,6 +29,11 @@ use session::{Session, Speed, MEASURE_EVERY};
 #[derive(Properties, PartialEq)]
 pub struct GanLabProps {
     pub large: bool,
+    /// "Search GAN settings": the target shown, for the page to open a search over GAN settings on.
+    pub on_search: Callback<Target2d>,
+    /// A GAN to show (a search's trial, to watch it train), and a count that changes with each ask.
+    #[prop_or_default]
+    pub open: Option<(GanSetup, u32)>,
 }
 
 #[function_component(GanLab)]
@@ -194,6 +199,27 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
             lesson.set(Some(chosen.id));
         })
     };
+    {
+        let (form, applied, lesson, problem, playing, drawn, drawing) =
+            (form.clone(), applied.clone(), lesson.clone(), problem.clone(), playing.clone(), drawn.clone(), drawing.clone());
+        use_effect_with(props.open.clone(), move |open| {
+            if let Some((GanSetup { target, gan }, _)) = open.clone() {
+                *drawn.borrow_mut() = match &target {
+                    Target2d::Drawn { points, .. } => points.clone(),
+                    _ => Vec::new(),
+                };
+                *drawing.borrow_mut() = matches!(target, Target2d::Drawn { .. });
+                form.set(Form::of(&gan, &target));
+                problem.set(None);
+                playing.set(false);
+                applied.set((gan, target, applied.2 + 1));
+                lesson.set(None);
+                if let Some(lab) = gloo::utils::document().get_element_by_id("gan") {
+                    lab.scroll_into_view();
+                }
+            }
+        });
+    }
     let copy_link = {
         let (applied, link) = (applied.clone(), link.clone());
         Callback::from(move |_| {
@@ -202,6 +228,10 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
             share::copy_to_clipboard(&url);
             link.set(Some(url));
         })
+    };
+    let search_settings = {
+        let (applied, on_search) = (applied.clone(), props.on_search.clone());
+        Callback::from(move |_| on_search.emit(applied.1.clone()))
     };
     let on_speed = {
         let speed = speed.clone();
@@ -341,6 +371,9 @@ pub fn gan_lab(props: &GanLabProps) -> Html {
                             </select>
                         </label>
                         <button id="gan-link" onclick={ copy_link } title="A link that opens this page with the GAN now shown">{ "Copy GAN link" }</button>
+                        <button id="gan-search" onclick={ search_settings }
+                            title="Search depths, widths, learning rates, D steps, losses and noise dimensions on this target, ranked by modes covered">
+                            { "Search GAN settings" }</button>
                         <label><input type="checkbox" id="gan-mesh" checked={ *show_mesh.borrow() } onchange={ on_mesh } />{ " Noise mesh" }</label>
                     </div>
                     if let Some(url) = &*link {
