@@ -31,7 +31,7 @@ pub struct Candidate {
     pub batch_size: usize,
     /// A GAN member's choices beyond its generator's (which the fields above hold).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gan: Option<super::gan_space::GanChoice>,
+    pub gan: Option<Box<super::gan_space::GanChoice>>,
 }
 
 /// A candidate as a network and training settings, with the repairs that made it fit.

@@ -233,14 +233,14 @@ impl SearchSpace {
             optimizer: self.optimizers[s[1]],
             learning_rate: self.learning_rates()[s[2]],
             batch_size: self.batch_sizes[s[3]],
-            gan: Some(GanChoice {
+            gan: Some(Box::new(GanChoice {
                 discriminator,
                 discriminator_activation: self.activations[s[4]],
                 discriminator_learning_rate: gan.discriminator_learning_rates()[s[5]],
                 d_steps: gan.d_steps[s[6]],
                 loss: gan.losses[s[7]],
                 noise_dim: gan.noise_dims[s[8]],
-            }),
+            })),
         }
     }
 
@@ -302,14 +302,14 @@ impl SearchSpace {
             optimizer: self.optimizers[pick(rng, self.optimizers.len())],
             learning_rate: rates[pick(rng, rates.len())],
             batch_size: self.batch_sizes[pick(rng, self.batch_sizes.len())],
-            gan: Some(GanChoice {
+            gan: Some(Box::new(GanChoice {
                 discriminator,
                 discriminator_activation: self.activations[pick(rng, self.activations.len())],
                 discriminator_learning_rate: d_rates[pick(rng, d_rates.len())],
                 d_steps: gan.d_steps[pick(rng, gan.d_steps.len())],
                 loss: gan.losses[pick(rng, gan.losses.len())],
                 noise_dim: gan.noise_dims[pick(rng, gan.noise_dims.len())],
-            }),
+            })),
         }
     }
 

@@ -559,8 +559,26 @@ mod tests {
         let before = value.clone();
         assert_eq!(set_text(&mut value, field("batch_sizes"), "16, abc").unwrap_err(), "'abc' is not a whole number");
         assert_eq!(set_text(&mut value, field("epochs"), "-3").unwrap_err(), "'-3' is not a whole number");
-        assert_eq!(set_text(&mut value, field("family"), "rnn").unwrap_err(), "'rnn' is not one of mlp, cnn");
+        assert_eq!(set_text(&mut value, field("family"), "rnn").unwrap_err(), "'rnn' is not one of mlp, cnn, gan");
         assert_eq!(value, before);
+    }
+
+    #[test]
+    fn switching_to_gan_adds_its_section_and_drops_what_a_gan_does_not_take() {
+        let mut value: Value = serde_json::from_str(EXAMPLE_SPACES[0].1).unwrap();
+        set_text(&mut value, field("dropout"), "0, 0.2").unwrap();
+        set_text(&mut value, field("family"), "gan").unwrap();
+        let (space, summary) = check(&pretty(&value)).unwrap();
+        assert!(space.gan.is_some() && space.dropout == [0.0]);
+        assert!(summary.decisions.iter().any(|(name, _)| name == "noise dimensions"));
+        assert!(field("gan.d_steps").shown_for("gan") && !field("gan.d_steps").shown_for("mlp"));
+        assert!(!field("dropout").shown_for("gan") && field("dropout").shown_for("cnn"));
+        assert_eq!(field("dense.widths").label_for("gan"), "Generator widths");
+        set_text(&mut value, field("gan.noise_dims"), "2, 99").unwrap();
+        let error = check(&pretty(&value)).unwrap_err();
+        assert_eq!(form_field_of(&error.field).map(|f| f.path), Some("gan.noise_dims"));
+        set_text(&mut value, field("family"), "mlp").unwrap();
+        assert!(check(&pretty(&value)).unwrap().0.gan.is_none());
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub fn best_so_far_by_time<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, vi
     best_so_far(area, view, style, |id| elapsed.get(&id).copied().unwrap_or(0.0), "seconds of training")
 }
 
+/// A trial's curve: its id, status and (epoch, value) points.
+type Curve = (usize, TrialStatus, Vec<(f64, f64)>);
+
 /// Every trial's validation curve (accuracy, or loss for regression) by epoch: finished trials
 /// thin and grey, running ones thick and blue, the chosen one in vermillion; a dashed mark at
 /// each of halving's rung epochs.
@@ -87,7 +90,7 @@ pub fn learning_curves<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let objective = view.objective();
     let value = |m: &crate::nn::EpochMetrics| super::epoch_value(objective, m);
-    let curves: Vec<(usize, TrialStatus, Vec<(f64, f64)>)> = view
+    let curves: Vec<Curve> = view
         .trials
         .values()
         .map(|t| (t.id, t.status, t.curve.iter().filter_map(|m| value(m).map(|v| (m.epoch as f64, v))).collect::<Vec<_>>()))

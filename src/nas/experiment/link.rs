@@ -196,9 +196,11 @@ impl Experiment {
         }
         let budget_given = ["trials", "minutes", "epoch_budget"].iter().any(|k| get(k).is_some());
         if budget_given {
-            let mut budget = Budget::default();
-            budget.trials = whole("trials", 1, 100_000, &mut notes).map(|n| n as usize);
-            budget.epochs = whole("epoch_budget", 1, 10_000_000, &mut notes).map(|n| n as usize);
+            let mut budget = Budget {
+                trials: whole("trials", 1, 100_000, &mut notes).map(|n| n as usize),
+                epochs: whole("epoch_budget", 1, 10_000_000, &mut notes).map(|n| n as usize),
+                ..Budget::default()
+            };
             if let Some(text) = get("minutes") {
                 match text.parse::<f64>() {
                     Ok(m) if m > 0.0 && m.is_finite() => budget.seconds = Some(m * 60.0),
