@@ -23,6 +23,9 @@ pub struct DataPanelProps {
     pub disabled: bool,
 }
 
+/// An edit of the experiment from a control's new value.
+type ExperimentEdit = dyn Fn(&mut Experiment, String);
+
 /// Compares previews by identity: `use_memo` makes a new one only when its inputs change.
 struct PreviewKey(Rc<Preview>);
 
@@ -75,7 +78,7 @@ fn preview(experiment: &Experiment) -> Preview {
 #[function_component(DataPanel)]
 pub fn data_panel(props: &DataPanelProps) -> Html {
     let experiment = &props.experiment;
-    let set = |f: Rc<dyn Fn(&mut Experiment, String)>| {
+    let set = |f: Rc<ExperimentEdit>| {
         let (experiment, on_change) = (experiment.clone(), props.on_change.clone());
         Callback::from(move |e: Event| {
             let value = super::form::event_value(&e);

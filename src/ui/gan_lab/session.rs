@@ -72,7 +72,7 @@ impl Session {
         let started = now();
         loop {
             self.trainer.iterate(&self.be).map_err(|e| e.to_string())?;
-            if self.trainer.iterations() % MEASURE_EVERY == 0 {
+            if self.trainer.iterations().is_multiple_of(MEASURE_EVERY) {
                 self.record_losses();
                 self.measure();
             }
