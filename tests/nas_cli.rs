@@ -106,7 +106,7 @@ fn bad_space_files_are_explained() {
     assert!(text(&out.stderr).contains("random search goes on until stopped"), "{}", text(&out.stderr));
     let out = nas(&["space", "www/spaces/mnist-cnn.json"]);
     assert!(out.status.success());
-    assert!(text(&out.stdout).contains("a valid Cnn space with 135,648 members"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("a valid cnn space with 135,648 members"), "{}", text(&out.stdout));
 }
 
 #[test]

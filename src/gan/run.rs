@@ -92,7 +92,7 @@ impl DivergenceWatch {
         let far = 1_000.0 * reach;
         points.iter().flatten().find(|v| !v.is_finite() || v.abs() > far).map(|v| {
             format!(
-                "by iteration {iteration} the generator puts points at {v}, far off the plane ({reach} across): lower its learning rate"
+                "by iteration {iteration} the generator puts points at {v:.1}, far off the plane (±{reach:.2}): lower its learning rate"
             )
         })
     }

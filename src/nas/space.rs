@@ -23,6 +23,17 @@ pub enum Family {
     Gan,
 }
 
+impl Family {
+    /// The name a space's JSON gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Mlp => "mlp",
+            Family::Cnn => "cnn",
+            Family::Gan => "gan",
+        }
+    }
+}
+
 /// An inclusive range of whole numbers, e.g. the number of hidden layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

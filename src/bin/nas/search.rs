@@ -348,10 +348,11 @@ fn search_to_end(
         return Err(fail(format!("{}: {error}", log_path.display())));
     }
     eprintln!(
-        "{} search over {} members of a {:?} space on {}, {} at a time; log: {}",
+        "{} search over {} members of a{} {} space on {}, {} at a time; log: {}",
         search.config().strategy.name(),
         format_count(search.space_summary().size as u128),
-        search.config().space.family,
+        if search.config().space.family == Family::Mlp { "n" } else { "" },
+        search.config().space.family.name(),
         search.config().data.label(),
         engine.jobs,
         log_path.display()
@@ -435,7 +436,7 @@ pub fn check_space(space_path: &Path) -> ExitCode {
         Ok(summary) => summary,
         Err(error) => return fail(error),
     };
-    println!("{}: a valid {:?} space with {}", space_path.display(), space.family, summary);
+    println!("{}: a valid {} space with {}", space_path.display(), space.family.name(), summary);
     for (decision, choices) in &summary.decisions {
         println!("  {decision:<18} {choices} choices");
     }
