@@ -14,7 +14,9 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::candidate::{activation_name, optimizer_name, same_rate, Candidate};
-use super::space::{check_depth_within, check_list, DenseSpace, DepthRange, LogRange, SearchSpace, SpaceError};
+use super::members::mixed_radix;
+use super::mutation::other;
+use super::space::{check_depth_within, check_list, check_log_range, DenseSpace, DepthRange, LogRange, SearchSpace, SpaceError};
 use crate::engine::Activation;
 use crate::gan::spec::{MAX_BATCH as GAN_MAX_BATCH, MAX_DEPTH as GAN_MAX_DEPTH, MAX_NOISE_DIM, MAX_WIDTH as GAN_MAX_WIDTH};
 use crate::gan::{GanLoss, GanOptimizer, GanSpec, NetworkSpec, NoiseDistribution, NoiseSpec};
@@ -89,17 +91,6 @@ fn stack_to_index(stack: &[usize], depth: DepthRange, widths: &[usize]) -> Optio
     Some((stack.len() - depth.min) as u128 * widths.len() as u128 + width)
 }
 
-fn mixed_radix_digits(mut index: u128, radices: &[usize]) -> Vec<usize> {
-    radices
-        .iter()
-        .map(|&r| {
-            let digit = (index % r as u128) as usize;
-            index /= r as u128;
-            digit
-        })
-        .collect()
-}
-
 fn from_mixed_radix(digits: &[usize], radices: &[usize]) -> u128 {
     digits.iter().zip(radices).rev().fold(0u128, |n, (&d, &r)| n * r as u128 + d as u128)
 }
@@ -150,13 +141,7 @@ impl SearchSpace {
         if let Some(&b) = self.batch_sizes.iter().find(|&&b| !(2..=GAN_MAX_BATCH).contains(&b)) {
             return fail("batch_sizes", format!("{b}; a GAN's batch takes 2 to {GAN_MAX_BATCH}"));
         }
-        let lr = gan.discriminator_learning_rate;
-        if !(lr.min > 0.0 && lr.min.is_finite() && lr.max.is_finite()) || lr.max < lr.min || lr.max > 1.0 {
-            return fail("gan.discriminator_learning_rate", format!("min {} and max {} must satisfy 0 < min <= max <= 1", lr.min, lr.max));
-        }
-        if lr.steps == 0 || lr.steps > 32 {
-            return fail("gan.discriminator_learning_rate.steps", format!("{} must be between 1 and 32", lr.steps));
-        }
+        check_log_range("gan.discriminator_learning_rate", gan.discriminator_learning_rate, 1.0)?;
         check_list("gan.d_steps", &gan.d_steps, |&s| (1..=10).contains(&s), "takes 1 to 10 discriminator steps per generator step")?;
         check_list("gan.losses", &gan.losses, |_| true, "")?;
         check_list("gan.noise_dims", &gan.noise_dims, |&d| (1..=MAX_NOISE_DIM).contains(&d), "noise takes 1 to 64 dimensions")?;
@@ -220,7 +205,7 @@ impl SearchSpace {
         let gan = self.gan_section();
         let radices = self.gan_radices();
         let settings = radices.iter().fold(1u128, |n, &r| n * r as u128);
-        let s = mixed_radix_digits(index % settings, &radices);
+        let s = mixed_radix(index % settings, &radices);
         let (g_stacks, _) = self.gan_stacks();
         let rest = index / settings;
         let generator = stack_from_index(rest % g_stacks, self.dense.depth, &self.widths());
@@ -342,31 +327,31 @@ impl SearchSpace {
         let c = child.gan.as_mut().expect("cloned from a gan member");
         let change = match open[rng.random_range(0..open.len())] {
             0 => {
-                let depth = other_value(rng, &depth_values(self.dense.depth), |&d| d == parent.dense.len());
+                let depth = other(rng, &depth_values(self.dense.depth), |&d| d == parent.dense.len());
                 child.dense = uniform_stack(depth, parent.dense[0]);
                 format!("generator layers: {} -> {depth}", parent.dense.len())
             }
             1 => {
-                let width = other_value(rng, &widths, |&w| w == parent.dense[0]);
+                let width = other(rng, &widths, |&w| w == parent.dense[0]);
                 child.dense = uniform_stack(parent.dense.len(), width);
                 format!("generator width: {} -> {width}", parent.dense[0])
             }
             2 => {
-                let depth = other_value(rng, &depth_values(gan.discriminator.depth), |&d| d == choice.discriminator.len());
+                let depth = other(rng, &depth_values(gan.discriminator.depth), |&d| d == choice.discriminator.len());
                 c.discriminator = uniform_stack(depth, choice.discriminator[0]);
                 format!("discriminator layers: {} -> {depth}", choice.discriminator.len())
             }
             3 => {
-                let width = other_value(rng, &d_widths, |&w| w == choice.discriminator[0]);
+                let width = other(rng, &d_widths, |&w| w == choice.discriminator[0]);
                 c.discriminator = uniform_stack(choice.discriminator.len(), width);
                 format!("discriminator width: {} -> {width}", choice.discriminator[0])
             }
             4 => {
-                child.activation = other_value(rng, &self.activations, |&a| a == parent.activation);
+                child.activation = other(rng, &self.activations, |&a| a == parent.activation);
                 format!("generator activation: {} -> {}", activation_name(parent.activation), activation_name(child.activation))
             }
             5 => {
-                c.discriminator_activation = other_value(rng, &self.activations, |&a| a == choice.discriminator_activation);
+                c.discriminator_activation = other(rng, &self.activations, |&a| a == choice.discriminator_activation);
                 format!(
                     "discriminator activation: {} -> {}",
                     activation_name(choice.discriminator_activation),
@@ -374,31 +359,31 @@ impl SearchSpace {
                 )
             }
             6 => {
-                child.optimizer = other_value(rng, &self.optimizers, |&o| o == parent.optimizer);
+                child.optimizer = other(rng, &self.optimizers, |&o| o == parent.optimizer);
                 format!("optimizer: {} -> {}", optimizer_name(parent.optimizer), optimizer_name(child.optimizer))
             }
             7 => {
-                child.learning_rate = other_value(rng, &rates, |&r| same_rate(r, parent.learning_rate));
+                child.learning_rate = other(rng, &rates, |&r| same_rate(r, parent.learning_rate));
                 format!("generator learning rate: {} -> {}", parent.learning_rate, child.learning_rate)
             }
             8 => {
-                c.discriminator_learning_rate = other_value(rng, &d_rates, |&r| same_rate(r, choice.discriminator_learning_rate));
+                c.discriminator_learning_rate = other(rng, &d_rates, |&r| same_rate(r, choice.discriminator_learning_rate));
                 format!("discriminator learning rate: {} -> {}", choice.discriminator_learning_rate, c.discriminator_learning_rate)
             }
             9 => {
-                c.d_steps = other_value(rng, &gan.d_steps, |&s| s == choice.d_steps);
+                c.d_steps = other(rng, &gan.d_steps, |&s| s == choice.d_steps);
                 format!("D steps per G step: {} -> {}", choice.d_steps, c.d_steps)
             }
             10 => {
-                c.loss = other_value(rng, &gan.losses, |&l| l == choice.loss);
+                c.loss = other(rng, &gan.losses, |&l| l == choice.loss);
                 format!("loss: {} -> {}", loss_name(choice.loss), loss_name(c.loss))
             }
             11 => {
-                c.noise_dim = other_value(rng, &gan.noise_dims, |&d| d == choice.noise_dim);
+                c.noise_dim = other(rng, &gan.noise_dims, |&d| d == choice.noise_dim);
                 format!("noise dimensions: {} -> {}", choice.noise_dim, c.noise_dim)
             }
             _ => {
-                child.batch_size = other_value(rng, &self.batch_sizes, |&b| b == parent.batch_size);
+                child.batch_size = other(rng, &self.batch_sizes, |&b| b == parent.batch_size);
                 format!("batch size: {} -> {}", parent.batch_size, child.batch_size)
             }
         };
@@ -417,11 +402,6 @@ fn depth_values(depth: DepthRange) -> Vec<usize> {
 
 fn depth_choices(depth: DepthRange) -> usize {
     depth.max - depth.min + 1
-}
-
-fn other_value<T: Copy, R: Rng>(rng: &mut R, values: &[T], is_current: impl Fn(&T) -> bool) -> T {
-    let others: Vec<T> = values.iter().copied().filter(|v| !is_current(v)).collect();
-    others[rng.random_range(0..others.len())]
 }
 
 impl Candidate {

@@ -32,7 +32,7 @@ fn stack_index(digits: &[usize], base: u128, depth: DepthRange) -> Option<u128> 
 }
 
 /// Splits `index` into digits of the given radices, least significant first.
-fn mixed_radix(mut index: u128, radices: &[usize]) -> Vec<usize> {
+pub(crate) fn mixed_radix(mut index: u128, radices: &[usize]) -> Vec<usize> {
     radices
         .iter()
         .map(|&r| {

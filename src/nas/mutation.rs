@@ -62,7 +62,7 @@ fn open_decisions(space: &SearchSpace, c: &Candidate) -> Vec<Decision> {
 }
 
 /// A value of `values` other than the one at `current` (`values` has at least two).
-fn other<T: Copy, R: Rng>(rng: &mut R, values: &[T], is_current: impl Fn(&T) -> bool) -> T {
+pub(crate) fn other<T: Copy, R: Rng>(rng: &mut R, values: &[T], is_current: impl Fn(&T) -> bool) -> T {
     let others: Vec<T> = values.iter().copied().filter(|v| !is_current(v)).collect();
     others[rng.random_range(0..others.len())]
 }

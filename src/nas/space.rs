@@ -349,12 +349,7 @@ impl SearchSpace {
             return fail("optimizers", format!("{o:?} is listed twice"));
         }
         let lr = self.learning_rate;
-        if !(lr.min > 0.0 && lr.min.is_finite() && lr.max.is_finite()) || lr.max < lr.min || lr.max > 10.0 {
-            return fail("learning_rate", format!("min {} and max {} must satisfy 0 < min <= max <= 10", lr.min, lr.max));
-        }
-        if lr.steps == 0 || lr.steps > 32 {
-            return fail("learning_rate.steps", format!("{} must be between 1 and 32", lr.steps));
-        }
+        check_log_range("learning_rate", lr, 10.0)?;
         if let Some(rate) = duplicate(&self.learning_rates()) {
             return fail(
                 "learning_rate",
@@ -489,6 +484,18 @@ pub(crate) fn check_choices(field: &str, choices: &Choices, least: usize, most: 
     }
     if values.len() > 64 {
         return fail(format!("{} choices is more than the limit of 64; use a larger step", values.len()));
+    }
+    Ok(())
+}
+
+/// Checks a range of learning rates: 0 < min <= max <= `most`, 1 to 32 steps.
+pub(crate) fn check_log_range(field: &str, lr: LogRange, most: f32) -> Result<(), SpaceError> {
+    let fail = |field: String, message: String| Err(SpaceError { field, message });
+    if !(lr.min > 0.0 && lr.min.is_finite() && lr.max.is_finite()) || lr.max < lr.min || lr.max > most {
+        return fail(field.into(), format!("min {} and max {} must satisfy 0 < min <= max <= {most}", lr.min, lr.max));
+    }
+    if lr.steps == 0 || lr.steps > 32 {
+        return fail(format!("{field}.steps"), format!("{} must be between 1 and 32", lr.steps));
     }
     Ok(())
 }
