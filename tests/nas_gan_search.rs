@@ -154,6 +154,14 @@ fn a_random_gan_search_on_the_ring_ranks_by_modes_then_quality_and_resumes_to_th
 
     let whole = log_text(&host.events);
     let log = SearchLog::parse(&whole).unwrap();
+    // Trials as a table, yes; a GAN's trial as Keras code or weights, no, and it says why.
+    use nas_playground::nas::export::{export, ExportFormat};
+    let csv = export(&log, ExportFormat::Csv, None).unwrap();
+    assert_eq!(csv.lines().count(), 7, "{csv}");
+    let refused = export(&log, ExportFormat::Keras, None).unwrap_err();
+    assert!(refused.contains("CSV or JSON only"), "{refused}");
+    let refused = nas_playground::nas::session::retrain_trial(&log, None).err().unwrap();
+    assert!(refused.contains("GAN lab"), "{refused}");
     let cut = SearchLog { trials: log.trials[..3].to_vec(), ..log.clone() };
     let reopened = open_search(log.config.clone(), data.task, Some(&cut)).unwrap();
     let mut resumed = log_text(&reopened.log_head);

@@ -155,6 +155,9 @@ mod native {
     /// CPU training is deterministic for a seed, so a trial the log shows was trained on the
     /// CPU comes back to the same figures; `RetrainedTrial::matches_log` says whether it did.
     pub fn retrain_trial(log: &crate::nas::SearchLog, trial: Option<usize>) -> Result<RetrainedTrial, String> {
+        if log.config.space.gan.is_some() {
+            return Err(crate::nas::export::GAN_NOT_EXPORTED.into());
+        }
         let objective = log.objective.or(log.config.objective);
         let record = match trial {
             Some(id) => log.trials.iter().find(|t| t.id == id).ok_or_else(|| format!("the log has no trial {id}"))?,

@@ -67,6 +67,10 @@ fn objective_of(log: &SearchLog) -> Objective {
 }
 
 /// Writes `format` from a log; `trial` picks the network for code (the best when absent).
+/// Why a GAN search's trials have no code to export.
+pub const GAN_NOT_EXPORTED: &str = "a GAN search's trials are exported as CSV or JSON only (their code and weights are not \
+     written): open a trial in the page's GAN lab, or train its settings with `nas gan`";
+
 pub fn export(log: &SearchLog, format: ExportFormat, trial: Option<usize>) -> Result<String, String> {
     let objective = objective_of(log);
     let record = || -> Result<&TrialRecord, String> {
@@ -87,6 +91,10 @@ pub fn export(log: &SearchLog, format: ExportFormat, trial: Option<usize>) -> Re
         Ok(chosen)
     };
     let classification = objective == Objective::ValidationAccuracy;
+    let code = matches!(format, ExportFormat::Pytorch | ExportFormat::Keras | ExportFormat::Optuna);
+    if code && log.config.space.gan.is_some() {
+        return Err(GAN_NOT_EXPORTED.into());
+    }
     match format {
         ExportFormat::Csv => Ok(results_csv(&log.trials, objective)),
         ExportFormat::Json => Ok(search_json(log, objective)),
