@@ -29,6 +29,7 @@ pub mod runner;
 pub mod search;
 pub mod session;
 pub mod space;
+pub mod space_fields;
 pub mod space_form;
 pub mod strategy;
 pub mod tabular;
