@@ -5,7 +5,7 @@
 mod common;
 
 use common::seeded_values;
-use nas_playground::engine::cpu::{fast, reference as r};
+use nas_playground::engine::cpu::{conv, fast, pool, reference as r};
 use nas_playground::engine::{Activation, AdamConfig, Conv2dDims, MatmulDims, Pool2dDims, SgdConfig};
 
 /// Compares an analytic gradient with central differences of `loss` at up to 40 coordinates.
@@ -175,6 +175,9 @@ fn conv_cases() -> Vec<Conv2dDims> {
         Conv2dDims { batch: 2, in_channels: 1, height: 6, width: 5, out_channels: 3, kernel: 3, stride: 1, padding: 0 },
         Conv2dDims { batch: 1, in_channels: 2, height: 5, width: 5, out_channels: 2, kernel: 3, stride: 2, padding: 1 },
         Conv2dDims { batch: 2, in_channels: 3, height: 4, width: 7, out_channels: 2, kernel: 2, stride: 1, padding: 2 },
+        Conv2dDims { batch: 3, in_channels: 2, height: 9, width: 8, out_channels: 3, kernel: 5, stride: 3, padding: 2 },
+        Conv2dDims { batch: 2, in_channels: 1, height: 3, width: 3, out_channels: 2, kernel: 3, stride: 1, padding: 3 },
+        Conv2dDims { batch: 16, in_channels: 8, height: 13, width: 13, out_channels: 16, kernel: 3, stride: 1, padding: 1 },
     ]
 }
 
@@ -259,13 +262,50 @@ fn fast_matmul_matches_the_reference_in_every_layout() {
 }
 
 #[test]
+fn rows_split_over_the_cores_give_the_same_bits_as_one_core() {
+    for (m, k, n) in [(256, 784, 128), (784, 256, 128), (100, 300, 70)] {
+        for (ta, tb) in [(false, false), (true, false), (false, true)] {
+            let d = MatmulDims { m, k, n, trans_a: ta, trans_b: tb };
+            let (a, b) = (seeded_values(25, m * k), seeded_values(26, k * n));
+            let (mut split, mut serial) = (vec![0.5; m * n], vec![0.5; m * n]);
+            fast::gemm(&a, &b, &mut split, d, 1.0);
+            fast::gemm_serial(&a, &b, &mut serial, d, 1.0);
+            assert!(split == serial, "{d:?}: the split product differs from the one-core product");
+        }
+    }
+}
+
+#[test]
+fn fast_max_pool_matches_the_reference_exactly() {
+    for d in [
+        Pool2dDims { batch: 5, channels: 3, height: 6, width: 6, size: 2, stride: 2 },
+        Pool2dDims { batch: 3, channels: 2, height: 5, width: 7, size: 3, stride: 2 },
+        Pool2dDims { batch: 64, channels: 8, height: 26, width: 26, size: 2, stride: 2 },
+        Pool2dDims { batch: 2, channels: 1, height: 5, width: 7, size: 2, stride: 2 },
+    ] {
+        // Repeated values, so the first-maximum rule decides the argmax.
+        let x: Vec<f32> = seeded_values(27, d.input_len()).iter().map(|v| (v * 4.0).round()).collect();
+        let dy = seeded_values(28, d.output_len());
+        let (mut y1, mut y2) = (vec![0.0; d.output_len()], vec![9.0; d.output_len()]);
+        let (mut a1, mut a2) = (vec![0.0; d.output_len()], vec![9.0; d.output_len()]);
+        r::max_pool_forward(&x, &mut y1, &mut a1, d);
+        pool::max_pool_forward(&x, &mut y2, &mut a2, d);
+        assert_eq!((&y2, &a2), (&y1, &a1), "{d:?}");
+        let (mut dx1, mut dx2) = (vec![0.0; d.input_len()], vec![9.0; d.input_len()]);
+        r::max_pool_backward(&dy, &a1, &mut dx1, d);
+        pool::max_pool_backward(&dy, &a2, &mut dx2, d);
+        assert_eq!(dx2, dx1, "{d:?}");
+    }
+}
+
+#[test]
 fn fast_convolution_matches_the_reference() {
     for d in conv_cases() {
         let x = seeded_values(21, d.input_len());
         let w = seeded_values(22, d.weight_len());
         let bias = seeded_values(23, d.out_channels);
         let dy = seeded_values(24, d.output_len());
-        let mut scratch = vec![0.0; fast::scratch_len(&d)];
+        let mut scratch = Vec::new();
         let close = |a: &[f32], b: &[f32], what: &str| {
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 assert!((x - y).abs() < 1e-4 * (1.0 + y.abs()), "{what} {d:?} [{i}]: {x} vs {y}");
@@ -273,16 +313,16 @@ fn fast_convolution_matches_the_reference() {
         };
         let (mut y1, mut y2) = (vec![0.0; d.output_len()], vec![0.0; d.output_len()]);
         r::conv2d_forward(&x, &w, &bias, &mut y1, d);
-        fast::conv2d_forward(&x, &w, &bias, &mut y2, d, &mut scratch);
+        conv::conv2d_forward(&x, &w, &bias, &mut y2, d, &mut scratch);
         close(&y2, &y1, "forward");
         let (mut dx1, mut dx2) = (vec![0.0; d.input_len()], vec![1.0; d.input_len()]);
         r::conv2d_backward_input(&dy, &w, &mut dx1, d);
-        fast::conv2d_backward_input(&dy, &w, &mut dx2, d, &mut scratch);
+        conv::conv2d_backward_input(&dy, &w, &mut dx2, d, &mut scratch);
         close(&dx2, &dx1, "input gradient");
         let (mut dw1, mut dw2) = (vec![0.0; d.weight_len()], vec![1.0; d.weight_len()]);
         let (mut db1, mut db2) = (vec![0.0; d.out_channels], vec![1.0; d.out_channels]);
         r::conv2d_backward_weights(&x, &dy, &mut dw1, &mut db1, d);
-        fast::conv2d_backward_weights(&x, &dy, &mut dw2, &mut db2, d, &mut scratch);
+        conv::conv2d_backward_weights(&x, &dy, &mut dw2, &mut db2, d, &mut scratch);
         close(&dw2, &dw1, "weight gradient");
         close(&db2, &db1, "bias gradient");
     }

@@ -30,6 +30,7 @@ pub fn bench(device: DeviceChoice, model: ModelChoice, seconds: f64, json: bool)
     let models: Vec<BenchModel> = match model {
         ModelChoice::Mlp => vec![BenchModel::Mlp],
         ModelChoice::Cnn => vec![BenchModel::Cnn],
+        ModelChoice::CnnSeed => vec![BenchModel::CnnSeed],
         ModelChoice::All => BenchModel::ALL.to_vec(),
     };
     let origin = Instant::now();
@@ -56,12 +57,12 @@ pub fn bench(device: DeviceChoice, model: ModelChoice, seconds: f64, json: bool)
     if json {
         println!("{}", serde_json::to_string_pretty(&results).expect("results serialise"));
     } else {
-        println!("{:<10} {:<5} {:>6} {:>7} {:>14} {:>10}", "engine", "model", "batch", "steps", "samples/s", "mean loss");
+        println!("{:<10} {:<8} {:>6} {:>7} {:>14} {:>10}", "engine", "model", "batch", "steps", "samples/s", "mean loss");
         for r in &results {
             match &r.error {
                 None => {
                     println!(
-                        "{:<10} {:<5} {:>6} {:>7} {:>14.0} {:>10.4}",
+                        "{:<10} {:<8} {:>6} {:>7} {:>14.0} {:>10.4}",
                         r.engine,
                         r.model.name(),
                         r.batch,
@@ -70,7 +71,7 @@ pub fn bench(device: DeviceChoice, model: ModelChoice, seconds: f64, json: bool)
                         r.mean_loss
                     )
                 }
-                Some(error) => println!("{:<10} {:<5} failed: {error}", r.engine, r.model.name()),
+                Some(error) => println!("{:<10} {:<8} failed: {error}", r.engine, r.model.name()),
             }
         }
     }

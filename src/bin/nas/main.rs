@@ -113,8 +113,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure training throughput (samples/s) of the MLP 784-128-10 (batch 256) and the CNN
-    /// conv8-pool-conv16-pool-dense10 (batch 64) on random data, with Adam.
+    /// Measure training throughput (samples/s) of the MLP 784-128-10 (batch 256), the CNN
+    /// conv8-pool-conv16-pool-dense10 and the seeds' CNN conv32-pool-conv64-pool-dense10 (batch 64)
+    /// on random data, with Adam.
     Bench {
         /// Which engines to measure.
         #[arg(long, value_enum, default_value = "all")]
@@ -148,6 +149,8 @@ enum DeviceChoice {
 enum ModelChoice {
     Mlp,
     Cnn,
+    /// The seeds' CNN, conv32-pool-conv64-pool-dense10.
+    CnnSeed,
     All,
 }
 

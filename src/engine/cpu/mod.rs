@@ -1,7 +1,11 @@
 //! The CPU device: plain reference kernels (the definition of every op), SIMD fast paths for matrix
-//! products and convolutions, and the `Backend` implementation the trainer uses when there is no GPU.
+//! products, convolutions and pooling (natively over all cores), and the `Backend` implementation
+//! the trainer uses when there is no GPU.
 
+pub mod conv;
 pub mod fast;
+mod parallel;
+pub mod pool;
 pub mod reference;
 mod tensor;
 
@@ -16,24 +20,19 @@ use super::optimizer::{AdamConfig, SgdConfig};
 use super::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
 use super::EngineError;
 
-/// Runs every op at once, on the calling thread.
+/// Values below which an element-wise op stays on one core.
+const ELEMENTWISE_CHUNK: usize = 1 << 15;
+
+/// Runs every op at once: natively over all cores, in the browser on the calling thread.
 #[derive(Debug, Default)]
 pub struct CpuBackend {
-    /// Room for one image's unfolded convolution patches, grown as needed.
+    /// Room for a group of images' unfolded convolution patches, grown as needed.
     scratch: RefCell<Vec<f32>>,
 }
 
 impl CpuBackend {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    fn scratch(&self, len: usize) -> std::cell::RefMut<'_, Vec<f32>> {
-        let mut scratch = self.scratch.borrow_mut();
-        if scratch.len() < len {
-            scratch.resize(len, 0.0);
-        }
-        scratch
     }
 }
 
@@ -90,11 +89,22 @@ impl Backend for CpuBackend {
     }
 
     fn activation_forward(&self, activation: Activation, x: &CpuTensor, y: &CpuTensor) {
-        reference::activation_forward(activation, &x.values(), &mut y.values_mut());
+        let x = x.values();
+        let x: &[f32] = &x;
+        let chunk = parallel::chunk_for(x.len(), ELEMENTWISE_CHUNK);
+        parallel::for_each_chunk(&mut y.values_mut(), chunk, |i, y| {
+            reference::activation_forward(activation, &x[i * chunk..][..y.len()], y)
+        });
     }
 
     fn activation_backward(&self, activation: Activation, x: &CpuTensor, y: &CpuTensor, dy: &CpuTensor, dx: &CpuTensor) {
-        reference::activation_backward(activation, &x.values(), &y.values(), &dy.values(), &mut dx.values_mut());
+        let (x, y, dy) = (x.values(), y.values(), dy.values());
+        let (x, y, dy): (&[f32], &[f32], &[f32]) = (&x, &y, &dy);
+        let chunk = parallel::chunk_for(x.len(), ELEMENTWISE_CHUNK);
+        parallel::for_each_chunk(&mut dx.values_mut(), chunk, |i, dx| {
+            let at = i * chunk;
+            reference::activation_backward(activation, &x[at..][..dx.len()], &y[at..][..dx.len()], &dy[at..][..dx.len()], dx)
+        });
     }
 
     fn dropout_forward(&self, x: &CpuTensor, y: &CpuTensor, p: f32, seed: u32) {
@@ -145,26 +155,30 @@ impl Backend for CpuBackend {
     }
 
     fn conv2d_forward(&self, x: &CpuTensor, weights: &CpuTensor, bias: &CpuTensor, y: &CpuTensor, dims: Conv2dDims) {
-        let mut scratch = self.scratch(fast::scratch_len(&dims));
-        fast::conv2d_forward(&x.values(), &weights.values(), &bias.values(), &mut y.values_mut(), dims, &mut scratch);
+        conv::conv2d_forward(&x.values(), &weights.values(), &bias.values(), &mut y.values_mut(), dims, &mut self.scratch.borrow_mut());
     }
 
     fn conv2d_backward_input(&self, dy: &CpuTensor, weights: &CpuTensor, dx: &CpuTensor, dims: Conv2dDims) {
-        let mut scratch = self.scratch(fast::scratch_len(&dims));
-        fast::conv2d_backward_input(&dy.values(), &weights.values(), &mut dx.values_mut(), dims, &mut scratch);
+        conv::conv2d_backward_input(&dy.values(), &weights.values(), &mut dx.values_mut(), dims, &mut self.scratch.borrow_mut());
     }
 
     fn conv2d_backward_weights(&self, x: &CpuTensor, dy: &CpuTensor, dweights: &CpuTensor, dbias: &CpuTensor, dims: Conv2dDims) {
-        let mut scratch = self.scratch(fast::scratch_len(&dims));
-        fast::conv2d_backward_weights(&x.values(), &dy.values(), &mut dweights.values_mut(), &mut dbias.values_mut(), dims, &mut scratch);
+        conv::conv2d_backward_weights(
+            &x.values(),
+            &dy.values(),
+            &mut dweights.values_mut(),
+            &mut dbias.values_mut(),
+            dims,
+            &mut self.scratch.borrow_mut(),
+        );
     }
 
     fn max_pool_forward(&self, x: &CpuTensor, y: &CpuTensor, argmax: &CpuTensor, dims: Pool2dDims) {
-        reference::max_pool_forward(&x.values(), &mut y.values_mut(), &mut argmax.values_mut(), dims);
+        pool::max_pool_forward(&x.values(), &mut y.values_mut(), &mut argmax.values_mut(), dims);
     }
 
     fn max_pool_backward(&self, dy: &CpuTensor, argmax: &CpuTensor, dx: &CpuTensor, dims: Pool2dDims) {
-        reference::max_pool_backward(&dy.values(), &argmax.values(), &mut dx.values_mut(), dims);
+        pool::max_pool_backward(&dy.values(), &argmax.values(), &mut dx.values_mut(), dims);
     }
 
     fn sgd_step(&self, weights: &CpuTensor, grads: &CpuTensor, velocity: &CpuTensor, config: SgdConfig) {
