@@ -181,6 +181,15 @@ fn conv_cases() -> Vec<Conv2dDims> {
     ]
 }
 
+/// Unit stride without padding, the fast path's wide layout: square and not, and the seeds' second layer.
+fn wide_conv_cases() -> Vec<Conv2dDims> {
+    vec![
+        Conv2dDims { batch: 5, in_channels: 4, height: 11, width: 9, out_channels: 6, kernel: 3, stride: 1, padding: 0 },
+        Conv2dDims { batch: 3, in_channels: 2, height: 7, width: 10, out_channels: 3, kernel: 4, stride: 1, padding: 0 },
+        Conv2dDims { batch: 8, in_channels: 32, height: 13, width: 13, out_channels: 64, kernel: 3, stride: 1, padding: 0 },
+    ]
+}
+
 #[test]
 fn conv2d_gradients_for_stride_and_padding() {
     for d in conv_cases() {
@@ -300,7 +309,7 @@ fn fast_max_pool_matches_the_reference_exactly() {
 
 #[test]
 fn fast_convolution_matches_the_reference() {
-    for d in conv_cases() {
+    for d in conv_cases().into_iter().chain(wide_conv_cases()) {
         let x = seeded_values(21, d.input_len());
         let w = seeded_values(22, d.weight_len());
         let bias = seeded_values(23, d.out_channels);

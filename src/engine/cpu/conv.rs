@@ -1,9 +1,10 @@
-//! Fast CPU convolutions: each image's receptive fields unfolded into columns (im2col, a row per
-//! kernel tap, contiguous runs copied at stride 1) and multiplied by the weights with sgemm.
-//! Images are independent, so natively they run on all cores; the weight gradient splits its
-//! output channels instead, summing the images in order, so figures never depend on threads.
+//! Fast CPU convolutions: receptive fields unfolded into columns (im2col, a row per kernel tap) and
+//! multiplied by the weights with sgemm, several images per product. At unit stride without padding
+//! the columns sit on the input's own row pitch, so each row unfolds as one contiguous copy. Natively
+//! images run on all cores; the weight gradient sums fixed runs of images, then the runs in order,
+//! so figures never depend on the number of threads.
 
-use super::fast::{gemm, gemm_serial};
+use super::fast::gemm_serial;
 use super::parallel;
 use crate::engine::shapes::{Conv2dDims, MatmulDims};
 
@@ -11,11 +12,16 @@ use crate::engine::shapes::{Conv2dDims, MatmulDims};
 const GROUP_BUDGET: usize = 1 << 22;
 
 fn columns_len(d: &Conv2dDims) -> usize {
-    d.patch_len() * d.out_height() * d.out_width()
+    (d.patch_len() + d.out_channels) * span(d)
 }
 
+/// Images unfolded side by side into one matrix product (the weights packed once for all of them).
+const IMAGES_PER_PRODUCT: usize = 4;
+
+/// Images per group: within the budget, a whole number of products.
 fn images_per_group(d: &Conv2dDims) -> usize {
-    (GROUP_BUDGET / columns_len(d).max(1)).clamp(1, d.batch.max(1))
+    let products = (GROUP_BUDGET / (columns_len(d) * IMAGES_PER_PRODUCT).max(1)).max(1);
+    (products * IMAGES_PER_PRODUCT).min(d.batch.max(1))
 }
 
 fn grow(scratch: &mut Vec<f32>, len: usize) {
@@ -59,12 +65,75 @@ fn unfold_tap(plane: &[f32], ky: usize, kx: usize, d: &Conv2dDims, out: &mut [f3
     }
 }
 
-/// Unfolds one image [c, h, w] into cols [c·k·k, out_h·out_w].
-fn im2col(image: &[f32], d: &Conv2dDims, cols: &mut [f32]) {
-    let (pixels, k) = (d.out_height() * d.out_width(), d.kernel);
-    for (r, row) in cols[..d.patch_len() * pixels].chunks_exact_mut(pixels).enumerate() {
-        let plane = &image[(r / (k * k)) * d.height * d.width..][..d.height * d.width];
-        unfold_tap(plane, (r % (k * k)) / k, r % k, d, row);
+/// Unit stride and no padding, the common case, use a wide layout: an image's outputs sit on the
+/// input's own row pitch (`width` columns, the last `kernel - 1` of each row unused), so every
+/// unfolded row is one contiguous run of the input plane and folding it back one vector add.
+fn wide(d: &Conv2dDims) -> bool {
+    d.stride == 1 && d.padding == 0
+}
+
+/// Columns one image takes in the unfolded matrices: out_h·out_w, or in the wide layout the span
+/// from the first output to the last on the input's pitch.
+fn span(d: &Conv2dDims) -> usize {
+    if wide(d) {
+        (d.out_height() - 1) * d.width + d.out_width()
+    } else {
+        d.out_height() * d.out_width()
+    }
+}
+
+/// Unfolds one image [c, h, w] into cols [c·k·k, span], row r at cols[r·pitch..].
+fn unfold(image: &[f32], d: &Conv2dDims, cols: &mut [f32], pitch: usize) {
+    let (n, k, plane_len) = (span(d), d.kernel, d.height * d.width);
+    for r in 0..d.patch_len() {
+        let plane = &image[(r / (k * k)) * plane_len..][..plane_len];
+        unfold_row(plane, (r % (k * k)) / k, r % k, d, &mut cols[r * pitch..][..n]);
+    }
+}
+
+fn unfold_row(plane: &[f32], ky: usize, kx: usize, d: &Conv2dDims, out: &mut [f32]) {
+    if wide(d) {
+        out.copy_from_slice(&plane[ky * d.width + kx..][..out.len()]);
+    } else {
+        unfold_tap(plane, ky, kx, d, out);
+    }
+}
+
+/// Adds cols [c·k·k, span], row r at cols[r·pitch..], back into one image [c, h, w] (the adjoint of `unfold`).
+fn fold(cols: &[f32], d: &Conv2dDims, image: &mut [f32], pitch: usize) {
+    let (n, k, plane_len) = (span(d), d.kernel, d.height * d.width);
+    for r in 0..d.patch_len() {
+        let row = &cols[r * pitch..][..n];
+        let plane = &mut image[(r / (k * k)) * plane_len..][..plane_len];
+        let (ky, kx) = ((r % (k * k)) / k, r % k);
+        if wide(d) {
+            let dst = &mut plane[ky * d.width + kx..][..n];
+            dst.iter_mut().zip(row).for_each(|(v, g)| *v += g);
+        } else {
+            fold_tap(row, ky, kx, d, plane);
+        }
+    }
+}
+
+/// One output channel's values [out_h·out_w] laid out on `span` columns (zeros in the unused ones).
+fn widen(values: &[f32], d: &Conv2dDims, out: &mut [f32]) {
+    if !wide(d) {
+        return out.copy_from_slice(values);
+    }
+    let ow = d.out_width();
+    for (oy, row) in values.chunks_exact(ow).enumerate() {
+        let at = oy * d.width;
+        out[at..at + ow].copy_from_slice(row);
+        let end = (at + d.width).min(out.len());
+        out[at + ow..end].fill(0.0);
+    }
+}
+
+/// The inverse of `widen`, adding `bias` on the way.
+fn narrow(wide_values: &[f32], d: &Conv2dDims, bias: f32, out: &mut [f32]) {
+    let (ow, pitch) = (d.out_width(), if wide(d) { d.width } else { d.out_width() });
+    for (oy, row) in out.chunks_exact_mut(ow).enumerate() {
+        row.iter_mut().zip(&wide_values[oy * pitch..][..ow]).for_each(|(v, w)| *v = w + bias);
     }
 }
 
@@ -81,112 +150,125 @@ fn lane_sum(values: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
-/// Adds cols [c·k·k, out_h·out_w] back into one image [c, h, w] (the adjoint of im2col).
-fn col2im(cols: &[f32], d: &Conv2dDims, image: &mut [f32]) {
-    let (oh, ow, k, s, pad) = (d.out_height(), d.out_width(), d.kernel, d.stride, d.padding);
-    for c in 0..d.in_channels {
-        let plane = &mut image[c * d.height * d.width..][..d.height * d.width];
-        for ky in 0..k {
-            for kx in 0..k {
-                let row = &cols[((c * k + ky) * k + kx) * oh * ow..][..oh * ow];
-                let (lo, hi) = inside_columns(kx, d);
-                for (oy, grads) in row.chunks_exact(ow).enumerate() {
-                    let iy = (oy * s + ky) as isize - pad as isize;
-                    if iy < 0 || iy as usize >= d.height {
-                        continue;
-                    }
-                    let dst = &mut plane[iy as usize * d.width..][..d.width];
-                    for ox in lo..hi {
-                        dst[ox * s + kx - pad] += grads[ox];
-                    }
-                }
-            }
+/// Adds one unfolded row of tap (ky, kx) back into its input plane (the adjoint of `unfold_tap`).
+fn fold_tap(row: &[f32], ky: usize, kx: usize, d: &Conv2dDims, plane: &mut [f32]) {
+    let (s, pad) = (d.stride, d.padding);
+    let (lo, hi) = inside_columns(kx, d);
+    for (oy, grads) in row.chunks_exact(d.out_width()).enumerate() {
+        let iy = (oy * s + ky) as isize - pad as isize;
+        if iy < 0 || iy as usize >= d.height {
+            continue;
+        }
+        let dst = &mut plane[iy as usize * d.width..][..d.width];
+        for ox in lo..hi {
+            dst[ox * s + kx - pad] += grads[ox];
         }
     }
 }
 
-/// y[b] = W [out_channels, patch] · cols_b + bias, image by image.
+/// y = W [out_channels, patch] · cols + bias, a product per `IMAGES_PER_PRODUCT` images.
 pub fn conv2d_forward(x: &[f32], w: &[f32], bias: &[f32], y: &mut [f32], d: Conv2dDims, scratch: &mut Vec<f32>) {
-    let (pixels, cols_len) = (d.out_height() * d.out_width(), columns_len(&d));
-    let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), d.out_channels * pixels, images_per_group(&d));
-    grow(scratch, group * cols_len);
+    let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
+    let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
+    let room = (patch + oc) * n * IMAGES_PER_PRODUCT;
+    grow(scratch, group.div_ceil(IMAGES_PER_PRODUCT) * room);
     for first in (0..d.batch).step_by(group) {
         let count = group.min(d.batch - first);
         let outputs = &mut y[first * per_out..(first + count) * per_out];
-        parallel::for_each_chunk_pair(outputs, per_out, &mut scratch[..count * cols_len], cols_len, |i, out, cols| {
-            im2col(&x[(first + i) * per_in..][..per_in], &d, cols);
-            gemm_serial(w, cols, out, MatmulDims::new(d.out_channels, d.patch_len(), pixels), 0.0);
-            for (channel, b) in out.chunks_exact_mut(pixels).zip(bias) {
-                channel.iter_mut().for_each(|v| *v += b);
+        let rooms = &mut scratch[..count.div_ceil(IMAGES_PER_PRODUCT) * room];
+        parallel::for_each_chunk_pair(outputs, per_out * IMAGES_PER_PRODUCT, rooms, room, |i, out, room| {
+            let (images, pitch) = (out.len() / per_out, out.len() / per_out * n);
+            let (cols, product) = room.split_at_mut(patch * pitch);
+            for j in 0..images {
+                unfold(&x[(first + i * IMAGES_PER_PRODUCT + j) * per_in..][..per_in], &d, &mut cols[j * n..], pitch);
+            }
+            gemm_serial(w, cols, product, MatmulDims::new(oc, patch, pitch), 0.0);
+            for (j, out) in out.chunks_exact_mut(per_out).enumerate() {
+                for (o, (channel, b)) in out.chunks_exact_mut(pixels).zip(bias).enumerate() {
+                    narrow(&product[o * pitch + j * n..][..n], &d, *b, channel);
+                }
             }
         });
     }
 }
 
-/// dcols_b = Wᵀ · dy_b, folded back into dx image by image.
+/// dcols = Wᵀ · dy, folded back into dx, a product per `IMAGES_PER_PRODUCT` images.
 pub fn conv2d_backward_input(dy: &[f32], w: &[f32], dx: &mut [f32], d: Conv2dDims, scratch: &mut Vec<f32>) {
-    let (pixels, cols_len) = (d.out_height() * d.out_width(), columns_len(&d));
-    let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), d.out_channels * pixels, images_per_group(&d));
-    grow(scratch, group * cols_len);
+    let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
+    let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
+    let room = (patch + oc) * n * IMAGES_PER_PRODUCT;
+    grow(scratch, group.div_ceil(IMAGES_PER_PRODUCT) * room);
     for first in (0..d.batch).step_by(group) {
         let count = group.min(d.batch - first);
         let grads = &mut dx[first * per_in..(first + count) * per_in];
-        parallel::for_each_chunk_pair(grads, per_in, &mut scratch[..count * cols_len], cols_len, |i, image, cols| {
-            let g = &dy[(first + i) * per_out..][..per_out];
-            gemm_serial(w, g, cols, MatmulDims::new(d.patch_len(), d.out_channels, pixels).transpose_a(), 0.0);
-            image.fill(0.0);
-            col2im(cols, &d, image);
+        let rooms = &mut scratch[..count.div_ceil(IMAGES_PER_PRODUCT) * room];
+        parallel::for_each_chunk_pair(grads, per_in * IMAGES_PER_PRODUCT, rooms, room, |i, grads, room| {
+            let pitch = grads.len() / per_in * n;
+            let (cols, wide_dy) = room.split_at_mut(patch * pitch);
+            for (j, g) in
+                dy[(first + i * IMAGES_PER_PRODUCT) * per_out..][..grads.len() / per_in * per_out].chunks_exact(per_out).enumerate()
+            {
+                for (o, values) in g.chunks_exact(pixels).enumerate() {
+                    widen(values, &d, &mut wide_dy[o * pitch + j * n..][..n]);
+                }
+            }
+            gemm_serial(w, &wide_dy[..oc * pitch], cols, MatmulDims::new(patch, oc, pitch).transpose_a(), 0.0);
+            for (j, image) in grads.chunks_exact_mut(per_in).enumerate() {
+                image.fill(0.0);
+                fold(&cols[j * n..], &d, image, pitch);
+            }
         });
     }
 }
 
-/// dW = Σ over images and pixels of dy · cols, as one product per group of images: the group's
-/// taps unfolded side by side [patch, images·pixels] against its gradients gathered the same way
-/// [out_channels, images·pixels]. The product runs as dW or dWᵀ, whichever has more rows to
-/// split over the cores; dbias = Σ dy, in image order.
+/// Images whose weight gradients one partial sum gathers. A fixed count, not one per thread, so the
+/// order of every sum, and so every figure, is the same on any number of cores.
+const IMAGES_PER_PARTIAL: usize = 8;
+
+/// dW = Σ over images of dy_b · cols_bᵀ, dbias = Σ dy. Each run of `IMAGES_PER_PARTIAL` images
+/// sums into its own partial, image by image while its unfolded patches are still in cache, and
+/// the partials are added in order. The product runs as dW or dWᵀ, whichever has more rows.
 pub fn conv2d_backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], dbias: &mut [f32], d: Conv2dDims, scratch: &mut Vec<f32>) {
-    let (pixels, patch, k, oc) = (d.out_height() * d.out_width(), d.patch_len(), d.kernel, d.out_channels);
-    let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
+    let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
+    let (per_in, per_out) = (d.input_len() / d.batch.max(1), oc * pixels);
     let transposed = patch > oc;
-    let dw_t_len = if transposed { patch * oc } else { 0 };
-    grow(scratch, group * (patch + oc) * pixels + dw_t_len);
-    let (cols_room, rest) = scratch.split_at_mut(group * patch * pixels);
-    let (grads_room, rest) = rest.split_at_mut(group * per_out);
-    let dw_t = &mut rest[..dw_t_len];
+    let room = (patch + oc) * n + patch * oc + oc;
+    let partials = d.batch.div_ceil(IMAGES_PER_PARTIAL);
+    grow(scratch, partials * room);
+    let rooms = &mut scratch[..partials * room];
+    parallel::for_each_chunk(rooms, room, |c, room| {
+        let (cols, rest) = room.split_at_mut(patch * n);
+        let (wide_dy, partial) = rest.split_at_mut(oc * n);
+        let (partial_w, partial_b) = partial.split_at_mut(patch * oc);
+        partial_w.fill(0.0);
+        partial_b.fill(0.0);
+        for b in c * IMAGES_PER_PARTIAL..((c + 1) * IMAGES_PER_PARTIAL).min(d.batch) {
+            unfold(&x[b * per_in..][..per_in], &d, cols, n);
+            let g = &dy[b * per_out..][..per_out];
+            for ((values, out), db) in g.chunks_exact(pixels).zip(wide_dy.chunks_exact_mut(n)).zip(partial_b.iter_mut()) {
+                widen(values, &d, out);
+                *db += lane_sum(values);
+            }
+            if transposed {
+                gemm_serial(cols, wide_dy, partial_w, MatmulDims::new(patch, n, oc).transpose_b(), 1.0);
+            } else {
+                gemm_serial(wide_dy, cols, partial_w, MatmulDims::new(oc, n, patch).transpose_b(), 1.0);
+            }
+        }
+    });
     dw.fill(0.0);
-    dw_t.fill(0.0);
     dbias.fill(0.0);
-    for first in (0..d.batch).step_by(group) {
-        let count = group.min(d.batch - first);
-        let width = count * pixels;
-        let cols = &mut cols_room[..patch * width];
-        parallel::for_each_chunk(cols, width, |r, row| {
-            let (channel, ky, kx) = (r / (k * k), (r % (k * k)) / k, r % k);
-            for (j, out) in row.chunks_exact_mut(pixels).enumerate() {
-                let plane = &x[(first + j) * per_in + channel * d.height * d.width..][..d.height * d.width];
-                unfold_tap(plane, ky, kx, &d, out);
-            }
-        });
-        let grads = &mut grads_room[..oc * width];
-        parallel::for_each_chunk(grads, width, |o, row| {
-            for (j, out) in row.chunks_exact_mut(pixels).enumerate() {
-                out.copy_from_slice(&dy[(first + j) * per_out + o * pixels..][..pixels]);
-            }
-        });
-        for (db, row) in dbias.iter_mut().zip(grads.chunks_exact(width)) {
-            *db += lane_sum(row);
-        }
+    for room in rooms.chunks_exact(room) {
+        let (partial_w, partial_b) = room[(patch + oc) * n..].split_at(patch * oc);
         if transposed {
-            gemm(cols, grads, dw_t, MatmulDims::new(patch, width, oc).transpose_b(), 1.0);
-        } else {
-            gemm(grads, cols, dw, MatmulDims::new(oc, width, patch).transpose_b(), 1.0);
-        }
-    }
-    if transposed {
-        for (p, row) in dw_t.chunks_exact(oc).enumerate() {
-            for (o, v) in row.iter().enumerate() {
-                dw[o * patch + p] = *v;
+            for (p, row) in partial_w.chunks_exact(oc).enumerate() {
+                for (o, v) in row.iter().enumerate() {
+                    dw[o * patch + p] += v;
+                }
             }
+        } else {
+            dw.iter_mut().zip(partial_w).for_each(|(a, v)| *a += v);
         }
+        dbias.iter_mut().zip(partial_b).for_each(|(a, v)| *a += v);
     }
 }
