@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Training-throughput figures, side by side: the native engines (`nas bench`), then this page's
-# engines and TF.js 4.22 / ConvNetJS in the same headless Chromium (tests/bench/run.mjs).
-# Figures only, no pass/fail; run it on an otherwise idle machine.
+# Training-throughput figures, side by side in one table: the native engines (`nas bench`), with
+# KERAS=1 Keras 3 / TensorFlow 2.21 on this CPU (a virtual environment of its own, made once), then
+# this page's engines and TF.js 4.22 / ConvNetJS in the same headless Chromium (tests/bench/run.mjs).
+# Figures only, no pass/fail; run it on an otherwise idle machine. SECONDS_PER_RUN sets each run's length.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,17 +10,38 @@ cd "$root"
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 seconds="${SECONDS_PER_RUN:-3}"
+out=target/bench
+mkdir -p "$out"
 
 if [ ! -d tests/bench/node_modules/@tensorflow/tfjs ]; then
   echo "[bench] installing the reference libraries (npm ci in tests/bench)"
   (cd tests/bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-echo "=== native (cargo run --release --bin nas -- bench)"
-cargo run --quiet --release --bin nas -- bench --seconds "$seconds" --profile
+echo "=== native (nas bench), with the GPU engine's per-op profile"
+cargo build --quiet --release --bin nas
+target/release/nas bench --seconds "$seconds" --profile --json > "$out/native.json"
+
+rm -f "$out/keras.jsonl"
+if [ "${KERAS:-0}" = 1 ]; then
+  venv=target/bench-venv
+  if ! "$venv/bin/python" -c "import keras, tensorflow" 2>/dev/null; then
+    echo "[bench] making $venv with TensorFlow 2.21 and Keras 3.15 (a large download, once)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q tensorflow-cpu==2.21.0 keras==3.15.1 numpy
+  fi
+  echo "=== native: Keras 3 / TensorFlow on this CPU"
+  TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" scripts/keras_bench.py "$seconds" 2>/dev/null | tee "$out/keras.jsonl"
+else
+  echo "[bench] Keras left out (KERAS=1 adds it)"
+fi
 
 echo
 echo "=== browser: this page's engines, then TF.js and ConvNetJS, in one headless Chromium"
 trunk build --release
-node tests/bench/run.mjs --page "dist/index.html?bench=mlp,cnn&seconds=$seconds&profile" --page tests/bench/tfjs.html
-echo "[bench] JSON in target/bench/"
+node tests/bench/run.mjs --page "dist/index.html?bench=mlp,cnn,cnn-seed&seconds=$seconds&profile" --page tests/bench/tfjs.html
+
+echo
+echo "=== samples/s (higher is better)"
+node tests/bench/table.mjs native="$out/native.json" native="$out/keras.jsonl" browser="$out/dist.json" browser="$out/tfjs.json"
+echo "[bench] JSON in $out/"

@@ -6,7 +6,7 @@ const list = (name, fallback) => (params.get(name) ?? fallback).split(',').map((
 const num = (name, fallback) => (params.has(name) ? Number(params.get(name)) : fallback);
 
 const BACKENDS = list('backends', 'webgpu,webgl,cpu,convnetjs');
-const MODELS = list('models', 'mlp,cnn');
+const MODELS = list('models', 'mlp,cnn,cnn-seed');
 const WARMUP = num('warmup', 3);
 const MIN_STEPS = num('minSteps', 10);
 const MIN_SECONDS = num('minSeconds', 2);
@@ -15,7 +15,9 @@ const MAX_SECONDS = num('maxSeconds', 20);
 
 const INPUT = 784;
 const CLASSES = 10;
-const BATCH = { mlp: 256, cnn: 64 };
+const BATCH = { mlp: 256, cnn: 64, 'cnn-seed': 64 };
+// The two convolutions' filters: the small CNN, and the seeds' CNN four times wider.
+const FILTERS = { cnn: [8, 16], 'cnn-seed': [32, 64] };
 const LEARNING_RATE = 1e-3;
 
 const logPre = document.getElementById('bench-log');
@@ -45,7 +47,7 @@ function randomBatch(batch, seed) {
   for (let i = 0; i < batch; i++) labels[i] = Math.floor(rand() * CLASSES);
   return { xs, labels };
 }
-const DATA = { mlp: randomBatch(BATCH.mlp, 1), cnn: randomBatch(BATCH.cnn, 2) };
+const DATA = { mlp: randomBatch(BATCH.mlp, 1), cnn: randomBatch(BATCH.cnn, 2), 'cnn-seed': randomBatch(BATCH['cnn-seed'], 3) };
 
 /**
  * Runs `warmup` untimed steps, then timed steps until at least MIN_SECONDS and MIN_STEPS have passed.
@@ -87,11 +89,12 @@ function buildTfModel(model) {
       ],
     });
   }
+  const [first, second] = FILTERS[model];
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: first, kernelSize: 3, padding: 'valid', activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+      tf.layers.conv2d({ filters: second, kernelSize: 3, padding: 'valid', activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: CLASSES }),
@@ -138,9 +141,9 @@ function buildConvnet(model) {
     ]
     : [
       { type: 'input', out_sx: 28, out_sy: 28, out_depth: 1 },
-      { type: 'conv', sx: 3, filters: 8, stride: 1, pad: 0, activation: 'relu' },
+      { type: 'conv', sx: 3, filters: FILTERS[model][0], stride: 1, pad: 0, activation: 'relu' },
       { type: 'pool', sx: 2, stride: 2 },
-      { type: 'conv', sx: 3, filters: 16, stride: 1, pad: 0, activation: 'relu' },
+      { type: 'conv', sx: 3, filters: FILTERS[model][1], stride: 1, pad: 0, activation: 'relu' },
       { type: 'pool', sx: 2, stride: 2 },
       { type: 'softmax', num_classes: CLASSES },
     ];
