@@ -70,6 +70,11 @@ async fn convolution_on_webgpu_matches_the_cpu_reference() {
 }
 
 #[wasm_bindgen_test]
+async fn fused_layer_steps_on_webgpu_match_the_cpu_reference() {
+    common::ops::fused_layer_steps_match_cpu(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn pooling_on_webgpu_matches_the_cpu_reference() {
     common::ops::pooling_matches_cpu(&context().await).await.unwrap();
 }

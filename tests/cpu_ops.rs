@@ -358,3 +358,31 @@ fn adam_matches_hand_computed_steps_with_and_without_l2() {
         }
     }
 }
+
+#[test]
+fn fused_convolution_steps_equal_the_plain_ops_they_replace() {
+    for d in conv_cases().into_iter().chain(wide_conv_cases()) {
+        for activation in [Activation::Relu, Activation::Tanh] {
+            let x = seeded_values(31, d.input_len());
+            let w = seeded_values(32, d.weight_len());
+            let bias = seeded_values(33, d.out_channels);
+            let dy = seeded_values(34, d.output_len());
+            let mut scratch = Vec::new();
+            let (mut z1, mut y1) = (vec![0.0; d.output_len()], vec![0.0; d.output_len()]);
+            conv::conv2d_forward(&x, &w, &bias, &mut z1, d, &mut scratch);
+            r::activation_forward(activation, &z1, &mut y1);
+            let (mut z2, mut y2) = (vec![7.0; d.output_len()], vec![7.0; d.output_len()]);
+            conv::conv2d_forward_activation(&x, &w, &bias, &mut z2, &mut y2, activation, d, &mut scratch);
+            assert_eq!((&z2, &y2), (&z1, &y1), "forward {activation:?} {d:?}");
+
+            let mut dz1 = vec![0.0; d.output_len()];
+            r::activation_backward(activation, &z1, &y1, &dy, &mut dz1);
+            let (mut dw1, mut db1) = (vec![0.0; d.weight_len()], vec![0.0; d.out_channels]);
+            conv::conv2d_backward_weights(&x, &dz1, &mut dw1, &mut db1, d, &mut scratch);
+            let mut dz2 = vec![7.0; d.output_len()];
+            let (mut dw2, mut db2) = (vec![7.0; d.weight_len()], vec![7.0; d.out_channels]);
+            conv::conv2d_activation_backward_weights(activation, (&z1, &y1, &dy, &mut dz2), &x, &mut dw2, &mut db2, d, &mut scratch);
+            assert_eq!((&dz2, &dw2, &db2), (&dz1, &dw1, &db1), "backward {activation:?} {d:?}");
+        }
+    }
+}

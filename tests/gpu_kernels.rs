@@ -124,6 +124,11 @@ fn convolutions_match_the_cpu() {
 }
 
 #[test]
+fn fused_layer_steps_match_the_cpu() {
+    agree(common::ops::fused_layer_steps_match_cpu(&gpu_context()));
+}
+
+#[test]
 fn pooling_matches_the_cpu() {
     agree(common::ops::pooling_matches_cpu(&gpu_context()));
 }

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::BenchModel;
+use crate::engine::gpu::GpuContext;
 use crate::engine::{Activation, AdamConfig, Backend, Conv2dDims, EngineError, MatmulDims, Pool2dDims};
+use crate::nn::{Model, ModelError, Task, Update};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpTiming {
@@ -80,4 +83,21 @@ pub async fn profile_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -> Re
         timings.push(OpTiming { op: name.into(), millis: per_op * 1e3 });
     }
     Ok(timings)
+}
+
+/// The compute dispatches one training step of `model` records on the GPU (forward, loss,
+/// backward and every parameter's update), counted on the step after a first one.
+pub fn dispatches_per_step(gpu: &GpuContext, model: BenchModel) -> Result<u64, ModelError> {
+    let mut net = Model::new(gpu, &model.spec(), Task::Classification { classes: 10 }, 1)?;
+    let batch = model.batch();
+    let inputs = vec![0.5; batch * net.summary().input.len()];
+    let targets = vec![0.0; batch];
+    let (loss_sum, correct) = (Backend::zeros(gpu, 1)?, Backend::zeros(gpu, 1)?);
+    let update = Update::Adam(AdamConfig::with_learning_rate(1e-3));
+    net.train_step(gpu, batch, &inputs, &targets, update, &loss_sum, &correct)?;
+    let before = gpu.dispatches_recorded();
+    net.train_step(gpu, batch, &inputs, &targets, update, &loss_sum, &correct)?;
+    let counted = gpu.dispatches_recorded() - before;
+    Backend::submit(gpu)?;
+    Ok(counted)
 }

@@ -98,4 +98,56 @@ pub trait Backend {
     fn sgd_step(&self, weights: &Self::Tensor, grads: &Self::Tensor, velocity: &Self::Tensor, config: SgdConfig);
     /// `step` counts from 1.
     fn adam_step(&self, weights: &Self::Tensor, grads: &Self::Tensor, m: &Self::Tensor, v: &Self::Tensor, config: AdamConfig, step: u32);
+
+    // Fused layer steps: what a layer needs in one call, so a device can do it in fewer passes
+    // over memory (or fewer dispatches). Each is defined by the plain ops it replaces, and a
+    // device that has nothing better runs exactly those.
+    /// The dense forward: z = x · W + bias, y = f(z). `dims` as for `matmul`, untransposed.
+    #[allow(clippy::too_many_arguments)]
+    fn dense_forward(
+        &self,
+        x: &Self::Tensor,
+        weights: &Self::Tensor,
+        bias: &Self::Tensor,
+        z: &Self::Tensor,
+        y: &Self::Tensor,
+        activation: Activation,
+        dims: MatmulDims,
+    ) {
+        self.matmul(x, weights, z, dims);
+        self.bias_add(z, bias, dims.m, dims.n);
+        self.activation_forward(activation, z, y);
+    }
+
+    /// The convolution forward: z = conv(x, weights) + bias, y = f(z).
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_forward_activation(
+        &self,
+        x: &Self::Tensor,
+        weights: &Self::Tensor,
+        bias: &Self::Tensor,
+        z: &Self::Tensor,
+        y: &Self::Tensor,
+        activation: Activation,
+        dims: Conv2dDims,
+    ) {
+        self.conv2d_forward(x, weights, bias, z, dims);
+        self.activation_forward(activation, z, y);
+    }
+
+    /// The convolution's parameter gradients through its activation: dz = dy · f'(z), then
+    /// dweights and dbias from dz (which the input gradient reads next).
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_activation_backward_weights(
+        &self,
+        activation: Activation,
+        (z, y, dy, dz): (&Self::Tensor, &Self::Tensor, &Self::Tensor, &Self::Tensor),
+        x: &Self::Tensor,
+        dweights: &Self::Tensor,
+        dbias: &Self::Tensor,
+        dims: Conv2dDims,
+    ) {
+        self.activation_backward(activation, z, y, dy, dz);
+        self.conv2d_backward_weights(x, dz, dweights, dbias, dims);
+    }
 }

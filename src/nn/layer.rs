@@ -111,16 +111,13 @@ impl<B: Backend> Layer<B> {
             // z = x · W + b; a = f(z). x: [batch, inputs], W: [inputs, units]
             Layer::Dense { inputs, units, activation, weights, bias } => {
                 let (z, _) = buffers.pre.as_ref().expect("dense buffers");
-                be.matmul(input, &weights.value, z, MatmulDims::new(batch, *inputs, *units));
-                be.bias_add(z, &bias.value, batch, *units);
-                be.activation_forward(*activation, z, &buffers.out);
+                be.dense_forward(input, &weights.value, &bias.value, z, &buffers.out, *activation, MatmulDims::new(batch, *inputs, *units));
             }
             // z = conv(x) + b; a = f(z). x: [batch, c, h, w]
             Layer::Conv2d { activation, weights, bias, .. } => {
                 let (z, _) = buffers.pre.as_ref().expect("conv buffers");
                 let dims = self.at_batch(batch).0.unwrap();
-                be.conv2d_forward(input, &weights.value, &bias.value, z, dims);
-                be.activation_forward(*activation, z, &buffers.out);
+                be.conv2d_forward_activation(input, &weights.value, &bias.value, z, &buffers.out, *activation, dims);
             }
             Layer::MaxPool { .. } => {
                 let dims = self.at_batch(batch).1.unwrap();
@@ -149,8 +146,14 @@ impl<B: Backend> Layer<B> {
             Layer::Conv2d { activation, weights, bias, .. } => {
                 let (z, dz) = buffers.pre.as_ref().expect("conv buffers");
                 let dims = self.at_batch(batch).0.unwrap();
-                be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
-                be.conv2d_backward_weights(input, dz, &weights.grad, &bias.grad, dims);
+                be.conv2d_activation_backward_weights(
+                    *activation,
+                    (z, &buffers.out, &buffers.d_out, dz),
+                    input,
+                    &weights.grad,
+                    &bias.grad,
+                    dims,
+                );
                 if let Some(dx) = d_input {
                     be.conv2d_backward_input(dz, &weights.value, dx, dims);
                 }

@@ -109,6 +109,14 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
                                 for t in timings {
                                     gloo::console::log!(format!("[bench] {:>8.2} ms  {}", t.millis, t.op));
                                 }
+                                for model in BenchModel::ALL {
+                                    if let Ok(count) = crate::bench::profile::dispatches_per_step(&gpu, model) {
+                                        gloo::console::log!(format!(
+                                            "[bench] {count:>8}     dispatches per {} training step",
+                                            model.name()
+                                        ));
+                                    }
+                                }
                             }
                             Err(error) => gloo::console::error!(format!("[bench] profile failed: {error}")),
                         }

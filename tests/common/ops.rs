@@ -158,6 +158,38 @@ pub async fn losses_match_cpu(ctx: &GpuContext) -> Check {
     Ok(())
 }
 
+/// The fused layer steps (dense and convolution forwards with their bias and activation in the
+/// kernel's epilogue) against the CPU reference's plain ops.
+pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
+    for activation in [Activation::Relu, Activation::LeakyRelu { slope: 0.2 }, Activation::Tanh, Activation::Identity] {
+        let (m, k, n) = (37, 50, 45);
+        let d = MatmulDims::new(m, k, n);
+        let (x, w, bias) = (seeded_values(61, m * k), seeded_values(62, k * n), seeded_values(63, n));
+        let mut z = vec![0.0; m * n];
+        cpu::matmul(&x, &w, &mut z, d);
+        cpu::bias_add(&mut z, &bias, m, n);
+        let mut y = vec![0.0; m * n];
+        cpu::activation_forward(activation, &z, &mut y);
+        let (gx, gw, gb, gz, gy) = (up(ctx, &x)?, up(ctx, &w)?, up(ctx, &bias)?, up(ctx, &vec![0.0; m * n])?, up(ctx, &vec![0.0; m * n])?);
+        ctx.dense_forward(&gx, &gw, &gb, &gz, &gy, activation, d);
+        compare(&format!("dense_forward {activation:?} z"), &down(ctx, &gz).await?, &z, 1e-5)?;
+        compare(&format!("dense_forward {activation:?} y"), &down(ctx, &gy).await?, &y, 1e-5)?;
+
+        let c = CONV_CASES[1];
+        let (x, w, bias) = (seeded_values(64, c.input_len()), seeded_values(65, c.weight_len()), seeded_values(66, c.out_channels));
+        let mut z = vec![0.0; c.output_len()];
+        cpu::conv2d_forward(&x, &w, &bias, &mut z, c);
+        let mut y = vec![0.0; c.output_len()];
+        cpu::activation_forward(activation, &z, &mut y);
+        let (gx, gw, gb) = (up(ctx, &x)?, up(ctx, &w)?, up(ctx, &bias)?);
+        let (gz, gy) = (up(ctx, &vec![0.0; c.output_len()])?, up(ctx, &vec![0.0; c.output_len()])?);
+        ctx.conv2d_forward_activation(&gx, &gw, &gb, &gz, &gy, activation, c);
+        compare(&format!("conv2d_forward_activation {activation:?} z"), &down(ctx, &gz).await?, &z, 1e-5)?;
+        compare(&format!("conv2d_forward_activation {activation:?} y"), &down(ctx, &gy).await?, &y, 1e-5)?;
+    }
+    Ok(())
+}
+
 pub const CONV_CASES: [Conv2dDims; 4] = [
     Conv2dDims { batch: 3, in_channels: 1, height: 28, width: 28, out_channels: 8, kernel: 3, stride: 1, padding: 0 },
     Conv2dDims { batch: 2, in_channels: 8, height: 13, width: 13, out_channels: 16, kernel: 3, stride: 1, padding: 0 },

@@ -19,6 +19,12 @@ pub fn profile_gpu_ops() {
                 for t in timings {
                     eprintln!("{:>8.2} ms  {}", t.millis, t.op);
                 }
+                for model in BenchModel::ALL {
+                    match nas_playground::bench::profile::dispatches_per_step(&gpu, model) {
+                        Ok(count) => eprintln!("{count:>8}     dispatches per {} training step", model.name()),
+                        Err(error) => eprintln!("dispatch count failed: {error}"),
+                    }
+                }
             }
             Err(error) => eprintln!("profile failed: {error}"),
         },

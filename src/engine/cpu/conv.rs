@@ -5,7 +5,8 @@
 //! so figures never depend on the number of threads.
 
 use super::fast::gemm_serial;
-use super::parallel;
+use super::{parallel, reference};
+use crate::engine::activation::Activation;
 use crate::engine::shapes::{Conv2dDims, MatmulDims};
 
 /// The most unfolded values held at once (16 MiB); larger batches run in groups of images.
@@ -168,27 +169,67 @@ fn fold_tap(row: &[f32], ky: usize, kx: usize, d: &Conv2dDims, plane: &mut [f32]
 
 /// y = W [out_channels, patch] · cols + bias, a product per `IMAGES_PER_PRODUCT` images.
 pub fn conv2d_forward(x: &[f32], w: &[f32], bias: &[f32], y: &mut [f32], d: Conv2dDims, scratch: &mut Vec<f32>) {
+    forward(x, w, bias, y, None, d, scratch);
+}
+
+/// z = conv(x) + bias and y = f(z), each image's activations taken while its outputs are in cache.
+#[allow(clippy::too_many_arguments)]
+pub fn conv2d_forward_activation(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    z: &mut [f32],
+    y: &mut [f32],
+    activation: Activation,
+    d: Conv2dDims,
+    scratch: &mut Vec<f32>,
+) {
+    forward(x, w, bias, z, Some((activation, y)), d, scratch);
+}
+
+fn forward(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    z: &mut [f32],
+    mut activated: Option<(Activation, &mut [f32])>,
+    d: Conv2dDims,
+    scratch: &mut Vec<f32>,
+) {
     let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
     let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
     let room = (patch + oc) * n * IMAGES_PER_PRODUCT;
     grow(scratch, group.div_ceil(IMAGES_PER_PRODUCT) * room);
+    let work = |i: usize, first: usize, out: &mut [f32], room: &mut [f32], y: Option<(Activation, &mut [f32])>| {
+        let (images, pitch) = (out.len() / per_out, out.len() / per_out * n);
+        let (cols, product) = room.split_at_mut(patch * pitch);
+        for j in 0..images {
+            unfold(&x[(first + i * IMAGES_PER_PRODUCT + j) * per_in..][..per_in], &d, &mut cols[j * n..], pitch);
+        }
+        gemm_serial(w, cols, product, MatmulDims::new(oc, patch, pitch), 0.0);
+        for (j, out) in out.chunks_exact_mut(per_out).enumerate() {
+            for (o, (channel, b)) in out.chunks_exact_mut(pixels).zip(bias).enumerate() {
+                narrow(&product[o * pitch + j * n..][..n], &d, *b, channel);
+            }
+        }
+        if let Some((activation, y)) = y {
+            reference::activation_forward(activation, out, y);
+        }
+    };
     for first in (0..d.batch).step_by(group) {
         let count = group.min(d.batch - first);
-        let outputs = &mut y[first * per_out..(first + count) * per_out];
+        let outputs = &mut z[first * per_out..(first + count) * per_out];
         let rooms = &mut scratch[..count.div_ceil(IMAGES_PER_PRODUCT) * room];
-        parallel::for_each_chunk_pair(outputs, per_out * IMAGES_PER_PRODUCT, rooms, room, |i, out, room| {
-            let (images, pitch) = (out.len() / per_out, out.len() / per_out * n);
-            let (cols, product) = room.split_at_mut(patch * pitch);
-            for j in 0..images {
-                unfold(&x[(first + i * IMAGES_PER_PRODUCT + j) * per_in..][..per_in], &d, &mut cols[j * n..], pitch);
+        let chunk = per_out * IMAGES_PER_PRODUCT;
+        match activated.as_mut() {
+            None => parallel::for_each_chunk_pair(outputs, chunk, rooms, room, |i, out, room| work(i, first, out, room, None)),
+            Some((activation, y)) => {
+                let y = &mut y[first * per_out..(first + count) * per_out];
+                parallel::for_each_chunk_triple((outputs, chunk), (rooms, room), (y, chunk), |i, out, room, y| {
+                    work(i, first, out, room, Some((*activation, y)))
+                });
             }
-            gemm_serial(w, cols, product, MatmulDims::new(oc, patch, pitch), 0.0);
-            for (j, out) in out.chunks_exact_mut(per_out).enumerate() {
-                for (o, (channel, b)) in out.chunks_exact_mut(pixels).zip(bias).enumerate() {
-                    narrow(&product[o * pitch + j * n..][..n], &d, *b, channel);
-                }
-            }
-        });
+        }
     }
 }
 
@@ -229,6 +270,36 @@ const IMAGES_PER_PARTIAL: usize = 8;
 /// sums into its own partial, image by image while its unfolded patches are still in cache, and
 /// the partials are added in order. The product runs as dW or dWᵀ, whichever has more rows.
 pub fn conv2d_backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], dbias: &mut [f32], d: Conv2dDims, scratch: &mut Vec<f32>) {
+    backward_weights(x, dy, None, dw, dbias, d, scratch);
+}
+
+/// dz = dy · f'(z), then dweights and dbias from it: each image's dz is written and used while in cache.
+#[allow(clippy::too_many_arguments)]
+pub fn conv2d_activation_backward_weights(
+    activation: Activation,
+    (z, y, dy, dz): (&[f32], &[f32], &[f32], &mut [f32]),
+    x: &[f32],
+    dw: &mut [f32],
+    dbias: &mut [f32],
+    d: Conv2dDims,
+    scratch: &mut Vec<f32>,
+) {
+    backward_weights(x, dy, Some((activation, z, y, dz)), dw, dbias, d, scratch);
+}
+
+/// The activation a gradient passes through on its way back: f, its forward's z and y, and dz to write.
+type Through<'a> = (Activation, &'a [f32], &'a [f32], &'a mut [f32]);
+
+/// The weight gradients from `dy`, or with `through` from dz = dy · f'(z), written on the way.
+fn backward_weights(
+    x: &[f32],
+    dy: &[f32],
+    through: Option<Through>,
+    dw: &mut [f32],
+    dbias: &mut [f32],
+    d: Conv2dDims,
+    scratch: &mut Vec<f32>,
+) {
     let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
     let (per_in, per_out) = (d.input_len() / d.batch.max(1), oc * pixels);
     let transposed = patch > oc;
@@ -236,7 +307,7 @@ pub fn conv2d_backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], dbias: &mu
     let partials = d.batch.div_ceil(IMAGES_PER_PARTIAL);
     grow(scratch, partials * room);
     let rooms = &mut scratch[..partials * room];
-    parallel::for_each_chunk(rooms, room, |c, room| {
+    let work = |c: usize, room: &mut [f32], mut dz: Option<Through>| {
         let (cols, rest) = room.split_at_mut(patch * n);
         let (wide_dy, partial) = rest.split_at_mut(oc * n);
         let (partial_w, partial_b) = partial.split_at_mut(patch * oc);
@@ -244,7 +315,14 @@ pub fn conv2d_backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], dbias: &mu
         partial_b.fill(0.0);
         for b in c * IMAGES_PER_PARTIAL..((c + 1) * IMAGES_PER_PARTIAL).min(d.batch) {
             unfold(&x[b * per_in..][..per_in], &d, cols, n);
-            let g = &dy[b * per_out..][..per_out];
+            let g = match dz.as_mut() {
+                None => &dy[b * per_out..][..per_out],
+                Some((activation, z, y, dz)) => {
+                    let (at, dz) = (b * per_out, &mut dz[(b - c * IMAGES_PER_PARTIAL) * per_out..][..per_out]);
+                    reference::activation_backward(*activation, &z[at..at + per_out], &y[at..at + per_out], &dy[at..at + per_out], dz);
+                    &*dz
+                }
+            };
             for ((values, out), db) in g.chunks_exact(pixels).zip(wide_dy.chunks_exact_mut(n)).zip(partial_b.iter_mut()) {
                 widen(values, &d, out);
                 *db += lane_sum(values);
@@ -255,7 +333,16 @@ pub fn conv2d_backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], dbias: &mu
                 gemm_serial(wide_dy, cols, partial_w, MatmulDims::new(oc, n, patch).transpose_b(), 1.0);
             }
         }
-    });
+    };
+    match through {
+        None => parallel::for_each_chunk(rooms, room, |c, room| work(c, room, None)),
+        Some((activation, z, y, dz)) => {
+            let dz = &mut dz[..d.batch * per_out];
+            parallel::for_each_chunk_pair(rooms, room, dz, per_out * IMAGES_PER_PARTIAL, |c, room, dz| {
+                work(c, room, Some((activation, z, y, dz)))
+            })
+        }
+    }
     dw.fill(0.0);
     dbias.fill(0.0);
     for room in rooms.chunks_exact(room) {

@@ -158,6 +158,50 @@ impl Backend for CpuBackend {
         conv::conv2d_forward(&x.values(), &weights.values(), &bias.values(), &mut y.values_mut(), dims, &mut self.scratch.borrow_mut());
     }
 
+    fn conv2d_forward_activation(
+        &self,
+        x: &CpuTensor,
+        weights: &CpuTensor,
+        bias: &CpuTensor,
+        z: &CpuTensor,
+        y: &CpuTensor,
+        activation: Activation,
+        dims: Conv2dDims,
+    ) {
+        let (x, weights, bias) = (x.values(), weights.values(), bias.values());
+        conv::conv2d_forward_activation(
+            &x,
+            &weights,
+            &bias,
+            &mut z.values_mut(),
+            &mut y.values_mut(),
+            activation,
+            dims,
+            &mut self.scratch.borrow_mut(),
+        );
+    }
+
+    fn conv2d_activation_backward_weights(
+        &self,
+        activation: Activation,
+        (z, y, dy, dz): (&CpuTensor, &CpuTensor, &CpuTensor, &CpuTensor),
+        x: &CpuTensor,
+        dweights: &CpuTensor,
+        dbias: &CpuTensor,
+        dims: Conv2dDims,
+    ) {
+        let (z, y, dy, x) = (z.values(), y.values(), dy.values(), x.values());
+        conv::conv2d_activation_backward_weights(
+            activation,
+            (&z, &y, &dy, &mut dz.values_mut()),
+            &x,
+            &mut dweights.values_mut(),
+            &mut dbias.values_mut(),
+            dims,
+            &mut self.scratch.borrow_mut(),
+        );
+    }
+
     fn conv2d_backward_input(&self, dy: &CpuTensor, weights: &CpuTensor, dx: &CpuTensor, dims: Conv2dDims) {
         conv::conv2d_backward_input(&dy.values(), &weights.values(), &mut dx.values_mut(), dims, &mut self.scratch.borrow_mut());
     }

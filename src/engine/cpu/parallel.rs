@@ -49,6 +49,27 @@ pub fn for_each_chunk_pair<T: Send, U: Send>(
     a.chunks_mut(chunk_a).zip(b.chunks_mut(chunk_b)).enumerate().for_each(|(i, (pa, pb))| work(i, pa, pb));
 }
 
+/// As `for_each_chunk_pair` over three outputs cut in step.
+pub fn for_each_chunk_triple<T: Send, U: Send, V: Send>(
+    (a, chunk_a): (&mut [T], usize),
+    (b, chunk_b): (&mut [U], usize),
+    (c, chunk_c): (&mut [V], usize),
+    work: impl Fn(usize, &mut [T], &mut [U], &mut [V]) + Sync + Send,
+) {
+    let (chunk_a, chunk_b, chunk_c) = (chunk_a.max(1), chunk_b.max(1), chunk_c.max(1));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        if a.len() > chunk_a && threads() > 1 {
+            let pieces = a.par_chunks_mut(chunk_a).zip(b.par_chunks_mut(chunk_b)).zip(c.par_chunks_mut(chunk_c));
+            pieces.enumerate().for_each(|(i, ((pa, pb), pc))| work(i, pa, pb, pc));
+            return;
+        }
+    }
+    let pieces = a.chunks_mut(chunk_a).zip(b.chunks_mut(chunk_b)).zip(c.chunks_mut(chunk_c));
+    pieces.enumerate().for_each(|(i, ((pa, pb), pc))| work(i, pa, pb, pc));
+}
+
 /// Elements per chunk for an element-wise op over `len` values: one chunk per thread, and none
 /// smaller than `min` (below that, handing work to another core costs more than it saves).
 pub fn chunk_for(len: usize, min: usize) -> usize {

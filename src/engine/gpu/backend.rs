@@ -32,7 +32,7 @@ fn check_len(op: &str, name: &str, tensor: &GpuTensor, expected: usize) {
     assert_eq!(tensor.len(), expected, "{op}: {name} has {} values, expected {expected}", tensor.len());
 }
 
-fn conv_words(d: &Conv2dDims, last: u32) -> [u32; 12] {
+fn conv_words(d: &Conv2dDims, last: u32) -> [u32; 16] {
     [
         d.batch as u32,
         d.in_channels as u32,
@@ -45,6 +45,10 @@ fn conv_words(d: &Conv2dDims, last: u32) -> [u32; 12] {
         d.out_height() as u32,
         d.out_width() as u32,
         last,
+        0,
+        0,
+        0,
+        0,
         0,
     ]
 }
@@ -117,6 +121,11 @@ impl GpuContext {
 
 fn matmul_words(d: MatmulDims) -> [u32; 8] {
     [d.m as u32, d.k as u32, d.n as u32, d.trans_a as u32, d.trans_b as u32, 0, 0, 0]
+}
+
+/// The words of a fused epilogue's activation: its code and its slope.
+fn activation_words(activation: Activation) -> [u32; 2] {
+    [activation.code(), bits(activation.slope())]
 }
 
 impl Backend for GpuContext {
@@ -282,7 +291,53 @@ impl Backend for GpuContext {
         // One thread per output position and group of four output channels.
         let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
         let (gx, gy, stride) = elementwise_grid(threads);
-        self.dispatch(kernels::CONV2D_FORWARD, &conv_words(&d, stride), 12, &[x, weights, bias, y], (gx, gy));
+        self.dispatch(kernels::CONV2D_FORWARD, &conv_words(&d, stride), 16, &[x, weights, bias, y], (gx, gy));
+    }
+
+    fn dense_forward(
+        &self,
+        x: &GpuTensor,
+        weights: &GpuTensor,
+        bias: &GpuTensor,
+        z: &GpuTensor,
+        y: &GpuTensor,
+        activation: Activation,
+        d: MatmulDims,
+    ) {
+        if self.matmul_variant() == MatmulVariant::Naive || d.trans_a || d.trans_b {
+            self.matmul(x, weights, z, d);
+            self.bias_add(z, bias, d.m, d.n);
+            return self.activation_forward(activation, z, y);
+        }
+        self.check_matmul(x, weights, z, d);
+        check_len("dense_forward", "bias", bias, d.n);
+        check_len("dense_forward", "y", y, d.m * d.n);
+        let mut words = matmul_words(d);
+        words[5..7].copy_from_slice(&activation_words(activation));
+        let groups = ((d.n as u32).div_ceil(MATMUL_TILE), (d.m as u32).div_ceil(MATMUL_TILE));
+        self.dispatch(kernels::MATMUL_BIAS_ACTIVATION, &words, 8, &[x, weights, bias, z, y], groups);
+    }
+
+    fn conv2d_forward_activation(
+        &self,
+        x: &GpuTensor,
+        weights: &GpuTensor,
+        bias: &GpuTensor,
+        z: &GpuTensor,
+        y: &GpuTensor,
+        activation: Activation,
+        d: Conv2dDims,
+    ) {
+        check_len("conv2d_forward", "x", x, d.input_len());
+        check_len("conv2d_forward", "weights", weights, d.weight_len());
+        check_len("conv2d_forward", "bias", bias, d.out_channels);
+        check_len("conv2d_forward", "z", z, d.output_len());
+        check_len("conv2d_forward", "y", y, d.output_len());
+        let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
+        let (gx, gy, stride) = elementwise_grid(threads);
+        let mut words = conv_words(&d, stride);
+        words[12..14].copy_from_slice(&activation_words(activation));
+        self.dispatch(kernels::CONV2D_FORWARD_ACTIVATION, &words, 16, &[x, weights, bias, z, y], (gx, gy));
     }
 
     fn conv2d_backward_input(&self, dy: &GpuTensor, weights: &GpuTensor, dx: &GpuTensor, d: Conv2dDims) {
@@ -290,7 +345,7 @@ impl Backend for GpuContext {
         check_len("conv2d_backward_input", "weights", weights, d.weight_len());
         check_len("conv2d_backward_input", "dx", dx, d.input_len());
         let (gx, gy, stride) = elementwise_grid(d.input_len());
-        self.dispatch(kernels::CONV2D_BACKWARD_INPUT, &conv_words(&d, stride), 12, &[dy, weights, dx], (gx, gy));
+        self.dispatch(kernels::CONV2D_BACKWARD_INPUT, &conv_words(&d, stride), 16, &[dy, weights, dx], (gx, gy));
     }
 
     fn conv2d_backward_weights(&self, x: &GpuTensor, dy: &GpuTensor, dweights: &GpuTensor, dbias: &GpuTensor, d: Conv2dDims) {
@@ -306,7 +361,7 @@ impl Backend for GpuContext {
         let (gx, gy, stride) = elementwise_grid(chunks * (d.weight_len() + d.out_channels));
         let mut words = conv_words(&d, stride);
         words[11] = chunks as u32;
-        self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &words, 12, &[x, dy, &weight_partials, &bias_partials], (gx, gy));
+        self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &words, 16, &[x, dy, &weight_partials, &bias_partials], (gx, gy));
         self.column_sum(&weight_partials, dweights, chunks, d.weight_len());
         self.column_sum(&bias_partials, dbias, chunks, d.out_channels);
     }

@@ -31,6 +31,8 @@ pub struct GpuContext {
     deferred: RefCell<Option<GpuError>>,
     /// Which matmul kernel `Backend::matmul` records.
     pub(super) matmul_variant: Cell<MatmulVariant>,
+    /// Dispatches recorded since the context was made (for the profile's dispatches per step).
+    pub(super) dispatches: Cell<u64>,
 }
 
 /// The matmul kernels to choose from: the tiled one suits hardware GPUs; software adapters, where
@@ -102,6 +104,7 @@ impl GpuContext {
             scratch: RefCell::new(HashMap::new()),
             deferred: RefCell::new(None),
             matmul_variant: Cell::new(MatmulVariant::Tiled),
+            dispatches: Cell::new(0),
         })
     }
 
@@ -119,6 +122,11 @@ impl GpuContext {
 
     pub fn matmul_variant(&self) -> MatmulVariant {
         self.matmul_variant.get()
+    }
+
+    /// Compute dispatches recorded so far, all kernels together.
+    pub fn dispatches_recorded(&self) -> u64 {
+        self.dispatches.get()
     }
 
     pub fn set_matmul_variant(&self, variant: MatmulVariant) {

@@ -19,16 +19,29 @@ pub const MATMUL_NAIVE_SIDE: u32 = 16;
 
 /// Each kernel's source is `shaders/common.wgsl` (shared parameter structs and helpers) followed by
 /// the kernel's own file.
+/// A kernel named `$name` may also take its body from another file and end with an epilogue file
+/// (how it stores its outputs), so one body serves a plain and a fused kernel.
 macro_rules! kernel {
     ($constant:ident, $name:literal) => {
         pub const $constant: Kernel =
             Kernel { name: $name, source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))) };
     };
+    ($constant:ident, $name:literal, $body:literal + $epilogue:literal) => {
+        pub const $constant: Kernel = Kernel {
+            name: $name,
+            source: concat!(
+                include_str!("shaders/common.wgsl"),
+                include_str!(concat!("shaders/", $body, ".wgsl")),
+                include_str!(concat!("shaders/", $epilogue, ".wgsl"))
+            ),
+        };
+    };
 }
 
 kernel!(AXPY, "axpy");
 kernel!(FILL, "fill");
-kernel!(MATMUL_TILED, "matmul_tiled");
+kernel!(MATMUL_TILED, "matmul_tiled", "matmul_tiled" + "matmul_store");
+kernel!(MATMUL_BIAS_ACTIVATION, "matmul_bias_activation", "matmul_tiled" + "matmul_bias_activation");
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");
@@ -40,7 +53,8 @@ kernel!(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy");
 kernel!(BCE_WITH_LOGITS, "bce_with_logits");
 kernel!(MSE, "mse");
 kernel!(ARGMAX_HITS, "argmax_hits");
-kernel!(CONV2D_FORWARD, "conv2d_forward");
+kernel!(CONV2D_FORWARD, "conv2d_forward", "conv2d_forward" + "conv2d_store");
+kernel!(CONV2D_FORWARD_ACTIVATION, "conv2d_forward_activation", "conv2d_forward" + "conv2d_store_activation");
 kernel!(CONV2D_BACKWARD_INPUT, "conv2d_backward_input");
 kernel!(CONV2D_BACKWARD_WEIGHTS, "conv2d_backward_weights");
 kernel!(MAX_POOL_FORWARD, "max_pool_forward");
@@ -49,10 +63,11 @@ kernel!(SGD, "sgd");
 kernel!(ADAM, "adam");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 21] = [
+pub const ALL: [Kernel; 23] = [
     AXPY,
     FILL,
     MATMUL_TILED,
+    MATMUL_BIAS_ACTIVATION,
     MATMUL_NAIVE,
     BIAS_ADD,
     COLUMN_SUM,
@@ -65,6 +80,7 @@ pub const ALL: [Kernel; 21] = [
     MSE,
     ARGMAX_HITS,
     CONV2D_FORWARD,
+    CONV2D_FORWARD_ACTIVATION,
     CONV2D_BACKWARD_INPUT,
     CONV2D_BACKWARD_WEIGHTS,
     MAX_POOL_FORWARD,

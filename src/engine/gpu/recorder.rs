@@ -75,6 +75,7 @@ impl GpuContext {
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &cached.bind_group, &[]);
         pass.dispatch_workgroups(groups.0, groups.1, 1);
+        self.dispatches.set(self.dispatches.get() + 1);
     }
 
     fn new_binding(&self, kernel: Kernel, params: &[u32], tensors: &[&GpuTensor]) -> CachedBinding {

@@ -7,9 +7,9 @@ struct MatmulParams {
     n: u32,
     trans_a: u32,
     trans_b: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    activation: u32, // the fused epilogue's activation (see `activate`); 0 in a plain product
+    slope: f32,
+    _pad: u32,
 }
 
 // Convolutions (NCHW, square kernel).
@@ -26,6 +26,10 @@ struct ConvParams {
     out_width: u32,
     row_stride: u32,
     chunks: u32, // weight gradients only: how many partial sums each weight is split into
+    activation: u32, // the fused forward's activation (see `activate`)
+    slope: f32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 // Max pooling (no padding).
@@ -59,4 +63,17 @@ fn sigmoid(v: f32) -> f32 {
     }
     let e = exp(v);
     return e / (1.0 + e);
+}
+
+// f(v) for an activation code: 0 identity, 1 relu, 2 leaky relu, 3 sigmoid, 4 tanh, 5 gelu (tanh
+// form); the formulas match src/engine/activation.rs.
+fn activate(kind: u32, slope: f32, v: f32) -> f32 {
+    switch kind {
+        case 1u: { return max(v, 0.0); }
+        case 2u: { return select(slope * v, v, v > 0.0); }
+        case 3u: { return sigmoid(v); }
+        case 4u: { return tanh(v); }
+        case 5u: { return 0.5 * v * (1.0 + tanh(0.7978846 * (v + 0.044715 * v * v * v))); }
+        default: { return v; }
+    }
 }

@@ -1,11 +1,11 @@
 // y = conv(x, w) + bias (NCHW, square kernel, stride, zero padding): each thread computes one
 // output position for a group of four output channels, reading each input value once for all four.
+// The epilogue file that follows defines `store(index, value)` with the output bindings (4..).
 
 @group(0) @binding(0) var<uniform> p: ConvParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
 // Weight (o, c, ky, kx), or 0 past the last output channel.
 fn weight(o: u32, c: u32, ky: u32, kx: u32) -> f32 {
@@ -48,7 +48,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let pixel = oy * p.out_width + ox;
     for (var j = 0u; j < 4u; j++) {
         if (o + j < p.out_channels) {
-            y[(b * p.out_channels + o + j) * pixels + pixel] = acc[j] + bias[o + j];
+            store((b * p.out_channels + o + j) * pixels + pixel, acc[j] + bias[o + j]);
         }
     }
 }

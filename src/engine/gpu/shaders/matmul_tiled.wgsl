@@ -1,10 +1,10 @@
 // C = op(A) · op(B), tiled: each 8x8 workgroup computes a 32x32 tile of C, 4x4 outputs per thread,
-// staging 32x16 slices of op(A) and 16x32 slices of op(B) in workgroup memory.
+// staging 32x16 slices of op(A) and 16x32 slices of op(B) in workgroup memory. The kernel's epilogue
+// file follows this one and defines `store(row, col, value)` with the output bindings (3..).
 
 @group(0) @binding(0) var<uniform> p: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 const TILE: u32 = 32u;
 const BK: u32 = 16u;
@@ -79,7 +79,7 @@ fn store_row(row: u32, col: u32, values: vec4<f32>) {
     for (var j = 0u; j < 4u; j++) {
         let c_col = col + j * 8u;
         if (c_col < p.n) {
-            c[row * p.n + c_col] = values[j];
+            store(row, c_col, values[j]);
         }
     }
 }
