@@ -53,6 +53,20 @@ fn conv_words(d: &Conv2dDims, last: u32) -> [u32; 16] {
     ]
 }
 
+/// Checks a convolution forward's tensors; its uniform words and grid: one thread per output
+/// position and group of four output channels.
+fn conv_forward_dispatch([x, weights, bias]: [&GpuTensor; 3], outputs: &[&GpuTensor], d: &Conv2dDims) -> ([u32; 16], (u32, u32)) {
+    check_len("conv2d_forward", "x", x, d.input_len());
+    check_len("conv2d_forward", "weights", weights, d.weight_len());
+    check_len("conv2d_forward", "bias", bias, d.out_channels);
+    for output in outputs {
+        check_len("conv2d_forward", "an output", output, d.output_len());
+    }
+    let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
+    let (gx, gy, stride) = elementwise_grid(threads);
+    (conv_words(d, stride), (gx, gy))
+}
+
 fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 8] {
     [
         (d.batch * d.channels) as u32,
@@ -284,14 +298,8 @@ impl Backend for GpuContext {
     }
 
     fn conv2d_forward(&self, x: &GpuTensor, weights: &GpuTensor, bias: &GpuTensor, y: &GpuTensor, d: Conv2dDims) {
-        check_len("conv2d_forward", "x", x, d.input_len());
-        check_len("conv2d_forward", "weights", weights, d.weight_len());
-        check_len("conv2d_forward", "bias", bias, d.out_channels);
-        check_len("conv2d_forward", "y", y, d.output_len());
-        // One thread per output position and group of four output channels.
-        let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
-        let (gx, gy, stride) = elementwise_grid(threads);
-        self.dispatch(kernels::CONV2D_FORWARD, &conv_words(&d, stride), 16, &[x, weights, bias, y], (gx, gy));
+        let (words, grid) = conv_forward_dispatch([x, weights, bias], &[y], &d);
+        self.dispatch(kernels::CONV2D_FORWARD, &words, 16, &[x, weights, bias, y], grid);
     }
 
     fn dense_forward(
@@ -328,16 +336,9 @@ impl Backend for GpuContext {
         activation: Activation,
         d: Conv2dDims,
     ) {
-        check_len("conv2d_forward", "x", x, d.input_len());
-        check_len("conv2d_forward", "weights", weights, d.weight_len());
-        check_len("conv2d_forward", "bias", bias, d.out_channels);
-        check_len("conv2d_forward", "z", z, d.output_len());
-        check_len("conv2d_forward", "y", y, d.output_len());
-        let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
-        let (gx, gy, stride) = elementwise_grid(threads);
-        let mut words = conv_words(&d, stride);
+        let (mut words, grid) = conv_forward_dispatch([x, weights, bias], &[z, y], &d);
         words[12..14].copy_from_slice(&activation_words(activation));
-        self.dispatch(kernels::CONV2D_FORWARD_ACTIVATION, &words, 16, &[x, weights, bias, z, y], (gx, gy));
+        self.dispatch(kernels::CONV2D_FORWARD_ACTIVATION, &words, 16, &[x, weights, bias, z, y], grid);
     }
 
     fn conv2d_backward_input(&self, dy: &GpuTensor, weights: &GpuTensor, dx: &GpuTensor, d: Conv2dDims) {
