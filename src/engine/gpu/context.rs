@@ -17,6 +17,9 @@ pub struct GpuContext {
     pipelines: RefCell<HashMap<&'static str, wgpu::ComputePipeline>>,
     /// Set by wgpu's callbacks when the device is lost or a command fails outside an error scope.
     failure: Arc<Mutex<Option<GpuError>>>,
+    /// The compute pass the pending encoder's dispatches go into, open until a copy or a
+    /// submission (declared first, so it ends before the encoder drops).
+    pub(super) pass: RefCell<Option<wgpu::ComputePass<'static>>>,
     /// Commands recorded since the last submission.
     pub(super) pending: RefCell<Option<wgpu::CommandEncoder>>,
     /// How many submissions this context has made.
@@ -98,6 +101,7 @@ impl GpuContext {
             pipelines: RefCell::new(HashMap::new()),
             failure,
             pending: RefCell::new(None),
+            pass: RefCell::new(None),
             submissions: Cell::new(0),
             bindings: RefCell::new(HashMap::new()),
             dropped: Rc::new(RefCell::new(Vec::new())),
@@ -136,6 +140,7 @@ impl GpuContext {
     /// Releases the device now (the playground does this when it falls back to the CPU). Every later
     /// op is refused with `GpuError::DeviceLost`.
     pub fn release(&self) {
+        self.pass.borrow_mut().take();
         self.pending.borrow_mut().take();
         self.device.destroy();
         self.failure.lock().unwrap().get_or_insert(GpuError::DeviceLost("the device was released".into()));

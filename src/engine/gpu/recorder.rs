@@ -1,4 +1,4 @@
-//! Recording kernels: each op becomes a dispatch in the context's pending command encoder, with a
+//! Recording kernels: each op becomes a dispatch in the pending command encoder's open compute pass, with a
 //! bind group and uniform made on the op's first use and reused on every later step, so a training
 //! step costs one submission and no allocations.
 
@@ -68,10 +68,14 @@ impl GpuContext {
         cached.recorded_in = current;
 
         let pipeline = self.pipeline(kernel);
-        let mut pending = self.pending.borrow_mut();
-        let encoder =
-            pending.get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(kernel.name), timestamp_writes: None });
+        let mut open_pass = self.pass.borrow_mut();
+        let pass = open_pass.get_or_insert_with(|| {
+            let mut pending = self.pending.borrow_mut();
+            let encoder = pending
+                .get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
+            // One pass holds a step's dispatches; WebGPU orders their storage reads and writes.
+            encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("step"), timestamp_writes: None }).forget_lifetime()
+        });
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &cached.bind_group, &[]);
         pass.dispatch_workgroups(groups.0, groups.1, 1);
@@ -114,6 +118,7 @@ impl GpuContext {
             return;
         }
         const F32: u64 = std::mem::size_of::<f32>() as u64;
+        self.pass.borrow_mut().take();
         let mut pending = self.pending.borrow_mut();
         let encoder =
             pending.get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
@@ -122,6 +127,7 @@ impl GpuContext {
 
     /// Submits everything recorded so far, if anything.
     pub(crate) fn flush(&self) {
+        self.pass.borrow_mut().take();
         if let Some(encoder) = self.pending.borrow_mut().take() {
             self.queue().submit([encoder.finish()]);
             self.submissions.set(self.submissions.get() + 1);
