@@ -114,9 +114,7 @@ pub trait Backend {
         activation: Activation,
         dims: MatmulDims,
     ) {
-        self.matmul(x, weights, z, dims);
-        self.bias_add(z, bias, dims.m, dims.n);
-        self.activation_forward(activation, z, y);
+        dense_forward_plain(self, (x, weights, bias), (z, y), activation, dims);
     }
 
     /// The convolution forward: z = conv(x, weights) + bias, y = f(z).
@@ -150,4 +148,18 @@ pub trait Backend {
         self.activation_backward(activation, z, y, dy, dz);
         self.conv2d_backward_weights(x, dz, dweights, dbias, dims);
     }
+}
+
+/// The dense forward as its three plain ops: what `Backend::dense_forward` means, and what a
+/// device runs where its fused kernel does not apply.
+pub fn dense_forward_plain<B: Backend + ?Sized>(
+    be: &B,
+    (x, weights, bias): (&B::Tensor, &B::Tensor, &B::Tensor),
+    (z, y): (&B::Tensor, &B::Tensor),
+    activation: Activation,
+    dims: MatmulDims,
+) {
+    be.matmul(x, weights, z, dims);
+    be.bias_add(z, bias, dims.m, dims.n);
+    be.activation_forward(activation, z, y);
 }

@@ -6,7 +6,7 @@ use super::kernels::{self, MATMUL_NAIVE_SIDE, MATMUL_TILE, ROW_WORKGROUP};
 use super::recorder::{elementwise_grid, spread_groups};
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;
-use crate::engine::backend::Backend;
+use crate::engine::backend::{dense_forward_plain, Backend};
 use crate::engine::optimizer::{AdamConfig, SgdConfig};
 use crate::engine::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
 use crate::engine::EngineError;
@@ -313,9 +313,7 @@ impl Backend for GpuContext {
         d: MatmulDims,
     ) {
         if self.matmul_variant() == MatmulVariant::Naive || d.trans_a || d.trans_b {
-            self.matmul(x, weights, z, d);
-            self.bias_add(z, bias, d.m, d.n);
-            return self.activation_forward(activation, z, y);
+            return dense_forward_plain(self, (x, weights, bias), (z, y), activation, d);
         }
         self.check_matmul(x, weights, z, d);
         check_len("dense_forward", "bias", bias, d.n);
