@@ -85,6 +85,16 @@ async fn optimizers_on_webgpu_match_the_cpu_reference() {
 }
 
 #[wasm_bindgen_test]
+async fn stacked_ops_on_webgpu_match_each_member_alone() {
+    common::ops::stacked_ops_match_each_member_alone(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_full_stack_of_dense_forwards_on_webgpu_is_one_dispatch() {
+    common::ops::a_full_stack_costs_one_dispatch(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_search_on_the_browsers_cpu_device_matches_the_native_cli() {
     let report = search_fixture::rerun_matches_the_log(false).await.unwrap();
     gloo::console::log!(report);

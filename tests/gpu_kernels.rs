@@ -139,6 +139,16 @@ fn optimizers_match_the_cpu() {
 }
 
 #[test]
+fn stacked_ops_match_each_member_alone_bit_for_bit() {
+    agree(common::ops::stacked_ops_match_each_member_alone(&gpu_context()));
+}
+
+#[test]
+fn a_full_stack_of_dense_forwards_is_one_dispatch() {
+    agree(common::ops::a_full_stack_costs_one_dispatch(&gpu_context()));
+}
+
+#[test]
 fn bind_groups_are_reused_across_steps_and_released_with_their_tensors() {
     let ctx = gpu_context();
     let before = ctx.cached_bindings();

@@ -200,12 +200,42 @@ fn parallel_evolution_and_halving_are_no_worse_than_sequential_at_equal_evaluati
 
 /// Plays a pool of workers for the coordinator: each trains on the table when told, in the
 /// order the messages come; `lose_gpu_on` makes one trial's first attempt report a lost GPU.
-fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBenchmark, lose_gpu_on: Option<usize>) -> Vec<SearchEvent> {
+fn drive_pool(
+    pool: &mut nas_playground::nas::PoolCoordinator,
+    table: &TabularBenchmark,
+    lose_gpu_on: Option<usize>,
+) -> (Vec<SearchEvent>, usize) {
     use nas_playground::nas::EnginePick;
     use nas_playground::nas::{Evaluation, Evaluator, FromWorker, PoolAction, ToWorker, TrialOutcome};
     let mut inbox: std::collections::VecDeque<(usize, FromWorker)> = (0..pool.jobs()).map(|w| (w, FromWorker::Ready)).collect();
     let mut shown = Vec::new();
     let mut lost = false;
+    let mut fused_batches = 0;
+    let answer = |inbox: &mut std::collections::VecDeque<(usize, FromWorker)>,
+                  worker: usize,
+                  trial: usize,
+                  proposal: &nas_playground::nas::Proposal,
+                  lost: &mut bool| {
+        let mut host = Recorder::default();
+        let Evaluation::Done(result) = pollster::block_on(TabularEvaluator { table }.evaluate(trial, proposal, &mut host)) else {
+            panic!("the table always answers")
+        };
+        let mut replies: Vec<FromWorker> = host.live.into_iter().map(|event| FromWorker::Event { event }).collect();
+        let outcome = if lose_gpu_on == Some(trial) && !*lost {
+            // The lost attempt got through its epochs; the retry trains from the start.
+            *lost = true;
+            TrialOutcome::DeviceLost { message: "gone".into() }
+        } else {
+            TrialOutcome::Done { result: Box::new(result) }
+        };
+        replies.push(FromWorker::TrialDone { trial, outcome });
+        // Later trials' answers overtake earlier ones: answer at the front now and then.
+        if trial % 3 == 1 {
+            replies.into_iter().rev().for_each(|reply| inbox.push_front((worker, reply)));
+        } else {
+            replies.into_iter().for_each(|reply| inbox.push_back((worker, reply)));
+        }
+    };
     while let Some((worker, message)) = inbox.pop_front() {
         for action in pool.on_message(worker, message) {
             match action {
@@ -225,32 +255,20 @@ fn drive_pool(pool: &mut nas_playground::nas::PoolCoordinator, table: &TabularBe
                     ));
                 }
                 PoolAction::Send { worker, command: ToWorker::Train { trial, proposal } } => {
-                    let mut host = Recorder::default();
-                    let Evaluation::Done(result) = pollster::block_on(TabularEvaluator { table }.evaluate(trial, &proposal, &mut host))
-                    else {
-                        panic!("the table always answers")
-                    };
-                    let mut replies: Vec<FromWorker> = host.live.into_iter().map(|event| FromWorker::Event { event }).collect();
-                    let outcome = if lose_gpu_on == Some(trial) && !lost {
-                        // The lost attempt got through its epochs; the retry trains from the start.
-                        lost = true;
-                        TrialOutcome::DeviceLost { message: "gone".into() }
-                    } else {
-                        TrialOutcome::Done { result: Box::new(result) }
-                    };
-                    replies.push(FromWorker::TrialDone { trial, outcome });
-                    // Later trials' answers overtake earlier ones: answer at the front now and then.
-                    if trial % 3 == 1 {
-                        replies.into_iter().rev().for_each(|reply| inbox.push_front((worker, reply)));
-                    } else {
-                        replies.into_iter().for_each(|reply| inbox.push_back((worker, reply)));
+                    answer(&mut inbox, worker, trial, &proposal, &mut lost);
+                }
+                PoolAction::Send { worker, command: ToWorker::TrainFused { trials, fuse } } => {
+                    assert!(trials.len() > 1 && trials.len() <= fuse, "{} trials for a fuse width of {fuse}", trials.len());
+                    fused_batches += 1;
+                    for (trial, proposal) in trials {
+                        answer(&mut inbox, worker, trial, &proposal, &mut lost);
                     }
                 }
                 PoolAction::Send { .. } => {}
             }
         }
     }
-    shown
+    (shown, fused_batches)
 }
 
 #[test]
@@ -261,8 +279,8 @@ fn the_pool_coordinator_runs_the_same_search_as_threads_and_survives_a_lost_gpu(
     (config.strategy, config.budget, config.seed) = (StrategyConfig::evolution(), Budget::trials(40), 9);
     let threads = tabular_search(&table, config.strategy.clone(), config.budget, 9, 3);
     for lose in [None, Some(5)] {
-        let mut pool = PoolCoordinator::new(config.clone(), None, 3, EngineChoice::Auto).unwrap();
-        let shown = drive_pool(&mut pool, &table, lose);
+        let mut pool = PoolCoordinator::new(config.clone(), None, (3, 1), EngineChoice::Auto).unwrap();
+        let (shown, _) = drive_pool(&mut pool, &table, lose);
         let PoolStatus::Finished(summary) = pool.status().clone() else { panic!("{:?}", pool.status()) };
         assert_eq!(summary.trials, 40);
         let log = SearchLog::parse(&pool.log_text()).unwrap();
@@ -274,5 +292,25 @@ fn the_pool_coordinator_runs_the_same_search_as_threads_and_survives_a_lost_gpu(
                 pool.log_text().lines().filter(|l| l.starts_with(&format!("{{\"event\":\"epoch\",\"trial\":{},", trial.id))).count();
             assert_eq!(epochs, trial.result.history.len(), "trial {}", trial.id);
         }
+    }
+}
+
+#[test]
+fn a_pool_that_fuses_hands_out_batches_and_runs_the_search_of_jobs_times_fuse_threads() {
+    use nas_playground::nas::{EngineChoice, PoolCoordinator, PoolStatus};
+    let table = table();
+    let mut config = table.config.clone();
+    (config.strategy, config.budget, config.seed) = (StrategyConfig::evolution(), Budget::trials(40), 9);
+    // 2 workers fusing up to 4 draw proposals as 8 jobs do.
+    let threads = tabular_search(&table, config.strategy.clone(), config.budget, 9, 8);
+    for lose in [None, Some(5)] {
+        let mut pool = PoolCoordinator::new(config.clone(), None, (2, 4), EngineChoice::Auto).unwrap();
+        let (shown, fused_batches) = drive_pool(&mut pool, &table, lose);
+        let PoolStatus::Finished(summary) = pool.status().clone() else { panic!("{:?}", pool.status()) };
+        assert_eq!(summary.trials, 40);
+        assert!(fused_batches >= 5, "only {fused_batches} batches of several trials were handed out");
+        let log = SearchLog::parse(&pool.log_text()).unwrap();
+        assert_eq!(log.trials.iter().map(|t| &t.proposal).collect::<Vec<_>>(), threads.iter().map(|t| &t.proposal).collect::<Vec<_>>());
+        assert_eq!(SearchView::of_events(&shown).best().map(|(id, _)| id), summary.best);
     }
 }

@@ -4,6 +4,7 @@
 //! samples per second. The CLI runs it natively; the page runs
 //! it in `?bench` mode.
 
+pub mod fused;
 pub mod profile;
 
 use serde::{Deserialize, Serialize};

@@ -11,13 +11,15 @@ pub mod optimizer;
 pub mod probe;
 pub mod rng;
 pub mod shapes;
+pub mod stacked;
 
 pub use activation::Activation;
 pub use backend::Backend;
 pub use device::Device;
-pub use optimizer::{AdamConfig, SgdConfig};
+pub use optimizer::{AdamConfig, SgdConfig, Update};
 pub use probe::{detect_adapter, detect_engine, AdapterSummary, EngineReport};
 pub use shapes::{Conv2dDims, MatmulDims, Pool2dDims};
+pub use stacked::{StackedBackend, MAX_MEMBERS};
 
 /// An engine failure the caller can act on (the playground falls back to the CPU).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -31,3 +31,10 @@ impl AdamConfig {
         (1.0 - self.beta1.powi(t as i32), 1.0 - self.beta2.powi(t as i32))
     }
 }
+
+/// How parameters are updated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Update {
+    Sgd(SgdConfig),
+    Adam(AdamConfig),
+}

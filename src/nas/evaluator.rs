@@ -8,15 +8,18 @@ use super::config::SearchConfig;
 use super::event::SearchEvent;
 use super::gan_trial::train_gan_trial;
 use super::inspect::{validation_report, TrialInspection};
-use super::runner::{Evaluation, Evaluator, SearchHost, TrialHost};
+use super::runner::{Evaluation, Evaluator, FusionKey, GroupHost, SearchHost, TrialHost};
 use super::space::SearchSpace;
 use super::trained::{InputPipeline, TrainedModel};
 use super::trial::{Failure, FailureKind, Origin, Proposal, TrialResult};
 use crate::data::{Dataset, Splits};
 use crate::engine::cpu::CpuBackend;
 use crate::engine::gpu::{GpuContext, GpuError};
-use crate::engine::{Backend, Device, EngineError};
-use crate::nn::{continue_training, EpochMetrics, Model, ModelError, StopReason, TargetRows, Task};
+use crate::engine::{Backend, Device, EngineError, StackedBackend};
+use crate::nn::{
+    continue_training, train_stack, EpochMetrics, Model, ModelError, ModelStack, StackError, StackShape, StopReason, TargetRows, Task,
+    TrainOutcome,
+};
 
 /// A short trial's trained model, kept in case a strategy promotes it.
 struct Checkpoint<B: Backend> {
@@ -73,7 +76,8 @@ pub struct TrainingEvaluator {
     /// When set, each trial that trains to the end leaves its weights and validation report
     /// (`take_inspection`), with inputs prepared this way.
     pub inspect: Option<InputPipeline>,
-    inspection: std::cell::RefCell<Option<TrialInspection>>,
+    /// The inspections of the last evaluation's trials (one, or a fused stack's).
+    inspections: std::cell::RefCell<Vec<TrialInspection>>,
     /// A GAN search's target: its trials train GANs on it (see `gan_trial`).
     gan_target: Option<crate::gan::Target2d>,
 }
@@ -104,7 +108,7 @@ impl TrainingEvaluator {
             keep_checkpoints: true,
             checkpoint_reuses: std::cell::Cell::new(0),
             inspect: None,
-            inspection: std::cell::RefCell::new(None),
+            inspections: std::cell::RefCell::new(Vec::new()),
             gan_target: match &config.data.source {
                 super::config::DataSource::GanTarget { target } => Some(target.clone()),
                 _ => None,
@@ -116,9 +120,15 @@ impl TrainingEvaluator {
         self.task
     }
 
-    /// The weights and validation report of the last trial that trained to the end, once.
+    /// The weights and validation report of the last evaluation's trial if it trained to the
+    /// end, once; of a fused evaluation, its last such trial's (`take_inspections` gives each).
     pub fn take_inspection(&self) -> Option<TrialInspection> {
-        self.inspection.borrow_mut().take()
+        self.inspections.borrow_mut().drain(..).next_back()
+    }
+
+    /// The inspections of the last evaluation's trials that trained to the end, once.
+    pub fn take_inspections(&self) -> Vec<TrialInspection> {
+        std::mem::take(&mut *self.inspections.borrow_mut())
     }
 
     async fn inspect<B: Backend>(&self, model: &mut Model<B>, be: &B, trial: usize) -> Result<TrialInspection, String> {
@@ -184,10 +194,11 @@ impl TrainingEvaluator {
                     Some(StopReason::Diverged { message, .. }) => Some(Failure { kind: FailureKind::Diverged, message }),
                     None => None,
                 };
-                self.inspection.replace(None);
+                self.inspections.borrow_mut().clear();
                 if self.inspect.is_some() && failure.is_none() {
                     // A failed read here means the device is going; the trial's result stands.
-                    self.inspection.replace(self.inspect(&mut model, be, trial).await.ok());
+                    let inspection = self.inspect(&mut model, be, trial).await.ok();
+                    self.inspections.borrow_mut().extend(inspection);
                 }
                 let promotable = matches!(proposal.origin, Origin::Rung { .. }) && proposal.epochs < self.space.epochs;
                 if self.keep_checkpoints && promotable && failure.is_none() {
@@ -205,6 +216,78 @@ impl TrainingEvaluator {
             }
         }
     }
+}
+
+impl TrainingEvaluator {
+    /// Trains proposals of one fusion key as one `ModelStack`; their results are those each
+    /// would have alone, with the stack's wall time as every trial's seconds.
+    async fn train_fused_on<B: StackedBackend, H: SearchHost>(
+        &self,
+        be: &B,
+        trials: &[(usize, Proposal)],
+        host: &mut H,
+    ) -> Vec<Evaluation> {
+        let built: Vec<BuiltCandidate> = trials.iter().map(|(_, proposal)| self.build(proposal)).collect();
+        let specs: Vec<_> = built.iter().map(|b| b.model.clone()).collect();
+        let configs: Vec<_> = built.iter().map(|b| b.train.clone()).collect();
+        let start = host.now();
+        let mut stack = match ModelStack::new(be, &specs, self.task, self.seed) {
+            Ok(stack) => stack,
+            Err(StackError::Model(error)) => return built.into_iter().map(|b| failure(error.clone(), b)).collect(),
+            Err(error) => unreachable!("fusion keys admit only stackable networks: {error}"),
+        };
+        let mut group_host = GroupHost::new(host, trials.iter().map(|(trial, _)| *trial).collect());
+        let outcomes = train_stack(
+            &mut stack,
+            be,
+            &self.train_targets.examples(&self.train),
+            Some(&self.validation_targets.examples(&self.validation)),
+            &configs,
+            &mut group_host,
+        )
+        .await;
+        let seconds = host.now() - start;
+        self.inspections.borrow_mut().clear();
+        match outcomes {
+            Err(error) => built.into_iter().map(|b| failure(error.clone(), b)).collect(),
+            Ok(outcomes) => {
+                if self.inspect.is_some() {
+                    for k in (0..outcomes.len()).filter(|&k| outcomes[k].stopped.is_none()) {
+                        // A failed read here means the device is going; the trials' results stand.
+                        if let Ok(mut model) = stack.member_model(be, k).await {
+                            let inspection = self.inspect(&mut model, be, trials[k].0).await.ok();
+                            self.inspections.borrow_mut().extend(inspection);
+                        }
+                    }
+                }
+                let summaries = stack.summaries().to_vec();
+                built
+                    .into_iter()
+                    .zip(outcomes)
+                    .zip(summaries)
+                    .map(|((b, outcome), summary)| finished(b, outcome, &summary, seconds))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A trained trial's result, or `Stopped` when the host stopped its training.
+fn finished(built: BuiltCandidate, outcome: TrainOutcome, summary: &crate::nn::ModelSummary, seconds: f64) -> Evaluation {
+    let failure = match outcome.stopped {
+        Some(StopReason::Cancelled { .. }) => return Evaluation::Stopped,
+        Some(StopReason::Diverged { message, .. }) => Some(Failure { kind: FailureKind::Diverged, message }),
+        None => None,
+    };
+    Evaluation::Done(TrialResult {
+        parameters: summary.parameters,
+        flops: summary.flops,
+        history: outcome.history,
+        seconds,
+        model: Some(built.model),
+        repairs: built.repairs,
+        failure,
+    })
 }
 
 /// A model error as a recorded failure, or the end of the search when the device is gone.
@@ -225,6 +308,31 @@ fn failure(error: ModelError, built: BuiltCandidate) -> Evaluation {
 }
 
 impl Evaluator for TrainingEvaluator {
+    /// Dense networks that start afresh fuse with those of the same widths, batch size and
+    /// epochs; convolutions, GANs and continued trials train alone.
+    fn fusion_key(&self, proposal: &Proposal) -> Option<FusionKey> {
+        if self.gan_target.is_some() || proposal.continues.is_some() {
+            return None;
+        }
+        let built = self.build(proposal);
+        let summary = built.model.validate().ok()?;
+        if summary.output().len() != self.task.outputs() {
+            return None;
+        }
+        let shape = StackShape::of(&built.model).ok()?;
+        Some(FusionKey { shape, batch_size: built.train.batch_size, epochs: built.train.epochs })
+    }
+
+    async fn evaluate_fused<H: SearchHost>(&mut self, trials: &[(usize, Proposal)], host: &mut H) -> Vec<Evaluation> {
+        match &self.device {
+            Device::Cpu(be) => self.train_fused_on(be, trials, host).await,
+            Device::Gpu(gpu) => {
+                let gpu = gpu.clone();
+                self.train_fused_on(&*gpu, trials, host).await
+            }
+        }
+    }
+
     async fn evaluate<H: SearchHost>(&mut self, trial: usize, proposal: &Proposal, host: &mut H) -> Evaluation {
         if let Some(target) = &self.gan_target {
             let per_epoch = self.space.gan_iterations_per_epoch();

@@ -50,7 +50,7 @@ pub use log::{LogError, LogOrder, SearchLog};
 pub use objective::Objective;
 pub use pool::{PoolAction, PoolCoordinator, PoolStatus};
 pub use protocol::{FromWorker, ToWorker, TrialOutcome};
-pub use runner::{run_search, Evaluation, Evaluator, RecordingHost, RunEnd, SearchHost};
+pub use runner::{fusion_groups, run_search, run_search_fused, Evaluation, Evaluator, FusionKey, RecordingHost, RunEnd, SearchHost};
 pub use search::{EndReason, Next, ResumeError, Search, SearchSummary};
 pub use session::{open_search, prepare_data, OpenedSearch, PreparedData, SessionError};
 pub use space::{Choices, ConvSpace, DenseSpace, DepthRange, Family, LogRange, Padding, Pooling, SearchSpace, SpaceError, SpaceSummary};

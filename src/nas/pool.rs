@@ -50,6 +50,7 @@ enum WorkerState {
     Waiting,
     Preparing,
     Idle,
+    /// Training these trials (one, or several fused), each answered by its own `TrialDone`.
     Training(usize),
 }
 
@@ -58,6 +59,10 @@ pub struct PoolCoordinator {
     resumed: Option<SearchLog>,
     engine: EngineChoice,
     workers: Vec<WorkerState>,
+    /// The trials each worker has yet to answer for, in order (the first is its `Training`'s).
+    outstanding: Vec<Vec<usize>>,
+    /// Up to how many trials of one shape a worker trains fused.
+    fuse: usize,
     search: Option<Search>,
     pick: Option<EnginePick>,
     task: Option<Task>,
@@ -70,14 +75,23 @@ pub struct PoolCoordinator {
 
 impl PoolCoordinator {
     /// A pool of `jobs` workers for `config`, fresh or going on from `resumed`; `engine` auto
-    /// has the first worker time both engines and every worker use the faster.
-    pub fn new(config: SearchConfig, resumed: Option<SearchLog>, jobs: usize, engine: EngineChoice) -> Result<Self, SessionError> {
+    /// has the first worker time both engines and every worker use the faster. Each worker is
+    /// handed up to `fuse` trials at a time and trains those of one shape fused.
+    pub fn new(
+        config: SearchConfig,
+        resumed: Option<SearchLog>,
+        (jobs, fuse): (usize, usize),
+        engine: EngineChoice,
+    ) -> Result<Self, SessionError> {
         config.validate()?;
+        let jobs = jobs.clamp(1, 64);
         Ok(PoolCoordinator {
             config,
             resumed,
             engine,
-            workers: vec![WorkerState::Starting; jobs.clamp(1, 64)],
+            workers: vec![WorkerState::Starting; jobs],
+            outstanding: vec![Vec::new(); jobs],
+            fuse: fuse.clamp(1, crate::engine::MAX_MEMBERS),
             search: None,
             pick: None,
             task: None,
@@ -159,7 +173,11 @@ impl PoolCoordinator {
                         }
                     }
                 }
-                self.workers[worker] = WorkerState::Idle;
+                // A worker that reopened after a lost GPU may still owe answers for its last trials.
+                self.workers[worker] = match self.outstanding[worker].first() {
+                    Some(&trial) => WorkerState::Training(trial),
+                    None => WorkerState::Idle,
+                };
                 if self.status == PoolStatus::Preparing {
                     self.status = PoolStatus::Running;
                 }
@@ -167,7 +185,13 @@ impl PoolCoordinator {
             }
             FromWorker::Event { event } => self.emit(event, &mut actions),
             FromWorker::TrialDone { trial, outcome } => {
-                self.workers[worker] = WorkerState::Idle;
+                let lost_before = self.workers[worker] == WorkerState::Preparing;
+                self.outstanding[worker].retain(|&t| t != trial);
+                self.workers[worker] = match self.outstanding[worker].first() {
+                    _ if lost_before => WorkerState::Preparing,
+                    Some(&next) => WorkerState::Training(next),
+                    None => WorkerState::Idle,
+                };
                 let Some(search) = self.search.as_mut() else { return actions };
                 match outcome {
                     TrialOutcome::Done { result } => {
@@ -184,8 +208,11 @@ impl PoolCoordinator {
                         actions.push(PoolAction::Note(format!(
                             "the GPU was lost ({message}); trial {trial} trains again, and the search goes on, on the CPU engine"
                         )));
-                        self.workers[worker] = WorkerState::Preparing;
-                        actions.push(self.prepare(worker, EngineChoice::Cpu, false));
+                        // A fused stack's other trials are lost with it; the worker reopens once.
+                        if !lost_before {
+                            self.workers[worker] = WorkerState::Preparing;
+                            actions.push(self.prepare(worker, EngineChoice::Cpu, false));
+                        }
                     }
                 }
                 self.dispatch(&mut actions);
@@ -269,29 +296,50 @@ impl PoolCoordinator {
             self.settle();
             return;
         }
-        let jobs = self.workers.len();
+        // Proposals are drawn as for jobs · fuse trials at once, so a seed, the jobs and the
+        // fuse width give the same search.
+        let at_once = self.workers.len() * self.fuse;
         while let Some(worker) = self.workers.iter().position(|w| *w == WorkerState::Idle) {
-            let Some(search) = self.search.as_mut() else { return };
-            let (trial, proposal, again) = match self.retry.pop() {
-                Some((trial, proposal)) => (trial, proposal, true),
-                None => match search.next(jobs) {
-                    Next::Trial { id, proposal } => (id, proposal, false),
+            let mut trials: Vec<(usize, Proposal)> = Vec::new();
+            let mut finished = false;
+            while trials.len() < self.fuse {
+                let Some(search) = self.search.as_mut() else { return };
+                if let Some(again) = self.retry.pop() {
+                    trials.push(again);
+                    continue;
+                }
+                match search.next(at_once) {
+                    Next::Trial { id, proposal } => {
+                        self.emit(SearchEvent::TrialStarted { trial: id, proposal: proposal.clone() }, actions);
+                        trials.push((id, proposal));
+                    }
                     Next::Wait => break,
                     Next::Done => {
-                        if !self.workers.iter().any(|w| matches!(w, WorkerState::Training(_) | WorkerState::Preparing)) {
-                            let summary = search.summary();
-                            self.status = PoolStatus::Finished(summary.clone());
-                            self.emit(SearchEvent::SearchFinished { summary }, actions);
-                        }
+                        finished = trials.is_empty();
                         break;
                     }
-                },
-            };
-            self.workers[worker] = WorkerState::Training(trial);
-            if !again {
-                self.emit(SearchEvent::TrialStarted { trial, proposal: proposal.clone() }, actions);
+                }
             }
-            actions.push(PoolAction::Send { worker, command: ToWorker::Train { trial, proposal: Box::new(proposal) } });
+            if finished {
+                let busy = self.workers.iter().any(|w| matches!(w, WorkerState::Training(_) | WorkerState::Preparing));
+                if let (false, Some(search)) = (busy, self.search.as_ref()) {
+                    let summary = search.summary();
+                    self.status = PoolStatus::Finished(summary.clone());
+                    self.emit(SearchEvent::SearchFinished { summary }, actions);
+                }
+                break;
+            }
+            let Some(&(first, _)) = trials.first() else { break };
+            self.workers[worker] = WorkerState::Training(first);
+            self.outstanding[worker] = trials.iter().map(|(trial, _)| *trial).collect();
+            let command = match trials.len() {
+                1 => {
+                    let (trial, proposal) = trials.pop().expect("one trial");
+                    ToWorker::Train { trial, proposal: Box::new(proposal) }
+                }
+                _ => ToWorker::TrainFused { trials, fuse: self.fuse },
+            };
+            actions.push(PoolAction::Send { worker, command });
         }
     }
 

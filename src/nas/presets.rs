@@ -202,7 +202,7 @@ mod tests {
             let data = load_data(&config).unwrap_or_else(|e| panic!("{}: {e}", preset.id));
             let mut opened = open_search(config, data.task, None).unwrap();
             let mut host = RecordingHost::default();
-            let end = run_native(&mut opened.search, &data, &EnginePick::decide(EngineChoice::Cpu, Vec::new()), 1, &mut host).unwrap();
+            let end = run_native(&mut opened.search, &data, &EnginePick::decide(EngineChoice::Cpu, Vec::new()), (1, 1), &mut host).unwrap();
             assert!(matches!(end, RunEnd::Finished(_)), "{}: {end:?}", preset.id);
             let finished = host.events.iter().filter(|e| matches!(e, SearchEvent::TrialFinished { .. })).count();
             assert_eq!(finished, 2, "{}", preset.id);

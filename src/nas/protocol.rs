@@ -1,5 +1,5 @@
 //! The messages between the page and its search workers, as JSON: the page hands each worker the
-//! search's config once, then one trial at a time; a worker answers with its data and engine
+//! search's config once, then one trial at a time (or several to fuse); a worker answers with its data and engine
 //! reports, the trial's events as they happen, and the trial's outcome. The page's coordinator
 //! keeps the `Search` (proposals are cheap); workers only train.
 
@@ -29,6 +29,12 @@ pub enum ToWorker {
     Train {
         trial: usize,
         proposal: Box<Proposal>,
+    },
+    /// Train these trials, those of one shape fused into stacks of up to `fuse`
+    /// (`Evaluator::fusion_key`), and answer a `TrialDone` for each.
+    TrainFused {
+        trials: Vec<(usize, Proposal)>,
+        fuse: usize,
     },
     /// Hold training between two steps until `Resume`.
     Pause,
@@ -139,7 +145,9 @@ mod tests {
         assert!(json.starts_with(r#"{"command":"prepare""#), "{json}");
         assert_eq!(serde_json::from_str::<ToWorker>(&json).unwrap(), command);
         let proposal = crate::nas::Proposal::fresh(space.member(1), 2, crate::nas::Origin::Random);
-        let command = ToWorker::Train { trial: 4, proposal: Box::new(proposal) };
+        let command = ToWorker::Train { trial: 4, proposal: Box::new(proposal.clone()) };
+        assert_eq!(serde_json::from_str::<ToWorker>(&command.to_json()).unwrap(), command);
+        let command = ToWorker::TrainFused { trials: vec![(4, proposal.clone()), (5, proposal)], fuse: 4 };
         assert_eq!(serde_json::from_str::<ToWorker>(&command.to_json()).unwrap(), command);
         let message = FromWorker::TrialDone { trial: 4, outcome: TrialOutcome::DeviceLost { message: "gone".into() } };
         assert_eq!(FromWorker::from_json(&message.to_json()), message);

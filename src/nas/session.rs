@@ -22,6 +22,9 @@ pub enum SessionError {
     Resume(#[from] ResumeError),
     #[error("{0}")]
     Device(String),
+    /// Run settings that do not go together.
+    #[error("{0}")]
+    Settings(String),
 }
 
 /// The data a search trains on, split and checked, with what the person should know about it.
@@ -89,7 +92,7 @@ mod native {
     use crate::nas::engine_pick::{probe_network, time_engine, EngineChoice, EnginePick, EngineTiming};
     use crate::nas::parallel::run_search_parallel;
     use crate::nas::runner::Evaluator;
-    use crate::nas::runner::{run_search, RunEnd, SearchHost};
+    use crate::nas::runner::{run_search_fused, RunEnd, SearchHost};
     use crate::nas::TrainingEvaluator;
 
     /// Loads the config's data from disk (generated sets, the shipped images, a CSV file).
@@ -206,18 +209,24 @@ mod native {
     }
 
     /// Runs `search` to its end (or until the host stops it) with `jobs` trials at once, each
-    /// job training on its own device of the picked engine.
+    /// job training on its own device of the picked engine, or with one job training up to
+    /// `fuse` dense networks of the same shapes fused.
     pub fn run_native<H: SearchHost>(
         search: &mut Search,
         data: &PreparedData,
         pick: &EnginePick,
-        jobs: usize,
+        (jobs, fuse): (usize, usize),
         host: &mut H,
     ) -> Result<RunEnd, SessionError> {
         let config = search.config().clone();
+        if jobs > 1 && fuse > 1 {
+            return Err(SessionError::Settings(format!(
+                "--jobs {jobs} with --fuse {fuse}: fused trials train in one job (their ops spread over the cores themselves); give one of the two"
+            )));
+        }
         if jobs <= 1 {
             let mut evaluator = TrainingEvaluator::new(open_device(pick)?, &config, data.splits.clone());
-            return Ok(pollster::block_on(run_search(search, &mut evaluator, host)));
+            return Ok(pollster::block_on(run_search_fused(search, &mut evaluator, fuse, host)));
         }
         let make =
             || open_device(pick).map(|device| TrainingEvaluator::new(device, &config, data.splits.clone())).map_err(|e| e.to_string());

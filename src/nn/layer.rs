@@ -1,14 +1,8 @@
 //! The layers a `ModelSpec` builds, each with its parameters, forward and backward side by side,
 //! recorded on any `Backend`. Activations live in a per-batch-size `Buffers` owned by the model.
 
-use crate::engine::{rng, Activation, AdamConfig, Backend, Conv2dDims, EngineError, MatmulDims, Pool2dDims, SgdConfig};
-
-/// How parameters are updated.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Update {
-    Sgd(SgdConfig),
-    Adam(AdamConfig),
-}
+pub use crate::engine::Update;
+use crate::engine::{rng, Activation, Backend, Conv2dDims, EngineError, MatmulDims, Pool2dDims};
 
 /// A trainable tensor with its gradient and optimizer state (velocity, or Adam's two moments).
 pub struct Param<B: Backend> {
@@ -28,6 +22,14 @@ impl<B: Backend> Param<B> {
         })
     }
 
+    /// One optimizer step of every member of a stacked parameter, each with its own update.
+    pub fn stacked_update(&self, backend: &B, updates: &[Update], step: u32)
+    where
+        B: crate::engine::StackedBackend,
+    {
+        backend.stacked_update(&self.value, &self.grad, &self.first_moment, &self.second_moment, updates, step);
+    }
+
     pub fn update(&self, backend: &B, update: Update, step: u32) {
         match update {
             Update::Sgd(config) => backend.sgd_step(&self.value, &self.grad, &self.first_moment, config),
@@ -40,6 +42,17 @@ impl<B: Backend> Param<B> {
 /// seed gives the same network on every device.
 pub fn uniform_init(len: usize, limit: f32, seed: u32) -> Vec<f32> {
     (0..len).map(|i| (rng::uniform(seed, i as u32) * 2.0 - 1.0) * limit).collect()
+}
+
+/// The seed of the layer at `index` of a spec in a network seeded with `seed`: its initial
+/// weights draw from it, and a dropout layer's masks from it plus one.
+pub fn layer_seed(seed: u32, index: usize) -> u32 {
+    seed.wrapping_mul(7919).wrapping_add(index as u32 * 2)
+}
+
+/// The mask seed of a dropout layer seeded `seed` at optimizer step `step`.
+pub fn dropout_step_seed(seed: u32, step: u32) -> u32 {
+    seed.wrapping_add(step.wrapping_mul(0x9e37_79b9))
 }
 
 /// He initialisation for ReLU-like activations, Xavier (Glorot) for the saturating ones.
@@ -125,7 +138,7 @@ impl<B: Backend> Layer<B> {
             }
             Layer::Dropout { rate, seed, .. } => {
                 let rate = if training { *rate } else { 0.0 };
-                be.dropout_forward(input, &buffers.out, rate, seed.wrapping_add(step.wrapping_mul(0x9e37_79b9)));
+                be.dropout_forward(input, &buffers.out, rate, dropout_step_seed(*seed, step));
             }
         }
     }
@@ -166,7 +179,7 @@ impl<B: Backend> Layer<B> {
             }
             Layer::Dropout { rate, seed, .. } => {
                 if let Some(dx) = d_input {
-                    be.dropout_backward(&buffers.d_out, dx, *rate, seed.wrapping_add(step.wrapping_mul(0x9e37_79b9)));
+                    be.dropout_backward(&buffers.d_out, dx, *rate, dropout_step_seed(*seed, step));
                 }
             }
         }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::layer::{init_limit, uniform_init, Layer, LayerBuffers, Param, Update};
+use super::layer::{init_limit, layer_seed, uniform_init, Layer, LayerBuffers, Param, Update};
 use super::spec::{LayerSpec, ModelSpec, ModelSummary, Shape, SpecError};
 use crate::engine::{Activation, Backend, Conv2dDims, EngineError, Pool2dDims};
 
@@ -83,7 +83,7 @@ impl<B: Backend> Model<B> {
         let mut built_from = Vec::new();
         let mut shape = summary.input;
         for (index, (layer, out_shape)) in spec.layers.iter().zip(&summary.outputs).enumerate() {
-            let layer_seed = seed.wrapping_mul(7919).wrapping_add(index as u32 * 2);
+            let seed_of_layer = layer_seed(seed, index);
             match *layer {
                 LayerSpec::Dense { units, activation } => {
                     let inputs = shape.len();
@@ -92,7 +92,7 @@ impl<B: Backend> Model<B> {
                         inputs,
                         units,
                         activation,
-                        weights: Param::new(backend, &uniform_init(inputs * units, limit, layer_seed))?,
+                        weights: Param::new(backend, &uniform_init(inputs * units, limit, seed_of_layer))?,
                         bias: Param::new(backend, &vec![0.0; units])?,
                     });
                 }
@@ -104,7 +104,7 @@ impl<B: Backend> Model<B> {
                     layers.push(Layer::Conv2d {
                         dims,
                         activation,
-                        weights: Param::new(backend, &uniform_init(dims.weight_len(), limit, layer_seed))?,
+                        weights: Param::new(backend, &uniform_init(dims.weight_len(), limit, seed_of_layer))?,
                         bias: Param::new(backend, &vec![0.0; filters])?,
                     });
                 }
@@ -115,7 +115,7 @@ impl<B: Backend> Model<B> {
                 }
                 LayerSpec::Dropout { rate } => {
                     if rate > 0.0 {
-                        layers.push(Layer::Dropout { rate, seed: layer_seed + 1, len: shape.len() });
+                        layers.push(Layer::Dropout { rate, seed: seed_of_layer + 1, len: shape.len() });
                     }
                 }
                 LayerSpec::Flatten => {}

@@ -31,7 +31,7 @@ impl Examples<'_> {
     }
 
     /// Copies the listed samples into one batch.
-    fn gather(&self, indices: &[usize], features: &mut Vec<f32>, targets: &mut Vec<f32>) {
+    pub(crate) fn gather(&self, indices: &[usize], features: &mut Vec<f32>, targets: &mut Vec<f32>) {
         features.clear();
         targets.clear();
         for &i in indices {
@@ -71,7 +71,7 @@ fn no_decay() -> f32 {
 }
 
 impl TrainConfig {
-    fn update(&self, learning_rate: f32) -> Update {
+    pub(crate) fn update(&self, learning_rate: f32) -> Update {
         match self.optimizer {
             Optimizer::Sgd => Update::Sgd(SgdConfig { learning_rate, momentum: 0.0, l2: self.l2 }),
             Optimizer::Momentum { momentum } => Update::Sgd(SgdConfig { learning_rate, momentum, l2: self.l2 }),
@@ -174,7 +174,7 @@ pub fn shuffled(n: usize, seed: u32) -> Vec<usize> {
 }
 
 /// A training loss this many times the first epoch's counts as diverging.
-const EXPLOSION_FACTOR: f32 = 1e3;
+pub(crate) const EXPLOSION_FACTOR: f32 = 1e3;
 
 /// A host with no clock that never stops and never yields.
 struct NoHost;

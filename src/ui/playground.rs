@@ -143,7 +143,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             };
             let started = config.and_then(|config| {
                 start_pool(
-                    experiment.jobs,
+                    (experiment.jobs, experiment.fuse),
                     experiment.engine,
                     config,
                     resumed,

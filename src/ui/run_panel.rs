@@ -186,6 +186,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                 { number("budget-epochs", "Epoch budget", optional(experiment.budget.epochs.map(|t| t.to_string())), "1", "10000000", |e, v| e.budget.epochs = v.parse().ok().filter(|&n: &usize| n > 0)) }
                 { number("seed", "Seed", experiment.seed.to_string(), "0", "4294967295", |e, v| e.seed = v.parse().unwrap_or(e.seed)) }
                 { number("jobs", "Workers", experiment.jobs.to_string(), "1", "8", |e, v| e.jobs = v.parse::<usize>().map_or(e.jobs, |n| n.clamp(1, 8))) }
+                { number("fuse", "Fuse same-shape trials", experiment.fuse.to_string(), "1", "16", |e, v| e.fuse = v.parse::<usize>().map_or(e.fuse, |n| n.clamp(1, 16))) }
                 <label>{ "Engine " }
                     <select id="engine-choice" onchange={ set(|e, v| e.engine = v.parse().unwrap_or_default()) } {disabled}>
                         { for [("auto", "Faster (measured)"), ("cpu", "CPU"), ("gpu", "WebGPU")].iter()

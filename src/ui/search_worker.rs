@@ -1,5 +1,6 @@
 //! The search worker's body (a dedicated Web Worker, never the page's thread): it prepares the
-//! search's data and engine when told, trains the trials the page hands it one at a time, and
+//! search's data and engine when told, trains the trials the page hands it (one at a time, or
+//! several of one shape fused), and
 //! posts every epoch, progress step and outcome back as JSON. It yields to its event loop every
 //! few milliseconds of training, so pause and stop take effect within a training step.
 
@@ -15,8 +16,8 @@ use crate::engine::gpu::GpuContext;
 use crate::engine::Device;
 use crate::nas::engine_pick::{probe_network, time_engine};
 use crate::nas::{
-    prepare_data, EngineChoice, EnginePick, EngineTiming, Evaluation, Evaluator, FromWorker, InputPipeline, SearchConfig, SearchEvent,
-    SearchHost, ToWorker, TrainedModel, TrainingEvaluator, TrialOutcome,
+    fusion_groups, prepare_data, EngineChoice, EnginePick, EngineTiming, Evaluation, Evaluator, FromWorker, InputPipeline, Proposal,
+    SearchConfig, SearchEvent, SearchHost, ToWorker, TrainedModel, TrainingEvaluator, TrialOutcome,
 };
 use crate::nn::ModelSnapshot;
 
@@ -95,32 +96,44 @@ fn handle(worker: &Rc<Worker>, command: ToWorker) {
             });
         }
         ToWorker::Train { trial, proposal } => {
-            let worker = worker.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let Some(mut evaluator) = worker.evaluator.borrow_mut().take() else {
-                    worker.post(&FromWorker::Error { message: "asked to train before the data was prepared".into() });
-                    return;
-                };
-                worker.flags.stop.set(false);
-                let plane = worker.plane.borrow().clone();
-                let mut host = WorkerHost { worker: &worker, last_yield: worker.now(), plane, last_snapshot: f64::NEG_INFINITY };
-                let evaluation = evaluator.evaluate(trial, &proposal, &mut host).await;
-                if let (Evaluation::Done(_), Some(inspection)) = (&evaluation, evaluator.take_inspection()) {
-                    worker.post(&FromWorker::Inspected { trial, inspection: Box::new(inspection) });
-                }
-                let outcome = match evaluation {
-                    Evaluation::Done(result) => TrialOutcome::Done { result: Box::new(result) },
-                    Evaluation::Stopped => TrialOutcome::Stopped,
-                    Evaluation::DeviceLost(message) => TrialOutcome::DeviceLost { message },
-                };
-                *worker.evaluator.borrow_mut() = Some(evaluator);
-                worker.post(&FromWorker::TrialDone { trial, outcome });
-            });
+            wasm_bindgen_futures::spawn_local(train_trials(worker.clone(), vec![(trial, *proposal)], 1));
         }
+        ToWorker::TrainFused { trials, fuse } => wasm_bindgen_futures::spawn_local(train_trials(worker.clone(), trials, fuse)),
         ToWorker::Pause => worker.flags.paused.set(true),
         ToWorker::Resume => worker.flags.paused.set(false),
         ToWorker::Stop => worker.flags.stop.set(true),
     }
+}
+
+/// Trains the trials handed over, those of one shape fused into stacks of up to `fuse`, and
+/// answers each with its inspection (when it trained to the end) and its `TrialDone`.
+async fn train_trials(worker: Rc<Worker>, trials: Vec<(usize, Proposal)>, fuse: usize) {
+    let Some(mut evaluator) = worker.evaluator.borrow_mut().take() else {
+        worker.post(&FromWorker::Error { message: "asked to train before the data was prepared".into() });
+        return;
+    };
+    worker.flags.stop.set(false);
+    let plane = worker.plane.borrow().clone();
+    let mut host = WorkerHost { worker: &worker, last_yield: worker.now(), plane, last_snapshot: f64::NEG_INFINITY };
+    for group in fusion_groups(&evaluator, trials, fuse) {
+        let evaluations = match group.as_slice() {
+            [(trial, proposal)] => vec![evaluator.evaluate(*trial, proposal, &mut host).await],
+            _ => evaluator.evaluate_fused(&group, &mut host).await,
+        };
+        for inspection in evaluator.take_inspections() {
+            let trial = inspection.trained.trial.unwrap_or(group[0].0);
+            worker.post(&FromWorker::Inspected { trial, inspection: Box::new(inspection) });
+        }
+        for ((trial, _), evaluation) in group.iter().zip(evaluations) {
+            let outcome = match evaluation {
+                Evaluation::Done(result) => TrialOutcome::Done { result: Box::new(result) },
+                Evaluation::Stopped => TrialOutcome::Stopped,
+                Evaluation::DeviceLost(message) => TrialOutcome::DeviceLost { message },
+            };
+            worker.post(&FromWorker::TrialDone { trial: *trial, outcome });
+        }
+    }
+    *worker.evaluator.borrow_mut() = Some(evaluator);
 }
 
 /// Fetches or generates the data, picks and opens the engine, and keeps an evaluator ready.

@@ -83,11 +83,11 @@ impl Pool {
 
 pub type SharedPool = Rc<RefCell<Option<Pool>>>;
 
-/// Starts `jobs` workers for `config` (going on from `resumed` when given); their messages drive
-/// the coordinator.
+/// Starts `jobs` workers for `config` (going on from `resumed` when given), each training up to
+/// `fuse` same-shape trials fused; their messages drive the coordinator.
 #[allow(clippy::too_many_arguments)]
 pub fn start_pool(
-    jobs: usize,
+    (jobs, fuse): (usize, usize),
     engine: EngineChoice,
     config: SearchConfig,
     resumed: Option<SearchLog>,
@@ -97,7 +97,7 @@ pub fn start_pool(
     dispatch: UseReducerDispatcher<RunState>,
     inspections: UseReducerDispatcher<Inspections>,
 ) -> Result<(), String> {
-    let coordinator = PoolCoordinator::new(config, resumed, jobs, engine).map_err(|e| e.to_string())?;
+    let coordinator = PoolCoordinator::new(config, resumed, (jobs, fuse), engine).map_err(|e| e.to_string())?;
     let mut workers = Vec::new();
     let mut handlers = Vec::new();
     for index in 0..jobs {

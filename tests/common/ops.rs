@@ -3,8 +3,11 @@
 //! not multiples of any workgroup or tile.
 
 use nas_playground::engine::cpu::reference as cpu;
-use nas_playground::engine::gpu::{GpuContext, GpuTensor};
-use nas_playground::engine::{Activation, AdamConfig, Backend, Conv2dDims, MatmulDims, Pool2dDims, SgdConfig};
+use nas_playground::engine::cpu::CpuBackend;
+use nas_playground::engine::gpu::{GpuContext, GpuTensor, MatmulVariant};
+use nas_playground::engine::{
+    Activation, AdamConfig, Backend, Conv2dDims, MatmulDims, Pool2dDims, SgdConfig, StackedBackend, Update, MAX_MEMBERS,
+};
 
 use super::seeded_values;
 
@@ -291,6 +294,278 @@ pub async fn copy_matches_cpu(ctx: &GpuContext) -> Check {
         ctx.copy(&gs, from, &gd, to, len);
         ctx.fill(&scratch, 2.0);
         compare(&format!("copy {len} from {from} to {to}"), &down(ctx, &gd).await?, &expected, 0.0)?;
+    }
+    Ok(())
+}
+
+/// The settings that tell a stack's members apart; member k takes entry (k + members) of each
+/// list, so one member alone is not always the first entry.
+struct MemberSettings {
+    activations: Vec<Activation>,
+    rates: Vec<f32>,
+    seeds: Vec<u32>,
+    updates: Vec<Update>,
+}
+
+impl MemberSettings {
+    fn new(members: usize) -> Self {
+        let activations =
+            [Activation::Identity, Activation::Relu, Activation::LeakyRelu { slope: 0.1 }, Activation::Sigmoid, Activation::Tanh];
+        let rates = [0.0, 0.3, 0.5];
+        let seeds = [7, 12_345, u32::MAX, 99];
+        let updates = [
+            Update::Sgd(SgdConfig { learning_rate: 0.05, momentum: 0.9, l2: 1e-3 }),
+            Update::Adam(AdamConfig { learning_rate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, l2: 1e-4 }),
+            Update::Sgd(SgdConfig { learning_rate: 0.1, momentum: 0.0, l2: 0.0 }),
+            Update::Adam(AdamConfig { learning_rate: 3e-3, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, l2: 0.0 }),
+            Update::Sgd(SgdConfig { learning_rate: 0.02, momentum: 0.5, l2: 1e-2 }),
+        ];
+        fn pick<T: Copy>(list: &[T], members: usize) -> Vec<T> {
+            (0..members).map(|k| list[(k + members) % list.len()]).collect()
+        }
+        Self {
+            activations: pick(&activations, members),
+            rates: pick(&rates, members),
+            seeds: pick(&seeds, members),
+            updates: pick(&updates, members),
+        }
+    }
+}
+
+/// One stacked op with its plain counterpart; shapes are one member's. `Dropout` runs the forward
+/// and the backward with the same rates and seeds, `Classification` the softmax cross-entropy and
+/// the correct counts against shared labels, `Update` three steps of each member's optimizer.
+#[derive(Debug, Clone, Copy)]
+enum StackedOp {
+    Matmul { dims: MatmulDims, shared_a: bool },
+    DenseForward { dims: MatmulDims, shared_x: bool },
+    BiasGrad { rows: usize, cols: usize },
+    ActivationBackward { len: usize },
+    Dropout { len: usize },
+    Classification { rows: usize, classes: usize },
+    Mse { rows: usize, cols: usize },
+    Update { len: usize },
+}
+
+/// A tensor of a stacked op: the whole stack's values, or one matrix that every member shares.
+struct StackedValues {
+    values: Vec<f32>,
+    shared: bool,
+}
+
+fn stacked(values: Vec<f32>) -> StackedValues {
+    StackedValues { values, shared: false }
+}
+
+impl StackedOp {
+    /// The op's tensors for `members` members, inputs and outputs, in the order the op takes them.
+    fn tensors(self, members: usize) -> Vec<StackedValues> {
+        let seeded = |seed: u64, len: usize| stacked(seeded_values(seed, members * len));
+        let zeros = |len: usize| stacked(vec![0.0; members * len]);
+        let shared = |values: Vec<f32>| StackedValues { values, shared: true };
+        match self {
+            StackedOp::Matmul { dims: d, shared_a } => {
+                let a = if shared_a { shared(seeded_values(70, d.m * d.k)) } else { seeded(70, d.m * d.k) };
+                vec![a, seeded(71, d.k * d.n), seeded(72, d.m * d.n)]
+            }
+            StackedOp::DenseForward { dims: d, shared_x } => {
+                let x = if shared_x { shared(seeded_values(73, d.m * d.k)) } else { seeded(73, d.m * d.k) };
+                vec![x, seeded(74, d.k * d.n), seeded(75, d.n), zeros(d.m * d.n), zeros(d.m * d.n)]
+            }
+            StackedOp::BiasGrad { rows, cols } => vec![seeded(76, rows * cols), stacked(vec![9.0; members * cols])],
+            StackedOp::ActivationBackward { len } => {
+                let x = seeded_values(77, members * len).iter().map(|v| v * 6.0).collect();
+                vec![stacked(x), seeded(78, len), seeded(79, len), zeros(len)]
+            }
+            StackedOp::Dropout { len } => vec![seeded(80, len), zeros(len), seeded(81, len), zeros(len)],
+            StackedOp::Classification { rows, classes } => {
+                let logits = seeded_values(82, members * rows * classes).iter().map(|v| v * 8.0).collect();
+                let labels = (0..rows).map(|r| ((r * 7) % classes) as f32).collect();
+                let (loss_sums, correct) = (stacked(vec![1.5; members]), stacked(vec![3.0; members]));
+                vec![stacked(logits), shared(labels), zeros(rows * classes), loss_sums, correct]
+            }
+            StackedOp::Mse { rows, cols } => {
+                vec![seeded(83, rows * cols), shared(seeded_values(84, rows * cols)), zeros(rows * cols), stacked(vec![0.25; members])]
+            }
+            StackedOp::Update { len } => vec![seeded(85, len), seeded(86, len), zeros(len), zeros(len)],
+        }
+    }
+
+    fn record_stacked<B: StackedBackend>(self, be: &B, t: &[B::Tensor], s: &MemberSettings) {
+        let members = s.activations.len();
+        match self {
+            StackedOp::Matmul { dims, shared_a } => be.stacked_matmul(&t[0], &t[1], &t[2], dims, members, shared_a),
+            StackedOp::DenseForward { dims, shared_x } => {
+                be.stacked_dense_forward((&t[0], shared_x), &t[1], &t[2], &t[3], &t[4], &s.activations, dims)
+            }
+            StackedOp::BiasGrad { rows, cols } => be.stacked_bias_grad(&t[0], &t[1], rows, cols, members),
+            StackedOp::ActivationBackward { .. } => be.stacked_activation_backward(&s.activations, &t[0], &t[1], &t[2], &t[3]),
+            StackedOp::Dropout { .. } => {
+                be.stacked_dropout_forward(&t[0], &t[1], &s.rates, &s.seeds);
+                be.stacked_dropout_backward(&t[2], &t[3], &s.rates, &s.seeds);
+            }
+            StackedOp::Classification { rows, classes } => {
+                be.stacked_softmax_cross_entropy(&t[0], &t[1], &t[2], &t[3], rows, classes, members);
+                be.stacked_count_correct(&t[0], &t[1], &t[4], rows, classes, members);
+            }
+            StackedOp::Mse { rows, cols } => be.stacked_mse(&t[0], &t[1], &t[2], &t[3], rows, cols, members),
+            StackedOp::Update { .. } => {
+                for step in 1..=3 {
+                    be.stacked_update(&t[0], &t[1], &t[2], &t[3], &s.updates, step);
+                }
+            }
+        }
+    }
+
+    /// The plain ops on member k's tensors alone.
+    fn record_alone<B: Backend>(self, be: &B, t: &[B::Tensor], s: &MemberSettings, k: usize) {
+        match self {
+            StackedOp::Matmul { dims, .. } => be.matmul(&t[0], &t[1], &t[2], dims),
+            StackedOp::DenseForward { dims, .. } => be.dense_forward(&t[0], &t[1], &t[2], &t[3], &t[4], s.activations[k], dims),
+            StackedOp::BiasGrad { rows, cols } => be.bias_grad(&t[0], &t[1], rows, cols),
+            StackedOp::ActivationBackward { .. } => be.activation_backward(s.activations[k], &t[0], &t[1], &t[2], &t[3]),
+            StackedOp::Dropout { .. } => {
+                be.dropout_forward(&t[0], &t[1], s.rates[k], s.seeds[k]);
+                be.dropout_backward(&t[2], &t[3], s.rates[k], s.seeds[k]);
+            }
+            StackedOp::Classification { rows, classes } => {
+                be.softmax_cross_entropy(&t[0], &t[1], &t[2], &t[3], rows, classes);
+                be.count_correct(&t[0], &t[1], &t[4], rows, classes);
+            }
+            StackedOp::Mse { rows, cols } => be.mse(&t[0], &t[1], &t[2], &t[3], rows, cols),
+            StackedOp::Update { .. } => {
+                for step in 1..=3 {
+                    match s.updates[k] {
+                        Update::Sgd(config) => be.sgd_step(&t[0], &t[1], &t[2], config),
+                        Update::Adam(config) => be.adam_step(&t[0], &t[1], &t[2], &t[3], config, step),
+                    }
+                }
+            }
+        }
+    }
+
+    /// How far the GPU may stray from the CPU (as the plain ops' checks above allow).
+    fn tolerance(self) -> f32 {
+        match self {
+            StackedOp::Matmul { dims, .. } | StackedOp::DenseForward { dims, .. } => 2e-6 * (dims.k as f32).sqrt() * 4.0,
+            StackedOp::Mse { .. } => 1e-4,
+            _ => 1e-5,
+        }
+    }
+}
+
+/// Uploads `tensors` (the whole stack with `member: None`, member k's share of each unshared one
+/// with `Some((k, members))`), records an op on them and reads every tensor back.
+async fn run_on<B: Backend>(
+    be: &B,
+    tensors: &[StackedValues],
+    member: Option<(usize, usize)>,
+    record: impl FnOnce(&[B::Tensor]),
+) -> Result<Vec<Vec<f32>>, String> {
+    let mut uploaded = Vec::new();
+    for t in tensors {
+        let values = match member {
+            Some((k, members)) if !t.shared => {
+                let len = t.values.len() / members;
+                &t.values[k * len..(k + 1) * len]
+            }
+            _ => &t.values[..],
+        };
+        uploaded.push(be.upload(values).map_err(|e| e.to_string())?);
+    }
+    record(&uploaded);
+    let mut read = Vec::new();
+    for t in &uploaded {
+        read.push(be.read(t).await.map_err(|e| e.to_string())?);
+    }
+    Ok(read)
+}
+
+/// Runs `op` stacked on the GPU, the plain GPU op on each member alone and the stack on the CPU:
+/// each member's GPU values must equal its values alone bit for bit, and the CPU's within tolerance.
+async fn check_stacked_op(gpu: &GpuContext, op: StackedOp, members: usize) -> Check {
+    let settings = MemberSettings::new(members);
+    let tensors = op.tensors(members);
+    let on_gpu = run_on(gpu, &tensors, None, |t| op.record_stacked(gpu, t, &settings)).await?;
+    let cpu = CpuBackend::new();
+    let on_cpu = run_on(&cpu, &tensors, None, |t| op.record_stacked(&cpu, t, &settings)).await?;
+    for k in 0..members {
+        let alone = run_on(gpu, &tensors, Some((k, members)), |t| op.record_alone(gpu, t, &settings, k)).await?;
+        for (i, (stack, alone)) in on_gpu.iter().zip(&alone).enumerate().filter(|(i, _)| !tensors[*i].shared) {
+            let share = &stack[k * alone.len()..(k + 1) * alone.len()];
+            if let Some(at) = (0..alone.len()).find(|&at| share[at].to_bits() != alone[at].to_bits()) {
+                return Err(format!(
+                    "{op:?} with {members} members: member {k}'s tensor {i}[{at}] is {} stacked but {} alone",
+                    share[at], alone[at]
+                ));
+            }
+        }
+    }
+    for (i, (got, expected)) in on_gpu.iter().zip(&on_cpu).enumerate() {
+        compare(&format!("{op:?} with {members} members, tensor {i} against the CPU's stack"), got, expected, op.tolerance())?;
+    }
+    Ok(())
+}
+
+/// The products of a dense layer's forward and backward, each with its own and with a shared first
+/// operand: plain, dW = xᵀ·dz (trans_a), dx = dz·Wᵀ (trans_b) and both; the fused dense forward,
+/// and (transposed) the plain ops it stands for.
+async fn products_match_each_member_alone(gpu: &GpuContext, product: MatmulDims, members: usize) -> Check {
+    for shared in [false, true] {
+        for dims in [product, product.transpose_a(), product.transpose_b(), product.transpose_a().transpose_b()] {
+            check_stacked_op(gpu, StackedOp::Matmul { dims, shared_a: shared }, members).await?;
+        }
+        for dims in [product, product.transpose_b()] {
+            check_stacked_op(gpu, StackedOp::DenseForward { dims, shared_x: shared }, members).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Every stacked op on 1, 3 and 5 members with different activations, dropout rates, seeds and
+/// optimizers gives each member exactly what the plain GPU op gives it alone, and agrees with the
+/// CPU's stacked ops. Odd shapes (rows 37, cols 19, k 45) leave partial tiles and workgroups.
+pub async fn stacked_ops_match_each_member_alone(gpu: &GpuContext) -> Check {
+    let (rows, cols, inner) = (37, 19, 45);
+    for members in [1, 3, 5] {
+        for variant in [MatmulVariant::Tiled, MatmulVariant::Naive] {
+            gpu.set_matmul_variant(variant);
+            let checked = products_match_each_member_alone(gpu, MatmulDims::new(rows, inner, cols), members).await;
+            gpu.set_matmul_variant(MatmulVariant::Tiled);
+            checked.map_err(|e| format!("{variant:?} matmul: {e}"))?;
+        }
+        for op in [
+            StackedOp::BiasGrad { rows, cols },
+            StackedOp::ActivationBackward { len: rows * cols },
+            StackedOp::Dropout { len: rows * cols },
+            StackedOp::Classification { rows, classes: cols },
+            StackedOp::Mse { rows, cols: 3 },
+            StackedOp::Update { len: inner * cols },
+        ] {
+            check_stacked_op(gpu, op, members).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A stack of MAX_MEMBERS members' dense forward records one dispatch, as one network's does; the
+/// last members' settings (the last words of the uniform arrays) reach their members.
+pub async fn a_full_stack_costs_one_dispatch(gpu: &GpuContext) -> Check {
+    let members = MAX_MEMBERS;
+    let dense = StackedOp::DenseForward { dims: MatmulDims::new(37, 45, 19), shared_x: true };
+    let settings = MemberSettings::new(members);
+    let mut dispatches = 0;
+    run_on(gpu, &dense.tensors(members), None, |t| {
+        let before = gpu.dispatches_recorded();
+        dense.record_stacked(gpu, t, &settings);
+        dispatches = gpu.dispatches_recorded() - before;
+    })
+    .await?;
+    if dispatches != 1 {
+        return Err(format!("a dense forward of {members} members recorded {dispatches} dispatches instead of 1"));
+    }
+    for op in [dense, StackedOp::Dropout { len: 37 * 19 }, StackedOp::Update { len: 45 * 19 }] {
+        check_stacked_op(gpu, op, members).await?;
     }
     Ok(())
 }

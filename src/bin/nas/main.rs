@@ -132,6 +132,10 @@ enum Command {
         /// Also time each op of the MLP step on the GPU.
         #[arg(long)]
         profile: bool,
+        /// Instead: K = 1, 4 and 16 MLP candidates trained fused, as one stack, against the same
+        /// K trained one after another.
+        #[arg(long)]
+        fused: bool,
     },
 }
 
@@ -179,9 +183,12 @@ fn main() -> std::process::ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Bench { device, model, seconds, json, profile } => {
+        Command::Bench { device, model, seconds, json, profile, fused } => {
             if profile {
                 bench::profile_gpu_ops();
+            }
+            if fused {
+                return bench::bench_fused(device, seconds, json);
             }
             bench::bench(device, model, seconds, json)
         }

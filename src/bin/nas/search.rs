@@ -77,6 +77,12 @@ pub struct EngineOptions {
     /// jobs give the same trials; a log resumes with any number.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     jobs: u16,
+    /// Up to this many dense networks of the same widths, batch size and epochs train fused, as
+    /// one stack whose every op runs once for all of them (with --jobs 1: the fused ops spread
+    /// over the cores themselves). Each trial's figures are those it has alone; proposals are
+    /// drawn as for this many jobs.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    fuse: u8,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -348,16 +354,17 @@ fn search_to_end(
         return Err(fail(format!("{}: {error}", log_path.display())));
     }
     eprintln!(
-        "{} search over {} members of a{} {} space on {}, {} at a time; log: {}",
+        "{} search over {} members of a{} {} space on {}, {} at a time{}; log: {}",
         search.config().strategy.name(),
         format_count(search.space_summary().size as u128),
         if search.config().space.family == Family::Mlp { "n" } else { "" },
         search.config().space.family.name(),
         search.config().data.label(),
         engine.jobs,
+        if engine.fuse > 1 { format!(", up to {} fused", engine.fuse) } else { String::new() },
         log_path.display()
     );
-    let end = run_native(&mut search, &data, &pick, engine.jobs as usize, &mut host).map_err(fail)?;
+    let end = run_native(&mut search, &data, &pick, (engine.jobs as usize, engine.fuse as usize), &mut host).map_err(fail)?;
     host.finish();
     if let Some(error) = &host.log_error {
         return Err(fail(format!("writing {}: {error}", log_path.display())));
@@ -400,7 +407,7 @@ pub fn tabulate(space_path: &Path, data: DataOptions, out: &Path, seed: u64) -> 
     };
     let config = SearchConfig { space, data, strategy: StrategyConfig::Grid, budget: Budget::default(), seed, objective: None };
     let log_path = out.with_extension("log.jsonl");
-    let cpu = EngineOptions { device: EngineChoice::Cpu, jobs: 1 };
+    let cpu = EngineOptions { device: EngineChoice::Cpu, jobs: 1, fuse: 1 };
     let (search, summary) = match search_to_end(config.clone(), None, &log_path, &cpu, false) {
         Ok((search, RunEnd::Finished(summary))) => (search, summary),
         Ok((search, end)) => return report(&search, end, &log_path, false),

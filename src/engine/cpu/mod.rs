@@ -7,6 +7,7 @@ pub mod fast;
 mod parallel;
 pub mod pool;
 pub mod reference;
+pub mod stacked;
 mod tensor;
 
 use std::cell::RefCell;

@@ -1,34 +1,30 @@
 //! The GPU device's `Backend`: each op checks its shapes, packs its uniform words and records one
-//! or two dispatches; nothing runs until `submit` (or a read) sends the whole step at once.
+//! or two dispatches; nothing runs until `submit` (or a read) sends the whole step at once. Ops that
+//! have a stacked form (stacked.rs) record its member-aware kernels as a stack of one.
 
 use super::context::MatmulVariant;
-use super::kernels::{self, MATMUL_NAIVE_SIDE, MATMUL_TILE, ROW_WORKGROUP};
+use super::kernels::{self, ROW_WORKGROUP};
 use super::recorder::{elementwise_grid, spread_groups};
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;
-use crate::engine::backend::{dense_forward_plain, Backend};
+use crate::engine::backend::Backend;
 use crate::engine::optimizer::{AdamConfig, SgdConfig};
 use crate::engine::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
+use crate::engine::stacked::StackedBackend;
 use crate::engine::EngineError;
 
-fn bits(value: f32) -> u32 {
+pub(super) fn bits(value: f32) -> u32 {
     value.to_bits()
 }
 
 /// Workgroups in x and y for one thread per row, and the rows one grid row covers (the kernels'
 /// `row_stride`).
-fn rows_grid(rows: usize) -> (u32, u32, u32) {
+pub(super) fn rows_grid(rows: usize) -> (u32, u32, u32) {
     let (groups_x, groups_y) = spread_groups((rows as u64).div_ceil(ROW_WORKGROUP as u64));
     (groups_x, groups_y, groups_x * ROW_WORKGROUP)
 }
 
-/// The uniform words and grid of a one-thread-per-row kernel over [rows, cols].
-fn row_dispatch(rows: usize, cols: usize) -> ([u32; 4], (u32, u32)) {
-    let (gx, gy, stride) = rows_grid(rows);
-    ([rows as u32, cols as u32, stride, 0], (gx, gy))
-}
-
-fn check_len(op: &str, name: &str, tensor: &GpuTensor, expected: usize) {
+pub(super) fn check_len(op: &str, name: &str, tensor: &GpuTensor, expected: usize) {
     assert_eq!(tensor.len(), expected, "{op}: {name} has {} values, expected {expected}", tensor.len());
 }
 
@@ -97,23 +93,10 @@ impl GpuContext {
 
     /// The plain one-thread-per-output matmul: the GPU reference the tiled kernel is tested against.
     pub fn matmul_naive(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
-        self.check_matmul(a, b, c, d);
-        let groups = ((d.n as u32).div_ceil(MATMUL_NAIVE_SIDE), (d.m as u32).div_ceil(MATMUL_NAIVE_SIDE));
-        self.dispatch(kernels::MATMUL_NAIVE, &matmul_words(d), 8, &[a, b, c], groups);
+        self.record_matmul(MatmulVariant::Naive, (a, b, c), d, 1, false);
     }
 
-    fn check_matmul(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
-        check_len("matmul", "a", a, d.m * d.k);
-        check_len("matmul", "b", b, d.k * d.n);
-        check_len("matmul", "c", c, d.m * d.n);
-    }
-
-    /// Adds the per-row values in `scratch` into `total[0]`.
-    fn accumulate(&self, scratch: &GpuTensor, rows: usize, total: &GpuTensor) {
-        self.dispatch(kernels::ACCUMULATE_SUM, &[rows as u32, 0, 0, 0], 1, &[scratch, total], (1, 1));
-    }
-
-    fn row_scratch(&self, rows: usize) -> Option<std::rc::Rc<GpuTensor>> {
+    pub(super) fn row_scratch(&self, rows: usize) -> Option<std::rc::Rc<GpuTensor>> {
         self.named_scratch("per-row values", rows)
     }
 
@@ -124,17 +107,15 @@ impl GpuContext {
         self.scratch(purpose, len).map_err(|error| self.defer_error(error)).ok()
     }
 
-    /// out[j] = Σ_r x[r, j] over the first rows·cols values of x (a scratch x may be longer).
-    fn column_sum(&self, x: &GpuTensor, out: &GpuTensor, rows: usize, cols: usize) {
-        assert!(x.len() >= rows * cols, "column_sum: x has {} values, expected at least {}", x.len(), rows * cols);
-        // One thread per column.
-        let (gx, gy, stride) = rows_grid(cols);
-        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, stride, 0], 4, &[x, out], (gx, gy));
+    /// out_k[j] = Σ_r x_k[r, j] for each member's [rows, cols] in the first members·rows·cols values
+    /// of x (a scratch x may be longer); out: members · [cols].
+    pub(super) fn column_sum(&self, x: &GpuTensor, out: &GpuTensor, rows: usize, cols: usize, members: usize) {
+        let len = members * rows * cols;
+        assert!(x.len() >= len, "column_sum: x has {} values, expected at least {len}", x.len());
+        // One thread per member's column.
+        let (gx, gy, stride) = rows_grid(members * cols);
+        self.dispatch(kernels::COLUMN_SUM, &[rows as u32, cols as u32, stride, members as u32], 4, &[x, out], (gx, gy));
     }
-}
-
-fn matmul_words(d: MatmulDims) -> [u32; 8] {
-    [d.m as u32, d.k as u32, d.n as u32, d.trans_a as u32, d.trans_b as u32, 0, 0, 0]
 }
 
 /// The words of a fused epilogue's activation: its code and its slope.
@@ -195,51 +176,33 @@ impl Backend for GpuContext {
     }
 
     fn matmul(&self, a: &GpuTensor, b: &GpuTensor, c: &GpuTensor, d: MatmulDims) {
-        if self.matmul_variant() == MatmulVariant::Naive {
-            return self.matmul_naive(a, b, c, d);
-        }
-        self.check_matmul(a, b, c, d);
-        let groups = ((d.n as u32).div_ceil(MATMUL_TILE), (d.m as u32).div_ceil(MATMUL_TILE));
-        self.dispatch(kernels::MATMUL_TILED, &matmul_words(d), 8, &[a, b, c], groups);
+        self.record_matmul(self.matmul_variant(), (a, b, c), d, 1, false);
     }
 
     fn bias_add(&self, y: &GpuTensor, bias: &GpuTensor, rows: usize, cols: usize) {
-        check_len("bias_add", "y", y, rows * cols);
-        check_len("bias_add", "bias", bias, cols);
-        let (gx, gy, stride) = elementwise_grid(rows * cols);
-        self.dispatch(kernels::BIAS_ADD, &[(rows * cols) as u32, stride, cols as u32, 0], 4, &[bias, y], (gx, gy));
+        self.record_bias_add(y, bias, rows, cols, 1);
     }
 
     fn bias_grad(&self, dy: &GpuTensor, dbias: &GpuTensor, rows: usize, cols: usize) {
         check_len("bias_grad", "dy", dy, rows * cols);
         check_len("bias_grad", "dbias", dbias, cols);
-        self.column_sum(dy, dbias, rows, cols);
+        self.column_sum(dy, dbias, rows, cols, 1);
     }
 
     fn activation_forward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor) {
-        check_len("activation_forward", "y", y, x.len());
-        let (gx, gy, stride) = elementwise_grid(x.len());
-        let words = [x.len() as u32, stride, activation.code(), bits(activation.slope())];
-        self.dispatch(kernels::ACTIVATION_FORWARD, &words, 4, &[x, y], (gx, gy));
+        self.record_activation_forward(&[activation], x, y);
     }
 
     fn activation_backward(&self, activation: Activation, x: &GpuTensor, y: &GpuTensor, dy: &GpuTensor, dx: &GpuTensor) {
-        for (name, t) in [("y", y), ("dy", dy), ("dx", dx)] {
-            check_len("activation_backward", name, t, x.len());
-        }
-        let (gx, gy, stride) = elementwise_grid(x.len());
-        let words = [x.len() as u32, stride, activation.code(), bits(activation.slope())];
-        self.dispatch(kernels::ACTIVATION_BACKWARD, &words, 4, &[x, y, dy, dx], (gx, gy));
+        self.record_activation_backward(&[activation], [x, y, dy, dx]);
     }
 
     fn dropout_forward(&self, x: &GpuTensor, y: &GpuTensor, p: f32, seed: u32) {
-        check_len("dropout", "y", y, x.len());
-        let (gx, gy, stride) = elementwise_grid(x.len());
-        self.dispatch(kernels::DROPOUT, &[x.len() as u32, stride, bits(p), seed], 3, &[x, y], (gx, gy));
+        self.record_dropout(x, y, &[p], &[seed]);
     }
 
     fn dropout_backward(&self, dy: &GpuTensor, dx: &GpuTensor, p: f32, seed: u32) {
-        self.dropout_forward(dy, dx, p, seed);
+        self.record_dropout(dy, dx, &[p], &[seed]);
     }
 
     fn softmax_cross_entropy(
@@ -251,13 +214,7 @@ impl Backend for GpuContext {
         rows: usize,
         classes: usize,
     ) {
-        check_len("softmax_cross_entropy", "logits", logits, rows * classes);
-        check_len("softmax_cross_entropy", "labels", labels, rows);
-        check_len("softmax_cross_entropy", "dlogits", dlogits, rows * classes);
-        let Some(scratch) = self.row_scratch(rows) else { return };
-        let (words, grid) = row_dispatch(rows, classes);
-        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY, &words, 4, &[logits, labels, dlogits, &scratch], grid);
-        self.accumulate(&scratch, rows, loss_sum);
+        self.stacked_softmax_cross_entropy(logits, labels, dlogits, loss_sum, rows, classes, 1);
     }
 
     fn bce_with_logits(
@@ -272,29 +229,15 @@ impl Backend for GpuContext {
         for (name, t) in [("logits", logits), ("targets", targets), ("dlogits", dlogits)] {
             check_len("bce_with_logits", name, t, rows * cols);
         }
-        let Some(scratch) = self.row_scratch(rows) else { return };
-        let (words, grid) = row_dispatch(rows, cols);
-        self.dispatch(kernels::BCE_WITH_LOGITS, &words, 4, &[logits, targets, dlogits, &scratch], grid);
-        self.accumulate(&scratch, rows, loss_sum);
+        self.record_rows_then_sum(kernels::BCE_WITH_LOGITS, &[logits, targets, dlogits], (rows, cols, 1), loss_sum);
     }
 
     fn mse(&self, pred: &GpuTensor, target: &GpuTensor, dpred: &GpuTensor, loss_sum: &GpuTensor, rows: usize, cols: usize) {
-        for (name, t) in [("pred", pred), ("target", target), ("dpred", dpred)] {
-            check_len("mse", name, t, rows * cols);
-        }
-        let Some(scratch) = self.row_scratch(rows) else { return };
-        let (words, grid) = row_dispatch(rows, cols);
-        self.dispatch(kernels::MSE, &words, 4, &[pred, target, dpred, &scratch], grid);
-        self.accumulate(&scratch, rows, loss_sum);
+        self.stacked_mse(pred, target, dpred, loss_sum, rows, cols, 1);
     }
 
     fn count_correct(&self, logits: &GpuTensor, labels: &GpuTensor, correct: &GpuTensor, rows: usize, classes: usize) {
-        check_len("count_correct", "logits", logits, rows * classes);
-        check_len("count_correct", "labels", labels, rows);
-        let Some(scratch) = self.row_scratch(rows) else { return };
-        let (words, grid) = row_dispatch(rows, classes);
-        self.dispatch(kernels::ARGMAX_HITS, &words, 4, &[logits, labels, &scratch], grid);
-        self.accumulate(&scratch, rows, correct);
+        self.stacked_count_correct(logits, labels, correct, rows, classes, 1);
     }
 
     fn conv2d_forward(&self, x: &GpuTensor, weights: &GpuTensor, bias: &GpuTensor, y: &GpuTensor, d: Conv2dDims) {
@@ -312,16 +255,7 @@ impl Backend for GpuContext {
         activation: Activation,
         d: MatmulDims,
     ) {
-        if self.matmul_variant() == MatmulVariant::Naive || d.trans_a || d.trans_b {
-            return dense_forward_plain(self, (x, weights, bias), (z, y), activation, d);
-        }
-        self.check_matmul(x, weights, z, d);
-        check_len("dense_forward", "bias", bias, d.n);
-        check_len("dense_forward", "y", y, d.m * d.n);
-        let mut words = matmul_words(d);
-        words[5..7].copy_from_slice(&activation_words(activation));
-        let groups = ((d.n as u32).div_ceil(MATMUL_TILE), (d.m as u32).div_ceil(MATMUL_TILE));
-        self.dispatch(kernels::MATMUL_BIAS_ACTIVATION, &words, 8, &[x, weights, bias, z, y], groups);
+        self.record_dense_forward((x, false), weights, bias, z, y, &[activation], d);
     }
 
     fn conv2d_forward_activation(
@@ -361,8 +295,8 @@ impl Backend for GpuContext {
         let mut words = conv_words(&d, stride);
         words[11] = chunks as u32;
         self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &words, 16, &[x, dy, &weight_partials, &bias_partials], (gx, gy));
-        self.column_sum(&weight_partials, dweights, chunks, d.weight_len());
-        self.column_sum(&bias_partials, dbias, chunks, d.out_channels);
+        self.column_sum(&weight_partials, dweights, chunks, d.weight_len(), 1);
+        self.column_sum(&bias_partials, dbias, chunks, d.out_channels, 1);
     }
 
     fn max_pool_forward(&self, x: &GpuTensor, y: &GpuTensor, argmax: &GpuTensor, d: Pool2dDims) {
@@ -382,33 +316,10 @@ impl Backend for GpuContext {
     }
 
     fn sgd_step(&self, weights: &GpuTensor, grads: &GpuTensor, velocity: &GpuTensor, c: SgdConfig) {
-        check_len("sgd_step", "grads", grads, weights.len());
-        check_len("sgd_step", "velocity", velocity, weights.len());
-        let (gx, gy, stride) = elementwise_grid(weights.len());
-        let words = [weights.len() as u32, stride, bits(c.learning_rate), bits(c.momentum), bits(c.l2), 0, 0, 0];
-        self.dispatch(kernels::SGD, &words, 2, &[grads, weights, velocity], (gx, gy));
+        self.record_sgd([weights, grads, velocity], &[Some(c)]);
     }
 
     fn adam_step(&self, weights: &GpuTensor, grads: &GpuTensor, m: &GpuTensor, v: &GpuTensor, c: AdamConfig, step: u32) {
-        for (name, t) in [("grads", grads), ("m", m), ("v", v)] {
-            check_len("adam_step", name, t, weights.len());
-        }
-        let (gx, gy, stride) = elementwise_grid(weights.len());
-        let (correction1, correction2) = c.bias_corrections(step);
-        let words = [
-            weights.len() as u32,
-            stride,
-            bits(c.learning_rate),
-            bits(c.beta1),
-            bits(c.beta2),
-            bits(c.epsilon),
-            bits(c.l2),
-            bits(correction1),
-            bits(correction2),
-            0,
-            0,
-            0,
-        ];
-        self.dispatch(kernels::ADAM, &words, 2, &[grads, weights, m, v], (gx, gy));
+        self.record_adam([weights, grads, m, v], &[Some(c)], step);
     }
 }

@@ -7,6 +7,7 @@ mod context;
 mod error;
 pub mod kernels;
 mod recorder;
+mod stacked;
 mod tensor;
 
 pub use context::{GpuContext, MatmulVariant};

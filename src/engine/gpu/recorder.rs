@@ -46,6 +46,21 @@ impl GpuContext {
     /// Records one dispatch of `kernel` over `groups` (x, y) workgroups. `params` are the uniform
     /// words; the first `fixed` of them are part of the cache key, the rest may change per call.
     pub(crate) fn dispatch(&self, kernel: Kernel, params: &[u32], fixed: usize, tensors: &[&GpuTensor], groups: (u32, u32)) {
+        self.dispatch_per_member(kernel, params, fixed, tensors, groups, 1);
+    }
+
+    /// Records one dispatch of `kernel` whose grid repeats `groups` for each of `members` members of
+    /// a stack: member k's workgroups have z = k (kernels that find the member from their
+    /// element's index use `dispatch`).
+    pub(crate) fn dispatch_per_member(
+        &self,
+        kernel: Kernel,
+        params: &[u32],
+        fixed: usize,
+        tensors: &[&GpuTensor],
+        groups: (u32, u32),
+        members: u32,
+    ) {
         self.release_dropped_bindings();
         let key =
             BindingKey { kernel: kernel.name, tensors: tensors.iter().map(|t| t.id).collect(), fixed_params: params[..fixed].to_vec() };
@@ -78,7 +93,7 @@ impl GpuContext {
         });
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &cached.bind_group, &[]);
-        pass.dispatch_workgroups(groups.0, groups.1, 1);
+        pass.dispatch_workgroups(groups.0, groups.1, members);
         self.dispatches.set(self.dispatches.get() + 1);
     }
 

@@ -59,6 +59,9 @@ impl Experiment {
         }
         pairs.push(("seed", self.seed.to_string()));
         pairs.push(("jobs", self.jobs.to_string()));
+        if self.fuse > 1 {
+            pairs.push(("fuse", self.fuse.to_string()));
+        }
         pairs.push(("engine", self.engine.to_string()));
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
@@ -219,6 +222,9 @@ impl Experiment {
         if let Some(n) = whole("jobs", 1, 8, &mut notes) {
             self.jobs = n as usize;
         }
+        if let Some(n) = whole("fuse", 1, crate::engine::MAX_MEMBERS as u64, &mut notes) {
+            self.fuse = n as usize;
+        }
         if let Some(text) = get("engine") {
             match text.parse() {
                 Ok(engine) => self.engine = engine,
@@ -246,6 +252,7 @@ impl Experiment {
             "epoch_budget",
             "seed",
             "jobs",
+            "fuse",
             "engine",
             "bench",
             "large",
@@ -370,6 +377,13 @@ mod tests {
         let (read, notes) = Experiment::new(1).from_link(&link);
         assert_eq!(notes, Vec::<String>::new());
         assert_eq!((read.data.as_str(), read.images, read.space.epochs, read.budget.trials, read.jobs), ("mnist", 600, 2, Some(4), 2));
+        assert_eq!(read.fuse, 1);
+        let (fused, notes) = Experiment::new(1).from_link(&pairs(&[("fuse", "8")]));
+        assert_eq!((fused.fuse, notes.len()), (8, 0));
+        assert!(fused.to_link().contains(&("fuse".to_string(), "8".to_string())));
+        let (kept, notes) = Experiment::new(1).from_link(&pairs(&[("fuse", "40")]));
+        assert_eq!(kept.fuse, 1);
+        assert_eq!(notes.len(), 1, "{notes:?}");
         assert_eq!(read.space.family, crate::nas::Family::Cnn);
     }
 

@@ -86,6 +86,8 @@ pub struct Experiment {
     pub seed: u64,
     /// Trials trained at once (one worker each); not part of what a search finds.
     pub jobs: usize,
+    /// Up to how many same-shape dense networks a worker trains fused, as one stack.
+    pub fuse: usize,
     pub engine: EngineChoice,
     /// A CSV file's name and contents; a link carries only the name.
     pub csv: Option<(String, String)>,
@@ -107,6 +109,7 @@ impl Experiment {
             budget: Budget { trials: Some(30), ..Budget::default() },
             seed: 1,
             jobs: jobs.clamp(1, 8),
+            fuse: 1,
             engine: EngineChoice::Auto,
             csv: None,
             gan_target: None,

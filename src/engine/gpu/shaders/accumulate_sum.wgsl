@@ -1,4 +1,5 @@
 // total[0] += Σ x[i]: one workgroup reduces per-row losses or hits into a running device-side sum.
+// In a stack workgroup k reduces member k's n values, x[k·n ..], into total[k].
 
 struct Params {
     n: u32,
@@ -14,10 +15,12 @@ struct Params {
 var<workgroup> partial: array<f32, 256>;
 
 @compute @workgroup_size(256)
-fn main(@builtin(local_invocation_index) t: u32) {
+fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+    let member = wid.x;
+    let base = member * p.n;
     var sum = 0.0;
     for (var i = t; i < p.n; i += 256u) {
-        sum += x[i];
+        sum += x[base + i];
     }
     partial[t] = sum;
     workgroupBarrier();
@@ -28,6 +31,6 @@ fn main(@builtin(local_invocation_index) t: u32) {
         workgroupBarrier();
     }
     if (t == 0u) {
-        total[0] += partial[0];
+        total[member] += partial[0];
     }
 }

@@ -1,10 +1,13 @@
-// dx = dy · f'(x) element-wise, using the forward's x and y; matches src/engine/activation.rs.
+// dx = dy · f'(x) element-wise, using the forward's x and y, with each member's own activation;
+// matches src/engine/activation.rs.
 
 struct Params {
     n: u32,
     row_stride: u32,
-    kind: u32, // 0 identity, 1 relu, 2 leaky relu, 3 sigmoid, 4 tanh, 5 gelu (tanh form)
-    slope: f32,
+    member_len: u32,
+    _pad: u32,
+    kinds: array<vec4<u32>, 4>, // 0 identity, 1 relu, 2 leaky relu, 3 sigmoid, 4 tanh, 5 gelu (tanh form)
+    slopes: array<vec4<f32>, 4>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -13,10 +16,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read> dy: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
-fn derivative(v: f32, out: f32) -> f32 {
-    switch p.kind {
+fn derivative(kind: u32, slope: f32, v: f32, out: f32) -> f32 {
+    switch kind {
         case 1u: { return select(0.0, 1.0, v > 0.0); }
-        case 2u: { return select(p.slope, 1.0, v > 0.0); }
+        case 2u: { return select(slope, 1.0, v > 0.0); }
         case 3u: { return out * (1.0 - out); }
         case 4u: { return 1.0 - out * out; }
         case 5u: {
@@ -33,5 +36,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    dx[i] = dy[i] * derivative(x[i], y[i]);
+    let member = i / p.member_len;
+    dx[i] = dy[i] * derivative(p.kinds[member / 4u][member % 4u], p.slopes[member / 4u][member % 4u], x[i], y[i]);
 }

@@ -1,10 +1,12 @@
-// y = f(x) element-wise.
+// y = f(x) element-wise, with each member's own activation.
 
 struct Params {
     n: u32,
     row_stride: u32,
-    kind: u32, // see `activate` in common.wgsl
-    slope: f32,
+    member_len: u32,
+    _pad: u32,
+    kinds: array<vec4<u32>, 4>, // see `activate` in common.wgsl
+    slopes: array<vec4<f32>, 4>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -17,5 +19,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    y[i] = activate(p.kind, p.slope, x[i]);
+    let member = i / p.member_len;
+    y[i] = activate(p.kinds[member / 4u][member % 4u], p.slopes[member / 4u][member % 4u], x[i]);
 }

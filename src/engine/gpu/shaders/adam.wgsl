@@ -1,18 +1,19 @@
-// Adam with L2, in place. The bias corrections 1-β1^t and 1-β2^t come from the host each step.
+// Adam with L2, in place. The bias corrections 1-β1^t and 1-β2^t come from the host each step. In a
+// stack each member has its own settings, and a member whose bit in `members_updated` is clear
+// (another optimizer updates it) is left alone.
 
 struct Params {
     n: u32,
     row_stride: u32,
-    learning_rate: f32,
-    beta1: f32,
-    beta2: f32,
-    epsilon: f32,
-    l2: f32,
-    correction1: f32,
-    correction2: f32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    member_len: u32,
+    members_updated: u32,
+    learning_rates: array<vec4<f32>, 4>,
+    beta1: array<vec4<f32>, 4>,
+    beta2: array<vec4<f32>, 4>,
+    epsilon: array<vec4<f32>, 4>,
+    l2: array<vec4<f32>, 4>,
+    correction1: array<vec4<f32>, 4>,
+    correction2: array<vec4<f32>, 4>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -27,10 +28,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    let g = grads[i] + p.l2 * weights[i];
-    let m_new = p.beta1 * m[i] + (1.0 - p.beta1) * g;
-    let v_new = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+    let member = i / p.member_len;
+    if ((p.members_updated & (1u << member)) == 0u) {
+        return;
+    }
+    let slot = member / 4u;
+    let lane = member % 4u;
+    let beta1 = p.beta1[slot][lane];
+    let beta2 = p.beta2[slot][lane];
+    let g = grads[i] + p.l2[slot][lane] * weights[i];
+    let m_new = beta1 * m[i] + (1.0 - beta1) * g;
+    let v_new = beta2 * v[i] + (1.0 - beta2) * g * g;
     m[i] = m_new;
     v[i] = v_new;
-    weights[i] -= p.learning_rate * (m_new / p.correction1) / (sqrt(v_new / p.correction2) + p.epsilon);
+    let m_hat = m_new / p.correction1[slot][lane];
+    let v_hat = v_new / p.correction2[slot][lane];
+    weights[i] -= p.learning_rates[slot][lane] * m_hat / (sqrt(v_hat) + p.epsilon[slot][lane]);
 }

@@ -1,4 +1,5 @@
 // hits[r] = 1 where the row's first largest logit is its label, else 0 (summed on the device after).
+// In a stack every member's rows read the same labels.
 
 @group(0) @binding(0) var<uniform> p: RowParams;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
@@ -18,5 +19,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
             best = c;
         }
     }
-    hits[r] = select(0.0, 1.0, best == u32(labels[r]));
+    hits[r] = select(0.0, 1.0, best == u32(labels[r % p.member_rows]));
 }

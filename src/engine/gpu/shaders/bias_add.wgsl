@@ -1,10 +1,11 @@
-// y[r, j] += bias[j] for y: [rows, cols], one thread per element.
+// y[r, j] += bias[j] for y: [rows, cols], one thread per element; in a stack, each member
+// (`member_len` = rows · cols values) adds its own bias ([cols] per member).
 
 struct Params {
     n: u32,
     row_stride: u32,
     cols: u32,
-    _pad: u32,
+    member_len: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -17,5 +18,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    y[i] += bias[i % p.cols];
+    y[i] += bias[(i / p.member_len) * p.cols + i % p.cols];
 }

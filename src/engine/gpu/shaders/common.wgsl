@@ -1,15 +1,20 @@
 // Declarations shared by several kernels; the kernel registry prepends this file to every kernel.
 
-// Matrix products: C[m, n] = op(A)[m, k] · op(B)[k, n].
+// Matrix products: C[m, n] = op(A)[m, k] · op(B)[k, n] for each member of a stack (one for a plain
+// product): member z's matrices start at z · a_stride, z · b_stride and z · c_stride (a_stride is 0
+// when every member multiplies the same A).
 struct MatmulParams {
     m: u32,
     k: u32,
     n: u32,
     trans_a: u32,
     trans_b: u32,
-    activation: u32, // the fused epilogue's activation (see `activate`); 0 in a plain product
-    slope: f32,
-    _pad: u32,
+    a_stride: u32,
+    b_stride: u32,
+    c_stride: u32,
+    // The fused epilogue's activation code and slope per member (see `activate`); 0 in a plain product.
+    activations: array<vec4<u32>, 4>,
+    slopes: array<vec4<f32>, 4>,
 }
 
 // Convolutions (NCHW, square kernel).
@@ -46,12 +51,18 @@ struct PoolParams {
 
 // One-thread-per-row kernels over [rows, cols] (cols are the classes for the softmax and argmax).
 // Past 65,535 workgroups the grid spills into y; `row_stride` is the threads in one grid row.
+// The rows may be a stack of members of `member_rows` rows each, all reading the same labels or
+// targets (row r's are row r % member_rows's); a plain op is a stack of one.
 struct RowParams {
     rows: u32,
     cols: u32,
     row_stride: u32,
-    _pad: u32,
+    member_rows: u32,
 }
+
+// Per-member settings (up to 16 members) travel as uniform arrays of 4 vec4s, since uniform arrays
+// space their elements 16 bytes apart: member k's setting is [k / 4u][k % 4u]. Element-wise kernels
+// over a stack find an element's member as i / member_len; a plain op is a stack of one.
 
 fn grid_index(gid: vec3<u32>, row_stride: u32) -> u32 {
     return gid.x + gid.y * row_stride;

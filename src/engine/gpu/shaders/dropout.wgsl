@@ -1,11 +1,14 @@
 // Inverted dropout: y = x / (1 - p) where uniform(seed, i) >= p, else 0. The backward runs the same
-// kernel on dy with the same seed. The hash matches src/engine/rng.rs bit for bit.
+// kernel on dy with the same seed. The hash matches src/engine/rng.rs bit for bit. In a stack each
+// member has its own rate and seed, and its mask counts i from its own first value.
 
 struct Params {
     n: u32,
     row_stride: u32,
-    p: f32,
-    seed: u32,
+    member_len: u32,
+    _pad: u32,
+    rates: array<vec4<f32>, 4>,
+    seeds: array<vec4<u32>, 4>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -33,8 +36,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= params.n) {
         return;
     }
-    if (uniform01(params.seed, i) >= params.p) {
-        y[i] = x[i] / (1.0 - params.p);
+    let member = i / params.member_len;
+    let rate = params.rates[member / 4u][member % 4u];
+    let seed = params.seeds[member / 4u][member % 4u];
+    if (uniform01(seed, i - member * params.member_len) >= rate) {
+        y[i] = x[i] / (1.0 - rate);
     } else {
         y[i] = 0.0;
     }

@@ -1,14 +1,15 @@
-// SGD with momentum and L2, in place: g' = g + l2·w; v = momentum·v + g'; w -= lr·v.
+// SGD with momentum and L2, in place: g' = g + l2·w; v = momentum·v + g'; w -= lr·v. In a stack each
+// member has its own settings, and a member whose bit in `members_updated` is clear (another
+// optimizer updates it) is left alone.
 
 struct Params {
     n: u32,
     row_stride: u32,
-    learning_rate: f32,
-    momentum: f32,
-    l2: f32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    member_len: u32,
+    members_updated: u32,
+    learning_rates: array<vec4<f32>, 4>,
+    momenta: array<vec4<f32>, 4>,
+    l2: array<vec4<f32>, 4>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -22,8 +23,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    let g = grads[i] + p.l2 * weights[i];
-    let v = p.momentum * velocity[i] + g;
+    let member = i / p.member_len;
+    if ((p.members_updated & (1u << member)) == 0u) {
+        return;
+    }
+    let slot = member / 4u;
+    let lane = member % 4u;
+    let g = grads[i] + p.l2[slot][lane] * weights[i];
+    let v = p.momenta[slot][lane] * velocity[i] + g;
     velocity[i] = v;
-    weights[i] -= p.learning_rate * v;
+    weights[i] -= p.learning_rates[slot][lane] * v;
 }
