@@ -2,6 +2,7 @@
 # Training-throughput figures, side by side in one table: the native engines (`nas bench`), with
 # KERAS=1 Keras 3 / TensorFlow 2.21 on this CPU (a virtual environment of its own, made once), then
 # this page's engines and TF.js 4.22 / ConvNetJS in the same headless Chromium (tests/bench/run.mjs).
+# Then K = 1, 4 and 16 fused MLP candidates against the same K one after another, natively and in the page.
 # Figures only, no pass/fail; run it on an otherwise idle machine. SECONDS_PER_RUN sets each run's length.
 set -euo pipefail
 
@@ -9,6 +10,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+# Mesa's Vulkan loader complains on every device open when this is unset.
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
+  XDG_RUNTIME_DIR="$(mktemp -d)"; chmod 700 "$XDG_RUNTIME_DIR"; export XDG_RUNTIME_DIR
+fi
 seconds="${SECONDS_PER_RUN:-3}"
 out=target/bench
 mkdir -p "$out"
@@ -44,4 +49,13 @@ node tests/bench/run.mjs --page "dist/index.html?bench=mlp,cnn,cnn-seed&seconds=
 echo
 echo "=== samples/s (higher is better)"
 node tests/bench/table.mjs native="$out/native.json" native="$out/keras.jsonl" browser="$out/dist.json" browser="$out/tfjs.json"
+echo
+echo "=== fused candidates: K = 1, 4, 16 MLPs trained as one stack against one after another"
+target/release/nas bench --fused --seconds "$seconds" --json > "$out/native-fused.json"
+node tests/bench/run.mjs --name dist-fused --page "dist/index.html?bench=fused&seconds=$seconds"
+node -e '
+  const rows = require(process.argv[1]);
+  console.log("native:");
+  for (const r of rows) console.log(`  ${r.engine.padEnd(10)} ${r.model.padEnd(10)} x${String(r.members).padEnd(3)} ${r.fused_samples_per_sec.toFixed(0).padStart(9)} fused ${r.sequential_samples_per_sec.toFixed(0).padStart(9)} one by one  ${(r.fused_samples_per_sec / r.sequential_samples_per_sec).toFixed(2)}x`);
+' "$root/$out/native-fused.json"
 echo "[bench] JSON in $out/"

@@ -1,6 +1,7 @@
 //! The page's benchmark mode (`?bench`, `?bench=mlp&device=gpu&seconds=3`): trains the benchmark
 //! networks on this browser's engines and writes the figures as JSON into `#bench-results`, where
-//! the comparison harness (tests/bench) reads them beside TF.js's.
+//! the comparison harness (tests/bench) reads them beside TF.js's. `?bench=fused` times K = 1, 4
+//! and 16 MLP candidates trained fused against the same K one after another instead.
 
 use std::rc::Rc;
 
@@ -15,6 +16,8 @@ use crate::engine::gpu::MatmulVariant;
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchRequest {
     pub models: Vec<BenchModel>,
+    /// `bench=fused`: fused candidates against one after another, not the benchmark networks.
+    pub fused: bool,
     pub cpu: bool,
     pub gpu: bool,
     pub seconds: f64,
@@ -33,6 +36,7 @@ impl BenchRequest {
         let models: Vec<BenchModel> = models.split(',').filter_map(BenchModel::parse).collect();
         let device = params.get("device").unwrap_or_default();
         Some(Self {
+            fused: params.get("bench").as_deref() == Some("fused"),
             models: if models.is_empty() { BenchModel::ALL.to_vec() } else { models },
             cpu: device != "gpu",
             gpu: device != "cpu",
@@ -63,6 +67,92 @@ pub struct BenchPageProps {
 
 #[function_component(BenchPage)]
 pub fn bench_page(props: &BenchPageProps) -> Html {
+    if props.request.fused {
+        return html! { <FusedBenchPage request={ props.request.clone() } /> };
+    }
+    html! { <NetworksBenchPage request={ props.request.clone() } /> }
+}
+
+/// Marks the page measured for the harness.
+fn mark_done() {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.dataset().set("done", "1");
+    }
+}
+
+/// Fused candidates against the same candidates one after another, on each engine asked for.
+#[function_component(FusedBenchPage)]
+fn fused_bench_page(props: &BenchPageProps) -> Html {
+    use crate::bench::fused::{run_fused_benchmark, FusedResult, FUSED_MODELS};
+    let results = use_state(Vec::<FusedResult>::new);
+    let done = use_state(|| false);
+    {
+        let (results, done, request) = (results.clone(), done.clone(), props.request.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut collected = Vec::new();
+                let clock: Rc<dyn Fn() -> f64> = Rc::new(now_seconds);
+                let cpu = request.cpu.then(CpuBackend::new);
+                let gpu = if request.gpu { detect_engine().await.1 } else { None };
+                for model in FUSED_MODELS {
+                    for members in [1, 4, 16] {
+                        yield_to_browser().await;
+                        if let Some(cpu) = &cpu {
+                            collected.push(run_fused_benchmark(cpu, "rust-cpu", model, members, request.seconds, &*clock).await);
+                        }
+                        yield_to_browser().await;
+                        if let Some(gpu) = &gpu {
+                            collected.push(run_fused_benchmark(gpu, "rust-webgpu", model, members, request.seconds, &*clock).await);
+                        }
+                        results.set(collected.clone());
+                    }
+                }
+                done.set(true);
+                mark_done();
+            });
+        });
+    }
+    // The harness reads rows of {engine, model, batch, steps, samples_per_sec}: two per measurement.
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .flat_map(|r| {
+            let model = format!("{} x{}", r.model, r.members);
+            [("fused", r.fused_samples_per_sec), ("one by one", r.sequential_samples_per_sec)].map(|(how, speed)| {
+                serde_json::json!({ "engine": format!("{} {how}", r.engine), "model": model, "batch": r.batch, "steps": 0,
+                                    "samples_per_sec": speed, "error": r.error })
+            })
+        })
+        .collect();
+    let json = serde_json::to_string_pretty(&rows).unwrap_or_default();
+    html! {
+        <section class="panel bench">
+            <h2>{ "Fused candidates" }</h2>
+            <p class="panel-body">
+                { if *done { "Done." } else { "Measuring… the page is busy between measurements." } }
+            </p>
+            <table>
+                <thead><tr><th>{ "engine" }</th><th>{ "model" }</th><th>{ "members" }</th><th>{ "fused samples/s" }</th><th>{ "one by one" }</th><th>{ "ratio" }</th></tr></thead>
+                <tbody>
+                    { for results.iter().map(|r| html! {
+                        <tr>
+                            <td>{ &r.engine }</td>
+                            <td>{ &r.model }</td>
+                            <td>{ r.members }</td>
+                            <td>{ r.error.clone().unwrap_or_else(|| format!("{:.0}", r.fused_samples_per_sec)) }</td>
+                            <td>{ format!("{:.0}", r.sequential_samples_per_sec) }</td>
+                            <td>{ format!("{:.2}x", r.speedup()) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <pre id="bench-results">{ if *done { json } else { String::new() } }</pre>
+        </section>
+    }
+}
+
+/// The benchmark networks on each engine asked for.
+#[function_component(NetworksBenchPage)]
+fn networks_bench_page(props: &BenchPageProps) -> Html {
     let results = use_state(Vec::<BenchResult>::new);
     let done = use_state(|| false);
     {
@@ -123,9 +213,7 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
                     }
                 }
                 done.set(true);
-                if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-                    let _ = body.dataset().set("done", "1");
-                }
+                mark_done();
             });
         });
     }

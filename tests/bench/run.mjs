@@ -1,11 +1,12 @@
 // Benchmark runner: serves a benchmark page on loopback, opens it in headless Chromium, prints and saves its samples/s.
 //
-// Usage: node tests/bench/run.mjs [--page PAGE]... [--timeout SECONDS]
+// Usage: node tests/bench/run.mjs [[--name NAME] --page PAGE]... [--timeout SECONDS]
 //   PAGE is a file with an optional query (tests/bench/tfjs.html?backends=webgl,cpu, dist/index.html?bench=mlp),
 //   served from its own directory, or a full http(s) URL opened as is. Default: tests/bench/tfjs.html.
 //   Each page must write a JSON array of {engine, model, batch, steps, samples_per_sec, error?} into
 //   <pre id="bench-results"> and then set document.body.dataset.done = "1".
-//   Results go to target/bench/<name>.json (tfjs.json for tfjs.html; for an index.html, its directory's name).
+//   Results go to target/bench/<name>.json (tfjs.json for tfjs.html; for an index.html, its directory's name;
+//   --name NAME before a --page names its file).
 import { createServer } from 'node:http';
 import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -117,19 +118,24 @@ function printTable(rows) {
 async function main(argv) {
   const pages = [];
   let timeoutMs = 300_000;
+  let name = null;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--page') pages.push(argv[++i]);
+    if (argv[i] === '--page') {
+      pages.push({ spec: argv[++i], name });
+      name = null;
+    } else if (argv[i] === '--name') name = argv[++i];
     else if (argv[i] === '--timeout') timeoutMs = Number(argv[++i]) * 1000;
-    else throw new Error(`unknown argument ${argv[i]} (use --page PAGE, --timeout SECONDS)`);
+    else throw new Error(`unknown argument ${argv[i]} (use --name NAME, --page PAGE, --timeout SECONDS)`);
   }
-  if (pages.length === 0) pages.push(join(here, 'tfjs.html'));
+  if (pages.length === 0) pages.push({ spec: join(here, 'tfjs.html'), name: null });
 
   await mkdir(outDir, { recursive: true });
   const browser = await launch();
   const all = [];
   try {
-    for (const spec of pages) {
+    for (const { spec, name } of pages) {
       const target = await resolvePage(spec);
+      if (name) target.name = name;
       const server = target.root ? await serve(target.root) : null;
       try {
         const url = target.url ?? `${server.url}${target.path}`;

@@ -150,3 +150,30 @@ test('an image search fetches the shipped digits in its workers and finishes', a
     assert.deepEqual(errors, []);
   });
 });
+
+/** Each trial's score on the leaderboard, by trial number. */
+async function scores(page) {
+  const rows = await page.locator('#leaderboard-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [Number(tr.dataset.trial), tr.querySelectorAll('td')[3]?.textContent.trim()]));
+  return rows.sort((a, b) => a[0] - b[0]);
+}
+
+for (const engine of ['cpu', 'gpu']) {
+  test(`a grid search fused in a worker on the ${engine} gives every trial the score it has alone`, async () => {
+    return withBrowser(['--enable-unsafe-webgpu'], async (browser) => {
+      const query = `?data=spiral&space=keras-grid&strategy=grid&epochs=5&jobs=1&engine=${engine}`;
+      const alone = await open(browser, `${query}&fuse=1`);
+      await runToTheEnd(alone.page, `search-fuse-1-${engine}.png`);
+      const fused = await open(browser, `${query}&fuse=15`);
+      assert.equal(await fused.page.locator('#fuse').inputValue(), '15');
+      const run = await runToTheEnd(fused.page, `search-fuse-15-${engine}.png`);
+      const [a, f] = [await scores(alone.page), await scores(fused.page)];
+      console.log(`  ${engine}: 15 trials fused in stacks of 3 (one per width), ${run.best}; first scores ${f.slice(0, 3).map(([t, s]) => `${t}: ${s}`).join(', ')}`);
+      assert.equal(f.length, 15);
+      assert.deepEqual(f, a);
+      assert.equal(run.engine, engine);
+      assert.deepEqual(alone.errors, []);
+      assert.deepEqual(fused.errors, []);
+    });
+  });
+}
