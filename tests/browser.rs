@@ -41,7 +41,7 @@ async fn context() -> GpuContext {
 
 #[wasm_bindgen_test]
 async fn matmul_on_webgpu_matches_the_cpu_reference() {
-    common::ops::matmul_matches_cpu(&context().await, &[(33, 17, 65), (64, 100, 31)]).await.unwrap();
+    common::ops::matmul_matches_cpu(&context().await, &[(33, 17, 65), (64, 100, 31), (70, 45, 67)]).await.unwrap();
 }
 
 #[wasm_bindgen_test]

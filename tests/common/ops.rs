@@ -36,7 +36,7 @@ async fn down(ctx: &GpuContext, tensor: &GpuTensor) -> Result<Vec<f32>, String> 
     ctx.read(tensor).await.map_err(|e| e.to_string())
 }
 
-pub const MATMUL_SHAPES: [(usize, usize, usize); 4] = [(1, 1, 1), (33, 17, 65), (64, 100, 31), (256, 784, 128)];
+pub const MATMUL_SHAPES: [(usize, usize, usize); 5] = [(1, 1, 1), (33, 17, 65), (64, 100, 31), (70, 45, 67), (256, 784, 128)];
 
 pub async fn matmul_matches_cpu(ctx: &GpuContext, shapes: &[(usize, usize, usize)]) -> Check {
     for &(m, k, n) in shapes {
@@ -165,18 +165,21 @@ pub async fn losses_match_cpu(ctx: &GpuContext) -> Check {
 /// kernel's epilogue) against the CPU reference's plain ops.
 pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
     for activation in [Activation::Relu, Activation::LeakyRelu { slope: 0.2 }, Activation::Tanh, Activation::Identity] {
-        let (m, k, n) = (37, 50, 45);
-        let d = MatmulDims::new(m, k, n);
-        let (x, w, bias) = (seeded_values(61, m * k), seeded_values(62, k * n), seeded_values(63, n));
-        let mut z = vec![0.0; m * n];
-        cpu::matmul(&x, &w, &mut z, d);
-        cpu::bias_add(&mut z, &bias, m, n);
-        let mut y = vec![0.0; m * n];
-        cpu::activation_forward(activation, &z, &mut y);
-        let (gx, gw, gb, gz, gy) = (up(ctx, &x)?, up(ctx, &w)?, up(ctx, &bias)?, up(ctx, &vec![0.0; m * n])?, up(ctx, &vec![0.0; m * n])?);
-        ctx.dense_forward(&gx, &gw, &gb, &gz, &gy, activation, d);
-        compare(&format!("dense_forward {activation:?} z"), &down(ctx, &gz).await?, &z, 1e-5)?;
-        compare(&format!("dense_forward {activation:?} y"), &down(ctx, &gy).await?, &y, 1e-5)?;
+        // The second shape takes the wide kernel (64x64 tiles), the first the 32x32 one.
+        for (m, k, n) in [(37, 50, 45), (70, 50, 67)] {
+            let d = MatmulDims::new(m, k, n);
+            let (x, w, bias) = (seeded_values(61, m * k), seeded_values(62, k * n), seeded_values(63, n));
+            let mut z = vec![0.0; m * n];
+            cpu::matmul(&x, &w, &mut z, d);
+            cpu::bias_add(&mut z, &bias, m, n);
+            let mut y = vec![0.0; m * n];
+            cpu::activation_forward(activation, &z, &mut y);
+            let (gx, gw, gb) = (up(ctx, &x)?, up(ctx, &w)?, up(ctx, &bias)?);
+            let (gz, gy) = (up(ctx, &vec![0.0; m * n])?, up(ctx, &vec![0.0; m * n])?);
+            ctx.dense_forward(&gx, &gw, &gb, &gz, &gy, activation, d);
+            compare(&format!("dense_forward {activation:?} {d:?} z"), &down(ctx, &gz).await?, &z, 1e-5)?;
+            compare(&format!("dense_forward {activation:?} {d:?} y"), &down(ctx, &gy).await?, &y, 1e-5)?;
+        }
 
         let c = CONV_CASES[1];
         let (x, w, bias) = (seeded_values(64, c.input_len()), seeded_values(65, c.weight_len()), seeded_values(66, c.out_channels));
@@ -524,15 +527,20 @@ async fn products_match_each_member_alone(gpu: &GpuContext, product: MatmulDims,
 
 /// Every stacked op on 1, 3 and 5 members with different activations, dropout rates, seeds and
 /// optimizers gives each member exactly what the plain GPU op gives it alone, and agrees with the
-/// CPU's stacked ops. Odd shapes (rows 37, cols 19, k 45) leave partial tiles and workgroups.
+/// CPU's stacked ops. Odd shapes (rows 37, cols 19, k 45; 70x67 products) leave partial tiles and workgroups.
 pub async fn stacked_ops_match_each_member_alone(gpu: &GpuContext) -> Check {
     let (rows, cols, inner) = (37, 19, 45);
     for members in [1, 3, 5] {
         for variant in [MatmulVariant::Tiled, MatmulVariant::Naive] {
             gpu.set_matmul_variant(variant);
-            let checked = products_match_each_member_alone(gpu, MatmulDims::new(rows, inner, cols), members).await;
+            // The second shape is wide enough for the 64x64-tile kernel.
+            for dims in [MatmulDims::new(rows, inner, cols), MatmulDims::new(70, inner, 67)] {
+                let checked = products_match_each_member_alone(gpu, dims, members).await;
+                gpu.set_matmul_variant(MatmulVariant::Tiled);
+                checked.map_err(|e| format!("{variant:?} matmul {dims:?}: {e}"))?;
+                gpu.set_matmul_variant(variant);
+            }
             gpu.set_matmul_variant(MatmulVariant::Tiled);
-            checked.map_err(|e| format!("{variant:?} matmul: {e}"))?;
         }
         for op in [
             StackedOp::BiasGrad { rows, cols },

@@ -14,6 +14,8 @@ pub const ELEMENTWISE_WORKGROUP: u32 = 256;
 pub const ROW_WORKGROUP: u32 = 64;
 /// Output tile of the tiled matmul (its 8x8 threads compute 4x4 outputs each).
 pub const MATMUL_TILE: u32 = 32;
+/// Output tile of the wide matmul (its 8x8 threads compute 8x8 outputs each).
+pub const MATMUL_WIDE_TILE: u32 = 64;
 /// Threads per side of the naive matmul's workgroup.
 pub const MATMUL_NAIVE_SIDE: u32 = 16;
 
@@ -42,6 +44,8 @@ kernel!(AXPY, "axpy");
 kernel!(FILL, "fill");
 kernel!(MATMUL_TILED, "matmul_tiled", "matmul_tiled" + "matmul_store");
 kernel!(MATMUL_BIAS_ACTIVATION, "matmul_bias_activation", "matmul_tiled" + "matmul_bias_activation");
+kernel!(MATMUL_WIDE, "matmul_wide", "matmul_wide" + "matmul_store");
+kernel!(MATMUL_WIDE_BIAS_ACTIVATION, "matmul_wide_bias_activation", "matmul_wide" + "matmul_bias_activation");
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");
@@ -63,11 +67,13 @@ kernel!(SGD, "sgd");
 kernel!(ADAM, "adam");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 23] = [
+pub const ALL: [Kernel; 25] = [
     AXPY,
     FILL,
     MATMUL_TILED,
     MATMUL_BIAS_ACTIVATION,
+    MATMUL_WIDE,
+    MATMUL_WIDE_BIAS_ACTIVATION,
     MATMUL_NAIVE,
     BIAS_ADD,
     COLUMN_SUM,

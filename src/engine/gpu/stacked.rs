@@ -4,7 +4,7 @@
 
 use super::backend::{bits, check_len, rows_grid};
 use super::context::MatmulVariant;
-use super::kernels::{self, Kernel, MATMUL_NAIVE_SIDE, MATMUL_TILE};
+use super::kernels::{self, Kernel, MATMUL_NAIVE_SIDE, MATMUL_TILE, MATMUL_WIDE_TILE};
 use super::recorder::elementwise_grid;
 use super::{GpuContext, GpuTensor};
 use crate::engine::activation::Activation;
@@ -69,6 +69,7 @@ impl GpuContext {
         check_len("matmul", "c", c, members * d.m * d.n);
         let words = matmul_words(d, shared_a, &[]);
         let (kernel, side) = match variant {
+            MatmulVariant::Tiled if is_wide(d) => (kernels::MATMUL_WIDE, MATMUL_WIDE_TILE),
             MatmulVariant::Tiled => (kernels::MATMUL_TILED, MATMUL_TILE),
             MatmulVariant::Naive => (kernels::MATMUL_NAIVE, MATMUL_NAIVE_SIDE),
         };
@@ -104,8 +105,12 @@ impl GpuContext {
         check_len("dense_forward", "z", z, members * d.m * d.n);
         check_len("dense_forward", "y", y, members * d.m * d.n);
         let words = matmul_words(d, shared_x, activations);
-        let groups = ((d.n as u32).div_ceil(MATMUL_TILE), (d.m as u32).div_ceil(MATMUL_TILE));
-        self.dispatch_per_member(kernels::MATMUL_BIAS_ACTIVATION, &words, words.len(), &[x, weights, bias, z, y], groups, members as u32);
+        let (kernel, side) = match is_wide(d) {
+            true => (kernels::MATMUL_WIDE_BIAS_ACTIVATION, MATMUL_WIDE_TILE),
+            false => (kernels::MATMUL_BIAS_ACTIVATION, MATMUL_TILE),
+        };
+        let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
+        self.dispatch_per_member(kernel, &words, words.len(), &[x, weights, bias, z, y], groups, members as u32);
     }
 
     /// y_k[r, j] += bias_k[j]. y: members · [rows, cols], bias: members · [cols]
@@ -313,4 +318,9 @@ impl StackedBackend for GpuContext {
             self.record_adam([weights, grads, m, v], &adam, step);
         }
     }
+}
+
+/// Whether a product is large enough in both of C's sides for the wide kernel's 64x64 tiles.
+fn is_wide(d: MatmulDims) -> bool {
+    d.m >= 64 && d.n >= 64
 }

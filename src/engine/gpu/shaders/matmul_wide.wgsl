@@ -1,0 +1,150 @@
+// C = op(A) · op(B) in large tiles: each 8x8 workgroup computes a 64x64 tile of C, 8x8 outputs per
+// thread, staging 64x8 slices of op(A) and 8x64 slices of op(B) in workgroup memory. Each value a
+// thread reads from the tiles feeds eight products (four in matmul_tiled.wgsl), which is what
+// software adapters, where every read is a bounds-checked gather, are slowest at. The sums run in
+// the same order as matmul_tiled.wgsl's. The grid's z is the member of a stack; the epilogue file
+// that follows defines `store(row, col, value)` with bindings 3...
+
+@group(0) @binding(0) var<uniform> p: MatmulParams;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+
+const TILE: u32 = 64u;
+const BK: u32 = 8u;
+
+var<workgroup> a_tile: array<f32, 512>; // [BK][TILE]: a_tile[kk · 64 + r] = op(A)[row0 + r, k0 + kk]
+var<workgroup> b_tile: array<f32, 512>; // [BK][TILE]: b_tile[kk · 64 + c] = op(B)[k0 + kk, col0 + c]
+
+// The member this workgroup multiplies for (its z in the grid).
+var<private> member: u32;
+
+// op(A)[row, col], zero outside the matrix.
+fn load_a(row: u32, col: u32) -> f32 {
+    if (row >= p.m || col >= p.k) {
+        return 0.0;
+    }
+    let base = member * p.a_stride;
+    if (p.trans_a == 1u) {
+        return a[base + col * p.m + row];
+    }
+    return a[base + row * p.k + col];
+}
+
+// op(B)[row, col], zero outside the matrix.
+fn load_b(row: u32, col: u32) -> f32 {
+    if (row >= p.k || col >= p.n) {
+        return 0.0;
+    }
+    let base = member * p.b_stride;
+    if (p.trans_b == 1u) {
+        return b[base + col * p.k + row];
+    }
+    return b[base + row * p.n + col];
+}
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    member = wid.z;
+    let row0 = wid.y * TILE;
+    let col0 = wid.x * TILE;
+    let t = lid.y * 8u + lid.x;
+    // Thread (x, y) owns rows y, y + 8, .., y + 56 and columns x, x + 8, .., x + 56 of the tile (two
+    // vectors a row), so the four threads a software adapter runs side by side read one tile row's
+    // neighbouring values of B and the same value of A.
+    var acc0a = vec4<f32>(0.0);
+    var acc0b = vec4<f32>(0.0);
+    var acc1a = vec4<f32>(0.0);
+    var acc1b = vec4<f32>(0.0);
+    var acc2a = vec4<f32>(0.0);
+    var acc2b = vec4<f32>(0.0);
+    var acc3a = vec4<f32>(0.0);
+    var acc3b = vec4<f32>(0.0);
+    var acc4a = vec4<f32>(0.0);
+    var acc4b = vec4<f32>(0.0);
+    var acc5a = vec4<f32>(0.0);
+    var acc5b = vec4<f32>(0.0);
+    var acc6a = vec4<f32>(0.0);
+    var acc6b = vec4<f32>(0.0);
+    var acc7a = vec4<f32>(0.0);
+    var acc7b = vec4<f32>(0.0);
+
+    for (var k0 = 0u; k0 < p.k; k0 += BK) {
+        // Neighbouring threads read neighbouring values of storage: along m or n where those are
+        // contiguous, along k where the operand is stored the other way.
+        for (var i = 0u; i < 8u; i++) {
+            let e = t + i * 64u;
+            var kk = e / TILE;
+            var r = e % TILE;
+            if (p.trans_a == 0u) {
+                kk = e % BK;
+                r = e / BK;
+            }
+            a_tile[kk * TILE + r] = load_a(row0 + r, k0 + kk);
+            kk = e / TILE;
+            var c = e % TILE;
+            if (p.trans_b == 1u) {
+                kk = e % BK;
+                c = e / BK;
+            }
+            b_tile[kk * TILE + c] = load_b(k0 + kk, col0 + c);
+        }
+        workgroupBarrier();
+        for (var kk = 0u; kk < BK; kk++) {
+            let a_at = kk * TILE + lid.y;
+            let b_at = kk * TILE + lid.x;
+            let a0 = a_tile[a_at + 0u];
+            let a1 = a_tile[a_at + 8u];
+            let a2 = a_tile[a_at + 16u];
+            let a3 = a_tile[a_at + 24u];
+            let a4 = a_tile[a_at + 32u];
+            let a5 = a_tile[a_at + 40u];
+            let a6 = a_tile[a_at + 48u];
+            let a7 = a_tile[a_at + 56u];
+            let b0 = vec4<f32>(b_tile[b_at], b_tile[b_at + 8u], b_tile[b_at + 16u], b_tile[b_at + 24u]);
+            let b1 = vec4<f32>(b_tile[b_at + 32u], b_tile[b_at + 40u], b_tile[b_at + 48u], b_tile[b_at + 56u]);
+            acc0a += a0 * b0;
+            acc0b += a0 * b1;
+            acc1a += a1 * b0;
+            acc1b += a1 * b1;
+            acc2a += a2 * b0;
+            acc2b += a2 * b1;
+            acc3a += a3 * b0;
+            acc3b += a3 * b1;
+            acc4a += a4 * b0;
+            acc4b += a4 * b1;
+            acc5a += a5 * b0;
+            acc5b += a5 * b1;
+            acc6a += a6 * b0;
+            acc6b += a6 * b1;
+            acc7a += a7 * b0;
+            acc7b += a7 * b1;
+        }
+        workgroupBarrier();
+    }
+
+    let row = row0 + lid.y;
+    let col = col0 + lid.x;
+    store_row(row + 0u, col, acc0a, acc0b);
+    store_row(row + 8u, col, acc1a, acc1b);
+    store_row(row + 16u, col, acc2a, acc2b);
+    store_row(row + 24u, col, acc3a, acc3b);
+    store_row(row + 32u, col, acc4a, acc4b);
+    store_row(row + 40u, col, acc5a, acc5b);
+    store_row(row + 48u, col, acc6a, acc6b);
+    store_row(row + 56u, col, acc7a, acc7b);
+}
+
+// Writes a thread's eight outputs of one row (columns col, col + 8, .., col + 56) inside C.
+fn store_row(row: u32, col: u32, left: vec4<f32>, right: vec4<f32>) {
+    if (row >= p.m) {
+        return;
+    }
+    for (var j = 0u; j < 4u; j++) {
+        if (col + 8u * j < p.n) {
+            store(row, col + 8u * j, left[j]);
+        }
+        if (col + 32u + 8u * j < p.n) {
+            store(row, col + 32u + 8u * j, right[j]);
+        }
+    }
+}
