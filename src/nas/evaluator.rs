@@ -189,30 +189,18 @@ impl TrainingEvaluator {
         match outcome {
             Err(error) => failure(error, built),
             Ok(outcome) => {
-                let failure = match outcome.stopped {
-                    Some(StopReason::Cancelled { .. }) => return Evaluation::Stopped,
-                    Some(StopReason::Diverged { message, .. }) => Some(Failure { kind: FailureKind::Diverged, message }),
-                    None => None,
-                };
+                let trained_to_the_end = outcome.stopped.is_none();
                 self.inspections.borrow_mut().clear();
-                if self.inspect.is_some() && failure.is_none() {
+                if self.inspect.is_some() && trained_to_the_end {
                     // A failed read here means the device is going; the trial's result stands.
                     let inspection = self.inspect(&mut model, be, trial).await.ok();
                     self.inspections.borrow_mut().extend(inspection);
                 }
                 let promotable = matches!(proposal.origin, Origin::Rung { .. }) && proposal.epochs < self.space.epochs;
-                if self.keep_checkpoints && promotable && failure.is_none() {
+                if self.keep_checkpoints && promotable && trained_to_the_end {
                     checkpoints.keep(Checkpoint { trial, model, history: outcome.history.clone() });
                 }
-                Evaluation::Done(TrialResult {
-                    parameters: summary.parameters,
-                    flops: summary.flops,
-                    history: outcome.history,
-                    seconds,
-                    model: Some(built.model),
-                    repairs: built.repairs,
-                    failure,
-                })
+                finished(built, outcome, &summary, seconds)
             }
         }
     }

@@ -21,20 +21,20 @@ pub const MATMUL_NAIVE_SIDE: u32 = 16;
 
 /// Each kernel's source is `shaders/common.wgsl` (shared parameter structs and helpers) followed by
 /// the kernel's own file.
-/// A kernel named `$name` may also take its body from another file and end with an epilogue file
-/// (how it stores its outputs), so one body serves a plain and a fused kernel.
+/// A kernel named `$name` may also be put together from several files: its operands, its body and
+/// an epilogue (how it stores its outputs), so one body serves a plain and a fused kernel.
 macro_rules! kernel {
     ($constant:ident, $name:literal) => {
         pub const $constant: Kernel =
             Kernel { name: $name, source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))) };
     };
-    ($constant:ident, $name:literal, $body:literal + $epilogue:literal) => {
+    ($constant:ident, $name:literal, $first:literal $(+ $part:literal)+) => {
         pub const $constant: Kernel = Kernel {
             name: $name,
             source: concat!(
                 include_str!("shaders/common.wgsl"),
-                include_str!(concat!("shaders/", $body, ".wgsl")),
-                include_str!(concat!("shaders/", $epilogue, ".wgsl"))
+                include_str!(concat!("shaders/", $first, ".wgsl")),
+                $(include_str!(concat!("shaders/", $part, ".wgsl"))),+
             ),
         };
     };
@@ -42,10 +42,10 @@ macro_rules! kernel {
 
 kernel!(AXPY, "axpy");
 kernel!(FILL, "fill");
-kernel!(MATMUL_TILED, "matmul_tiled", "matmul_tiled" + "matmul_store");
-kernel!(MATMUL_BIAS_ACTIVATION, "matmul_bias_activation", "matmul_tiled" + "matmul_bias_activation");
-kernel!(MATMUL_WIDE, "matmul_wide", "matmul_wide" + "matmul_store");
-kernel!(MATMUL_WIDE_BIAS_ACTIVATION, "matmul_wide_bias_activation", "matmul_wide" + "matmul_bias_activation");
+kernel!(MATMUL_TILED, "matmul_tiled", "matmul_operands" + "matmul_tiled" + "matmul_store");
+kernel!(MATMUL_BIAS_ACTIVATION, "matmul_bias_activation", "matmul_operands" + "matmul_tiled" + "matmul_bias_activation");
+kernel!(MATMUL_WIDE, "matmul_wide", "matmul_operands" + "matmul_wide" + "matmul_store");
+kernel!(MATMUL_WIDE_BIAS_ACTIVATION, "matmul_wide_bias_activation", "matmul_operands" + "matmul_wide" + "matmul_bias_activation");
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");

@@ -1,11 +1,8 @@
 // C = op(A) · op(B), tiled: each 8x8 workgroup computes a 32x32 tile of C, 4x4 outputs per thread,
 // staging 32x16 slices of op(A) and 16x32 slices of op(B) in workgroup memory. The grid's z is the
-// member of a stack (0 for a plain product). The kernel's epilogue file follows this one and defines
-// `store(row, col, value)` with the output bindings (3..), writing member `member`'s C.
-
-@group(0) @binding(0) var<uniform> p: MatmulParams;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+// member of a stack (0 for a plain product). Its operands come from matmul_operands.wgsl; the
+// kernel's epilogue file follows this one and defines `store(row, col, value)` with the output
+// bindings (3..), writing member `member`'s C.
 
 const TILE: u32 = 32u;
 const BK: u32 = 16u;
@@ -13,33 +10,6 @@ const THREADS: u32 = 64u;
 
 var<workgroup> a_tile: array<f32, 512>; // [TILE][BK]
 var<workgroup> b_tile: array<f32, 512>; // [BK][TILE]
-
-// The member this workgroup multiplies for (its z in the grid).
-var<private> member: u32;
-
-// op(A)[row, col], zero outside the matrix.
-fn load_a(row: u32, col: u32) -> f32 {
-    if (row >= p.m || col >= p.k) {
-        return 0.0;
-    }
-    let base = member * p.a_stride;
-    if (p.trans_a == 1u) {
-        return a[base + col * p.m + row];
-    }
-    return a[base + row * p.k + col];
-}
-
-// op(B)[row, col], zero outside the matrix.
-fn load_b(row: u32, col: u32) -> f32 {
-    if (row >= p.k || col >= p.n) {
-        return 0.0;
-    }
-    let base = member * p.b_stride;
-    if (p.trans_b == 1u) {
-        return b[base + col * p.k + row];
-    }
-    return b[base + row * p.n + col];
-}
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {

@@ -2,45 +2,15 @@
 // thread, staging 64x8 slices of op(A) and 8x64 slices of op(B) in workgroup memory. Each value a
 // thread reads from the tiles feeds eight products (four in matmul_tiled.wgsl), which is what
 // software adapters, where every read is a bounds-checked gather, are slowest at. The sums run in
-// the same order as matmul_tiled.wgsl's. The grid's z is the member of a stack; the epilogue file
-// that follows defines `store(row, col, value)` with bindings 3...
-
-@group(0) @binding(0) var<uniform> p: MatmulParams;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+// the same order as matmul_tiled.wgsl's. The grid's z is the member of a stack; its operands come
+// from matmul_operands.wgsl, and the epilogue file that follows defines `store(row, col, value)`
+// with bindings 3...
 
 const TILE: u32 = 64u;
 const BK: u32 = 8u;
 
 var<workgroup> a_tile: array<f32, 512>; // [BK][TILE]: a_tile[kk · 64 + r] = op(A)[row0 + r, k0 + kk]
 var<workgroup> b_tile: array<f32, 512>; // [BK][TILE]: b_tile[kk · 64 + c] = op(B)[k0 + kk, col0 + c]
-
-// The member this workgroup multiplies for (its z in the grid).
-var<private> member: u32;
-
-// op(A)[row, col], zero outside the matrix.
-fn load_a(row: u32, col: u32) -> f32 {
-    if (row >= p.m || col >= p.k) {
-        return 0.0;
-    }
-    let base = member * p.a_stride;
-    if (p.trans_a == 1u) {
-        return a[base + col * p.m + row];
-    }
-    return a[base + row * p.k + col];
-}
-
-// op(B)[row, col], zero outside the matrix.
-fn load_b(row: u32, col: u32) -> f32 {
-    if (row >= p.k || col >= p.n) {
-        return 0.0;
-    }
-    let base = member * p.b_stride;
-    if (p.trans_b == 1u) {
-        return b[base + col * p.k + row];
-    }
-    return b[base + row * p.n + col];
-}
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
