@@ -27,16 +27,20 @@ run() {
 }
 
 run "keras grid (ref 40/min)" keras-grid www/spaces/keras-grid.json --strategy grid
+run "keras grid, fused 15" keras-grid-fused www/spaces/keras-grid.json --strategy grid --fuse 15
 run "random (ref 28/min)" random www/spaces/optuna-mnist.json --strategy random --trials 40
 run "hyperband (ref 62 s)" hyperband www/spaces/optuna-mnist.json --strategy hyperband --eta 2 --epoch-budget 160
 run "evolution" evolution www/spaces/optuna-mnist.json --strategy evolution --trials 40 --population 10 --sample 3
 run "random, 2 jobs" random-2 www/spaces/optuna-mnist.json --strategy random --trials 40 --jobs 2
+run "random, fused 8" random-fused www/spaces/optuna-mnist.json --strategy random --trials 40 --fuse 8
 echo "[bench] logs and tables in $out/search-*"
 
-# The same 40 random trials in the page's CPU engine, in Web Workers, with 1 and 2 workers.
+# The same grid (one worker, then its 15 trials fused in stacks of 3) and 40 random trials (1 and 2
+# workers) in the page's CPU engine, in Web Workers.
 if [ -f dist/index.html ] && [ -d tests/e2e/node_modules/playwright-core ]; then
+  grid='?data=mnist&samples=10000&space=keras-grid&strategy=grid&epochs=0&engine=cpu&seed=1&jobs=1'
   query='?data=mnist&samples=10000&space=optuna-mnist&strategy=random&trials=40&epochs=0&engine=cpu&seed=1'
-  node tests/e2e/search-speed.mjs "$query&jobs=1" "$query&jobs=2"
+  node tests/e2e/search-speed.mjs "$grid" "$grid&fuse=15" "$query&jobs=1" "$query&jobs=2"
 else
   echo "[bench] no dist/ or no playwright-core: run 'bash scripts/test.sh' once for the browser figures"
 fi
