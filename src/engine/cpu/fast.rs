@@ -5,8 +5,9 @@
 use super::parallel;
 use crate::engine::shapes::MatmulDims;
 
-/// Multiply-adds below which one core finishes before a second could help.
-const PARALLEL_WORK: usize = 1 << 18;
+/// Multiply-adds below which one core finishes before a second could help (handing a product of
+/// a small candidate, say 32x784x32, to a second core costs more than it saves).
+pub(super) const PARALLEL_WORK: usize = 1 << 21;
 
 /// c = beta·c + op(a) · op(b) with `matrixmultiply`'s strides standing in for the transposes.
 pub fn gemm(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims, beta: f32) {

@@ -1,6 +1,6 @@
 //! The CPU device's stacked ops: each member's slice goes through the same kernel as the plain op,
 //! so every member's figures equal its own training's; natively the members' products run on
-//! all cores at once, one member per core, where the plain op would split one small product.
+//! all cores at once, one member per core, where the plain op would split one product.
 
 use super::{fast, parallel, reference, CpuBackend, CpuTensor};
 use crate::engine::activation::Activation;
@@ -8,7 +8,8 @@ use crate::engine::optimizer::Update;
 use crate::engine::shapes::MatmulDims;
 use crate::engine::stacked::StackedBackend;
 
-/// Runs `work(member, a_k, b_k, c_k)` for each member's slices, natively on all cores.
+/// Runs `work(a_k, b_k, c_k)` for each member's slices: natively a member per core once the
+/// members' products together are worth sharing out.
 fn each_product(
     a: &[f32],
     b: &[f32],
@@ -17,11 +18,16 @@ fn each_product(
     shared_a: bool,
     work: impl Fn(&[f32], &[f32], &mut [f32]) + Sync + Send,
 ) {
-    let (a_len, b_len, c_len) = (d.m * d.k, d.k * d.n, d.m * d.n);
-    parallel::for_each_chunk(c, c_len.max(1), |k, c_k| {
+    let (a_len, b_len, c_len) = (d.m * d.k, d.k * d.n, (d.m * d.n).max(1));
+    let product = |k: usize, c_k: &mut [f32]| {
         let a_k = if shared_a { &a[..a_len] } else { &a[k * a_len..][..a_len] };
         work(a_k, &b[k * b_len..][..b_len], c_k)
-    });
+    };
+    if c.len() * d.k < fast::PARALLEL_WORK {
+        c.chunks_mut(c_len).enumerate().for_each(|(k, c_k)| product(k, c_k));
+    } else {
+        parallel::for_each_chunk(c, c_len, product);
+    }
 }
 
 impl StackedBackend for CpuBackend {
