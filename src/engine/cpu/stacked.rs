@@ -8,6 +8,9 @@ use crate::engine::optimizer::Update;
 use crate::engine::shapes::MatmulDims;
 use crate::engine::stacked::StackedBackend;
 
+/// Multiply-adds of all the members' products below which they run one after another.
+const MEMBERS_PARALLEL_WORK: usize = 8 * fast::PARALLEL_WORK;
+
 /// Runs `work(a_k, b_k, c_k)` for each member's slices: natively a member per core once the
 /// members' products together are worth sharing out.
 fn each_product(
@@ -23,7 +26,9 @@ fn each_product(
         let a_k = if shared_a { &a[..a_len] } else { &a[k * a_len..][..a_len] };
         work(a_k, &b[k * b_len..][..b_len], c_k)
     };
-    if c.len() * d.k < fast::PARALLEL_WORK {
+    // Waking a second core costs tens of microseconds here, so a stack shares out only products
+    // that take a core several times that (a stack of small candidates runs faster on one).
+    if c.len() * d.k < MEMBERS_PARALLEL_WORK {
         c.chunks_mut(c_len).enumerate().for_each(|(k, c_k)| product(k, c_k));
     } else {
         parallel::for_each_chunk(c, c_len, product);
@@ -36,6 +41,10 @@ impl StackedBackend for CpuBackend {
         assert_eq!(c.len(), members * d.m * d.n, "stacked_matmul: c");
         assert_eq!(a.len(), if shared_a { 1 } else { members } * d.m * d.k, "stacked_matmul: a");
         assert_eq!(b.len(), members * d.k * d.n, "stacked_matmul: b");
+        if members == 1 {
+            // One member's product splits its rows over the cores as the plain op does.
+            return fast::gemm(&a, &b, &mut c, d, 0.0);
+        }
         each_product(&a, &b, &mut c, d, shared_a, |a, b, c| fast::gemm_serial(a, b, c, d, 0.0));
     }
 
