@@ -18,6 +18,8 @@ async function runToTheEnd(page, screenshotName) {
   await page.locator('#run-status[data-status="finished"]').waitFor({ timeout: 240_000 });
   const longest = await page.evaluate((t0) => Math.max(0, ...window.__longTasks.filter((t) => t.start >= t0).map((t) => t.duration)), startedAt);
   const lag = await page.evaluate((t0) => Math.max(0, ...window.__lags.filter((t) => t.start >= t0).map((t) => t.lag)), startedAt);
+  // The charts redraw at most every 500 ms: a search that ends in a burst is drawn just after.
+  await page.waitForTimeout(800);
   await page.screenshot({ path: join(screenshots, screenshotName), fullPage: true });
   return {
     longest,
