@@ -88,7 +88,7 @@ fn every_kernel_compiles() {
 }
 
 #[test]
-fn matmul_tiled_and_naive_match_the_cpu_in_every_layout() {
+fn every_matmul_kernel_matches_the_cpu_in_every_layout() {
     let ctx = gpu_context();
     agree(common::ops::matmul_matches_cpu(&ctx, &common::ops::MATMUL_SHAPES));
 }

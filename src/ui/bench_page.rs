@@ -21,7 +21,7 @@ pub struct BenchRequest {
     pub cpu: bool,
     pub gpu: bool,
     pub seconds: f64,
-    /// `matmul=naive` or `matmul=tiled` forces a GPU matmul kernel; otherwise the engine's choice.
+    /// `matmul=naive`, `matmul=tiled` or `matmul=registers` forces a GPU matmul kernel; otherwise the engine's choice.
     pub matmul: Option<MatmulVariant>,
     /// `profile` logs per-op GPU timings of the MLP step to the console.
     pub profile: bool,
@@ -44,6 +44,7 @@ impl BenchRequest {
             matmul: match params.get("matmul").as_deref() {
                 Some("naive") => Some(MatmulVariant::Naive),
                 Some("tiled") => Some(MatmulVariant::Tiled),
+                Some("registers") => Some(MatmulVariant::Registers),
                 _ => None,
             },
             seconds: params.get("seconds").and_then(|s| s.parse().ok()).filter(|s: &f64| *s > 0.0).unwrap_or(3.0),

@@ -49,8 +49,13 @@ pub async fn matmul_matches_cpu(ctx: &GpuContext, shapes: &[(usize, usize, usize
             let (ga, gb, gc) = (up(ctx, &a)?, up(ctx, &b)?, up(ctx, &vec![0.0; m * n])?);
             // Sums of k products: allow rounding that grows with √k.
             let tolerance = 2e-6 * (k as f32).sqrt() * 4.0;
-            ctx.matmul(&ga, &gb, &gc, d);
-            compare(&format!("tiled matmul {d:?}"), &down(ctx, &gc).await?, &expected, tolerance)?;
+            let chosen = ctx.matmul_variant();
+            for variant in [MatmulVariant::Tiled, MatmulVariant::Registers] {
+                ctx.set_matmul_variant(variant);
+                ctx.matmul(&ga, &gb, &gc, d);
+                ctx.set_matmul_variant(chosen);
+                compare(&format!("{variant:?} matmul {d:?}"), &down(ctx, &gc).await?, &expected, tolerance)?;
+            }
             ctx.matmul_naive(&ga, &gb, &gc, d);
             compare(&format!("naive matmul {d:?}"), &down(ctx, &gc).await?, &expected, tolerance)?;
         }
@@ -530,17 +535,16 @@ async fn products_match_each_member_alone(gpu: &GpuContext, product: MatmulDims,
 /// CPU's stacked ops. Odd shapes (rows 37, cols 19, k 45; 70x67 products) leave partial tiles and workgroups.
 pub async fn stacked_ops_match_each_member_alone(gpu: &GpuContext) -> Check {
     let (rows, cols, inner) = (37, 19, 45);
+    let chosen = gpu.matmul_variant();
     for members in [1, 3, 5] {
-        for variant in [MatmulVariant::Tiled, MatmulVariant::Naive] {
-            gpu.set_matmul_variant(variant);
-            // The second shape is wide enough for the 64x64-tile kernel.
+        for variant in [MatmulVariant::Tiled, MatmulVariant::Registers, MatmulVariant::Naive] {
+            // The second shape is wide enough for the 64x64-tile kernels.
             for dims in [MatmulDims::new(rows, inner, cols), MatmulDims::new(70, inner, 67)] {
-                let checked = products_match_each_member_alone(gpu, dims, members).await;
-                gpu.set_matmul_variant(MatmulVariant::Tiled);
-                checked.map_err(|e| format!("{variant:?} matmul {dims:?}: {e}"))?;
                 gpu.set_matmul_variant(variant);
+                let checked = products_match_each_member_alone(gpu, dims, members).await;
+                gpu.set_matmul_variant(chosen);
+                checked.map_err(|e| format!("{variant:?} matmul {dims:?}: {e}"))?;
             }
-            gpu.set_matmul_variant(MatmulVariant::Tiled);
         }
         for op in [
             StackedOp::BiasGrad { rows, cols },

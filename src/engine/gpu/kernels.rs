@@ -16,6 +16,9 @@ pub const ROW_WORKGROUP: u32 = 64;
 pub const MATMUL_TILE: u32 = 32;
 /// Output tile of the wide matmul (its 8x8 threads compute 8x8 outputs each).
 pub const MATMUL_WIDE_TILE: u32 = 64;
+// The register-blocked matmuls use the wide kernel's tile (8x8 outputs per thread) where both of
+// C's sides reach it, and the tiled kernel's (4x4 per thread) otherwise.
+
 /// Threads per side of the naive matmul's workgroup.
 pub const MATMUL_NAIVE_SIDE: u32 = 16;
 
@@ -46,6 +49,10 @@ kernel!(MATMUL_TILED, "matmul_tiled", "matmul_operands" + "matmul_tiled" + "matm
 kernel!(MATMUL_BIAS_ACTIVATION, "matmul_bias_activation", "matmul_operands" + "matmul_tiled" + "matmul_bias_activation");
 kernel!(MATMUL_WIDE, "matmul_wide", "matmul_operands" + "matmul_wide" + "matmul_store");
 kernel!(MATMUL_WIDE_BIAS_ACTIVATION, "matmul_wide_bias_activation", "matmul_operands" + "matmul_wide" + "matmul_bias_activation");
+kernel!(MATMUL_REGISTERS, "matmul_registers", "matmul_operands" + "matmul_registers" + "matmul_store");
+kernel!(MATMUL_REGISTERS_BIAS_ACTIVATION, "matmul_registers_bias_activation", "matmul_operands" + "matmul_registers" + "matmul_bias_activation");
+kernel!(MATMUL_REGISTERS_SMALL, "matmul_registers_small", "matmul_operands" + "matmul_registers_small" + "matmul_store");
+kernel!(MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION, "matmul_registers_small_bias_activation", "matmul_operands" + "matmul_registers_small" + "matmul_bias_activation");
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");

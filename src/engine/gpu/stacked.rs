@@ -68,10 +68,12 @@ impl GpuContext {
         check_len("matmul", "b", b, members * d.k * d.n);
         check_len("matmul", "c", c, members * d.m * d.n);
         let words = matmul_words(d, shared_a, &[]);
-        let (kernel, side) = match variant {
-            MatmulVariant::Tiled if is_wide(d) => (kernels::MATMUL_WIDE, MATMUL_WIDE_TILE),
-            MatmulVariant::Tiled => (kernels::MATMUL_TILED, MATMUL_TILE),
-            MatmulVariant::Naive => (kernels::MATMUL_NAIVE, MATMUL_NAIVE_SIDE),
+        let (kernel, side) = match (variant, is_wide(d)) {
+            (MatmulVariant::Tiled, true) => (kernels::MATMUL_WIDE, MATMUL_WIDE_TILE),
+            (MatmulVariant::Tiled, false) => (kernels::MATMUL_TILED, MATMUL_TILE),
+            (MatmulVariant::Registers, true) => (kernels::MATMUL_REGISTERS, MATMUL_WIDE_TILE),
+            (MatmulVariant::Registers, false) => (kernels::MATMUL_REGISTERS_SMALL, MATMUL_TILE),
+            (MatmulVariant::Naive, _) => (kernels::MATMUL_NAIVE, MATMUL_NAIVE_SIDE),
         };
         let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
         self.dispatch_per_member(kernel, &words, words.len(), &[a, b, c], groups, members as u32);
@@ -105,9 +107,11 @@ impl GpuContext {
         check_len("dense_forward", "z", z, members * d.m * d.n);
         check_len("dense_forward", "y", y, members * d.m * d.n);
         let words = matmul_words(d, shared_x, activations);
-        let (kernel, side) = match is_wide(d) {
-            true => (kernels::MATMUL_WIDE_BIAS_ACTIVATION, MATMUL_WIDE_TILE),
-            false => (kernels::MATMUL_BIAS_ACTIVATION, MATMUL_TILE),
+        let (kernel, side) = match (variant, is_wide(d)) {
+            (MatmulVariant::Registers, true) => (kernels::MATMUL_REGISTERS_BIAS_ACTIVATION, MATMUL_WIDE_TILE),
+            (MatmulVariant::Registers, false) => (kernels::MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION, MATMUL_TILE),
+            (_, true) => (kernels::MATMUL_WIDE_BIAS_ACTIVATION, MATMUL_WIDE_TILE),
+            (_, false) => (kernels::MATMUL_BIAS_ACTIVATION, MATMUL_TILE),
         };
         let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
         self.dispatch_per_member(kernel, &words, words.len(), &[x, weights, bias, z, y], groups, members as u32);

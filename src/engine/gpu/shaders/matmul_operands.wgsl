@@ -1,5 +1,5 @@
-// The operands of the tiled matrix products (matmul_tiled.wgsl, matmul_wide.wgsl), read one value
-// at a time with zeros outside the matrices; the kernel's body and its epilogue follow this file.
+// The operands and outputs of the blocked matrix products (matmul_tiled.wgsl, matmul_wide.wgsl,
+// matmul_registers*.wgsl); the kernel's body and its epilogue (`store`) follow this file.
 
 @group(0) @binding(0) var<uniform> p: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -30,4 +30,32 @@ fn load_b(row: u32, col: u32) -> f32 {
         return b[base + col * p.k + row];
     }
     return b[base + row * p.n + col];
+}
+
+// How far apart op(A)'s neighbours are in a: (next row, next k).
+fn a_strides() -> vec2<u32> {
+    if (p.trans_a == 1u) {
+        return vec2<u32>(1u, p.m);
+    }
+    return vec2<u32>(p.k, 1u);
+}
+
+// How far apart op(B)'s neighbours are in b: (next k, next column).
+fn b_strides() -> vec2<u32> {
+    if (p.trans_b == 1u) {
+        return vec2<u32>(1u, p.k);
+    }
+    return vec2<u32>(p.n, 1u);
+}
+
+// Writes four outputs of one row of C (columns col, col + 8, col + 16, col + 24), those inside C.
+fn store_four(row: u32, col: u32, values: vec4<f32>) {
+    if (row >= p.m) {
+        return;
+    }
+    for (var j = 0u; j < 4u; j++) {
+        if (col + 8u * j < p.n) {
+            store(row, col + 8u * j, values[j]);
+        }
+    }
 }

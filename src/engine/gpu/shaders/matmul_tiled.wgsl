@@ -42,21 +42,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         workgroupBarrier();
     }
 
-    store_row(row0 + lid.y, col0 + lid.x, acc0);
-    store_row(row0 + lid.y + 8u, col0 + lid.x, acc1);
-    store_row(row0 + lid.y + 16u, col0 + lid.x, acc2);
-    store_row(row0 + lid.y + 24u, col0 + lid.x, acc3);
-}
-
-// Writes a thread's four outputs of one row (columns col, col+8, col+16, col+24) inside C.
-fn store_row(row: u32, col: u32, values: vec4<f32>) {
-    if (row >= p.m) {
-        return;
-    }
-    for (var j = 0u; j < 4u; j++) {
-        let c_col = col + j * 8u;
-        if (c_col < p.n) {
-            store(row, c_col, values[j]);
-        }
-    }
+    store_four(row0 + lid.y, col0 + lid.x, acc0);
+    store_four(row0 + lid.y + 8u, col0 + lid.x, acc1);
+    store_four(row0 + lid.y + 16u, col0 + lid.x, acc2);
+    store_four(row0 + lid.y + 24u, col0 + lid.x, acc3);
 }

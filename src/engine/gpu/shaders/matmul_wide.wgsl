@@ -94,27 +94,20 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 
     let row = row0 + lid.y;
     let col = col0 + lid.x;
-    store_row(row + 0u, col, acc0a, acc0b);
-    store_row(row + 8u, col, acc1a, acc1b);
-    store_row(row + 16u, col, acc2a, acc2b);
-    store_row(row + 24u, col, acc3a, acc3b);
-    store_row(row + 32u, col, acc4a, acc4b);
-    store_row(row + 40u, col, acc5a, acc5b);
-    store_row(row + 48u, col, acc6a, acc6b);
-    store_row(row + 56u, col, acc7a, acc7b);
-}
-
-// Writes a thread's eight outputs of one row (columns col, col + 8, .., col + 56) inside C.
-fn store_row(row: u32, col: u32, left: vec4<f32>, right: vec4<f32>) {
-    if (row >= p.m) {
-        return;
-    }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + 8u * j < p.n) {
-            store(row, col + 8u * j, left[j]);
-        }
-        if (col + 32u + 8u * j < p.n) {
-            store(row, col + 32u + 8u * j, right[j]);
-        }
-    }
+    store_four(row + 0u, col, acc0a);
+    store_four(row + 0u, col + 32u, acc0b);
+    store_four(row + 8u, col, acc1a);
+    store_four(row + 8u, col + 32u, acc1b);
+    store_four(row + 16u, col, acc2a);
+    store_four(row + 16u, col + 32u, acc2b);
+    store_four(row + 24u, col, acc3a);
+    store_four(row + 24u, col + 32u, acc3b);
+    store_four(row + 32u, col, acc4a);
+    store_four(row + 32u, col + 32u, acc4b);
+    store_four(row + 40u, col, acc5a);
+    store_four(row + 40u, col + 32u, acc5b);
+    store_four(row + 48u, col, acc6a);
+    store_four(row + 48u, col + 32u, acc6b);
+    store_four(row + 56u, col, acc7a);
+    store_four(row + 56u, col + 32u, acc7b);
 }
