@@ -201,11 +201,15 @@ pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
     Ok(())
 }
 
-pub const CONV_CASES: [Conv2dDims; 4] = [
+/// The benchmark networks' convolutions, and odd ones: strides, padding, channel counts that leave
+/// partial blocks of 8, more positions than one workgroup covers.
+pub const CONV_CASES: [Conv2dDims; 6] = [
     Conv2dDims { batch: 3, in_channels: 1, height: 28, width: 28, out_channels: 8, kernel: 3, stride: 1, padding: 0 },
     Conv2dDims { batch: 2, in_channels: 8, height: 13, width: 13, out_channels: 16, kernel: 3, stride: 1, padding: 0 },
     Conv2dDims { batch: 2, in_channels: 3, height: 9, width: 7, out_channels: 5, kernel: 5, stride: 2, padding: 2 },
     Conv2dDims { batch: 1, in_channels: 2, height: 6, width: 6, out_channels: 3, kernel: 2, stride: 3, padding: 1 },
+    Conv2dDims { batch: 3, in_channels: 32, height: 13, width: 13, out_channels: 64, kernel: 3, stride: 1, padding: 0 },
+    Conv2dDims { batch: 7, in_channels: 9, height: 11, width: 10, out_channels: 10, kernel: 3, stride: 2, padding: 1 },
 ];
 
 pub async fn convolution_matches_cpu(ctx: &GpuContext, cases: &[Conv2dDims]) -> Check {

@@ -3,7 +3,7 @@
 //! have a stacked form (stacked.rs) record its member-aware kernels as a stack of one.
 
 use super::context::MatmulVariant;
-use super::kernels::{self, ROW_WORKGROUP};
+use super::kernels::{self, CONV_CHANNELS_PER_THREAD, CONV_POSITIONS_PER_GROUP, CONV_TAPS_PER_THREAD, CONV_WEIGHT_WORKGROUP, ROW_WORKGROUP};
 use super::recorder::{elementwise_grid, spread_groups};
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;
@@ -49,18 +49,30 @@ fn conv_words(d: &Conv2dDims, last: u32) -> [u32; 16] {
     ]
 }
 
-/// Checks a convolution forward's tensors; its uniform words and grid: one thread per output
-/// position and group of four output channels.
-fn conv_forward_dispatch([x, weights, bias]: [&GpuTensor; 3], outputs: &[&GpuTensor], d: &Conv2dDims) -> ([u32; 16], (u32, u32)) {
+/// The grid of the convolution kernels that compute 8 channels at 8 positions per thread: blocks of
+/// positions in x and y (x + y · row_stride), blocks of channels in z. Returns the grid and its row stride.
+fn conv_grid(positions: usize, channels: usize) -> ((u32, u32, u32), u32) {
+    let (gx, gy) = spread_groups(positions.div_ceil(CONV_POSITIONS_PER_GROUP) as u64);
+    ((gx, gy, channels.div_ceil(CONV_CHANNELS_PER_THREAD) as u32), gx)
+}
+
+/// The weight gradient's grid for `threads` threads in rows of workgroups: (x, y, threads in a row).
+/// Its workgroups are small, so that even a few hundred threads spread over a software adapter's cores.
+fn conv_weight_grid(threads: usize) -> (u32, u32, u32) {
+    let (gx, gy) = spread_groups(threads.div_ceil(CONV_WEIGHT_WORKGROUP as usize) as u64);
+    (gx, gy, gx * CONV_WEIGHT_WORKGROUP)
+}
+
+/// Checks a convolution forward's tensors; its uniform words and grid.
+fn conv_forward_dispatch([x, weights, bias]: [&GpuTensor; 3], outputs: &[&GpuTensor], d: &Conv2dDims) -> ([u32; 16], (u32, u32, u32)) {
     check_len("conv2d_forward", "x", x, d.input_len());
     check_len("conv2d_forward", "weights", weights, d.weight_len());
     check_len("conv2d_forward", "bias", bias, d.out_channels);
     for output in outputs {
         check_len("conv2d_forward", "an output", output, d.output_len());
     }
-    let threads = d.batch * d.out_channels.div_ceil(4) * d.out_height() * d.out_width();
-    let (gx, gy, stride) = elementwise_grid(threads);
-    (conv_words(d, stride), (gx, gy))
+    let (grid, row_stride) = conv_grid(d.batch * d.out_height() * d.out_width(), d.out_channels);
+    (conv_words(d, row_stride), grid)
 }
 
 fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 8] {
@@ -242,7 +254,7 @@ impl Backend for GpuContext {
 
     fn conv2d_forward(&self, x: &GpuTensor, weights: &GpuTensor, bias: &GpuTensor, y: &GpuTensor, d: Conv2dDims) {
         let (words, grid) = conv_forward_dispatch([x, weights, bias], &[y], &d);
-        self.dispatch(kernels::CONV2D_FORWARD, &words, 16, &[x, weights, bias, y], grid);
+        self.dispatch_grid(kernels::CONV2D_FORWARD, &words, 16, &[x, weights, bias, y], grid);
     }
 
     fn dense_forward(
@@ -270,15 +282,15 @@ impl Backend for GpuContext {
     ) {
         let (mut words, grid) = conv_forward_dispatch([x, weights, bias], &[z, y], &d);
         words[12..14].copy_from_slice(&activation_words(activation));
-        self.dispatch(kernels::CONV2D_FORWARD_ACTIVATION, &words, 16, &[x, weights, bias, z, y], grid);
+        self.dispatch_grid(kernels::CONV2D_FORWARD_ACTIVATION, &words, 16, &[x, weights, bias, z, y], grid);
     }
 
     fn conv2d_backward_input(&self, dy: &GpuTensor, weights: &GpuTensor, dx: &GpuTensor, d: Conv2dDims) {
         check_len("conv2d_backward_input", "dy", dy, d.output_len());
         check_len("conv2d_backward_input", "weights", weights, d.weight_len());
         check_len("conv2d_backward_input", "dx", dx, d.input_len());
-        let (gx, gy, stride) = elementwise_grid(d.input_len());
-        self.dispatch(kernels::CONV2D_BACKWARD_INPUT, &conv_words(&d, stride), 16, &[dy, weights, dx], (gx, gy));
+        let (grid, row_stride) = conv_grid(d.input_len() / d.in_channels, d.in_channels);
+        self.dispatch_grid(kernels::CONV2D_BACKWARD_INPUT, &conv_words(&d, row_stride), 16, &[dy, weights, dx], grid);
     }
 
     fn conv2d_backward_weights(&self, x: &GpuTensor, dy: &GpuTensor, dweights: &GpuTensor, dbias: &GpuTensor, d: Conv2dDims) {
@@ -286,12 +298,15 @@ impl Backend for GpuContext {
         check_len("conv2d_backward_weights", "dy", dy, d.output_len());
         check_len("conv2d_backward_weights", "dweights", dweights, d.weight_len());
         check_len("conv2d_backward_weights", "dbias", dbias, d.out_channels);
-        // Split the sum over batch·pixels into chunks of about 256 terms, each its own thread.
+        // Split the sum over batch·pixels into chunks of about 256 terms; each chunk's threads
+        // compute blocks of 8 output channels by 8 taps.
         let total = d.batch * d.out_height() * d.out_width();
         let chunks = total.div_ceil(256).clamp(1, 64);
         let Some(weight_partials) = self.named_scratch("conv weight partials", chunks * d.weight_len()) else { return };
         let Some(bias_partials) = self.named_scratch("conv bias partials", chunks * d.out_channels) else { return };
-        let (gx, gy, stride) = elementwise_grid(chunks * (d.weight_len() + d.out_channels));
+        let taps = d.weight_len() / d.out_channels;
+        let blocks = d.out_channels.div_ceil(CONV_CHANNELS_PER_THREAD) * taps.div_ceil(CONV_TAPS_PER_THREAD);
+        let (gx, gy, stride) = conv_weight_grid(chunks * blocks);
         let mut words = conv_words(&d, stride);
         words[11] = chunks as u32;
         self.dispatch(kernels::CONV2D_BACKWARD_WEIGHTS, &words, 16, &[x, dy, &weight_partials, &bias_partials], (gx, gy));

@@ -21,6 +21,14 @@ pub const MATMUL_WIDE_TILE: u32 = 64;
 
 /// Threads per side of the naive matmul's workgroup.
 pub const MATMUL_NAIVE_SIDE: u32 = 16;
+/// The convolutions' threads each compute 8 channels at 8 positions (over batch and pixels), 64
+/// threads to a workgroup: a workgroup covers 512 positions of 8 channels.
+pub const CONV_POSITIONS_PER_GROUP: usize = 512;
+pub const CONV_CHANNELS_PER_THREAD: usize = 8;
+/// The weight gradient's threads each compute 8 output channels by 8 taps of one chunk, 64 to a
+/// workgroup.
+pub const CONV_TAPS_PER_THREAD: usize = 8;
+pub const CONV_WEIGHT_WORKGROUP: u32 = 64;
 
 /// Each kernel's source is `shaders/common.wgsl` (shared parameter structs and helpers) followed by
 /// the kernel's own file.

@@ -61,6 +61,11 @@ impl GpuContext {
         groups: (u32, u32),
         members: u32,
     ) {
+        self.dispatch_grid(kernel, params, fixed, tensors, (groups.0, groups.1, members));
+    }
+
+    /// Records one dispatch of `kernel` over a grid of workgroups (x, y, z).
+    pub(crate) fn dispatch_grid(&self, kernel: Kernel, params: &[u32], fixed: usize, tensors: &[&GpuTensor], groups: (u32, u32, u32)) {
         self.release_dropped_bindings();
         let key =
             BindingKey { kernel: kernel.name, tensors: tensors.iter().map(|t| t.id).collect(), fixed_params: params[..fixed].to_vec() };
@@ -93,7 +98,7 @@ impl GpuContext {
         });
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &cached.bind_group, &[]);
-        pass.dispatch_workgroups(groups.0, groups.1, members);
+        pass.dispatch_workgroups(groups.0, groups.1, groups.2);
         self.dispatches.set(self.dispatches.get() + 1);
     }
 

@@ -1,6 +1,8 @@
-// Partial weight and bias gradients of a convolution, without barriers: thread (chunk, index) sums
-// the products of one weight (or one bias, after the weights) over its chunk of the batch's output
-// positions. A column sum over the chunks then gives dw and dbias.
+// Partial weight and bias gradients of a convolution as an implicit matrix product: each thread
+// keeps 8 output channels by 8 taps (c, ky, kx) of dw in registers and sums dy · x over its chunk
+// of the batch's output positions, reading each dy once for its 8 taps and each x once for its 8
+// channels. The threads of the first 8 taps also sum dy for the bias. A column sum over the chunks
+// then gives dw and dbias. Thread i (x + y · row_stride) is chunk i / blocks, block i % blocks.
 
 @group(0) @binding(0) var<uniform> p: ConvParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -8,44 +10,152 @@
 @group(0) @binding(3) var<storage, read_write> weight_partials: array<f32>; // [chunks, weights]
 @group(0) @binding(4) var<storage, read_write> bias_partials: array<f32>;   // [chunks, out_channels]
 
-@compute @workgroup_size(256)
+// The input values at `at` for four taps, zero where a tap falls in the padding.
+fn input4(at: vec4<i32>, inside: vec4<bool>) -> vec4<f32> {
+    let safe = select(vec4<i32>(0), at, inside);
+    let v = vec4<f32>(x[safe.x], x[safe.y], x[safe.z], x[safe.w]);
+    return select(vec4<f32>(0.0), v, inside);
+}
+
+// For four taps (c, ky, kx): their offsets in a sample of x from a window's top-left corner, and
+// their (ky, kx). Taps past the last repeat it; they are not stored.
+fn taps4(first: u32) -> array<vec4<i32>, 3> {
+    let window = p.kernel * p.kernel;
+    let t = min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(p.in_channels * window - 1u));
+    let ky = (t % window) / p.kernel;
+    let kx = t % p.kernel;
+    let offset = (t / window) * p.height * p.width + ky * p.width + kx;
+    return array<vec4<i32>, 3>(vec4<i32>(offset), vec4<i32>(ky), vec4<i32>(kx));
+}
+
+@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = gid.x + gid.y * p.row_stride;
-    let weights = p.out_channels * p.in_channels * p.kernel * p.kernel;
-    let per_chunk = weights + p.out_channels;
-    if (i >= per_chunk * p.chunks) {
+    let taps = p.in_channels * p.kernel * p.kernel;
+    let tap_blocks = (taps + 7u) / 8u;
+    let blocks = ((p.out_channels + 7u) / 8u) * tap_blocks;
+    if (i >= blocks * p.chunks) {
         return;
     }
-    let chunk = i / per_chunk;
-    let index = i % per_chunk;
-    let pixels = p.out_height * p.out_width;
-    let total = p.batch * pixels;
+    let chunk = i / blocks;
+    let o0 = (i % blocks) / tap_blocks * 8u;
+    let t0 = (i % blocks) % tap_blocks * 8u;
+    let out_plane = p.out_height * p.out_width;
+    let total = p.batch * out_plane;
     let span = (total + p.chunks - 1u) / p.chunks;
-    let first = chunk * span;
-    let last = min(first + span, total);
-    var sum = 0.0;
-    if (index < weights) {
-        let kx = index % p.kernel;
-        let ky = (index / p.kernel) % p.kernel;
-        let c = (index / (p.kernel * p.kernel)) % p.in_channels;
-        let o = index / (p.kernel * p.kernel * p.in_channels);
-        for (var j = first; j < last; j++) {
-            let b = j / pixels;
-            let oy = (j % pixels) / p.out_width;
-            let ox = j % p.out_width;
-            let iy = i32(oy * p.stride + ky) - i32(p.padding);
-            let ix = i32(ox * p.stride + kx) - i32(p.padding);
-            if (iy >= 0 && iy < i32(p.height) && ix >= 0 && ix < i32(p.width)) {
-                let g = dy[(b * p.out_channels + o) * pixels + oy * p.out_width + ox];
-                sum += g * x[((b * p.in_channels + c) * p.height + u32(iy)) * p.width + u32(ix)];
+    let first = min(chunk * span, total);
+    let end = min(first + span, total);
+
+    let ta = taps4(t0);
+    let tb = taps4(t0 + 4u);
+    // Each output channel's offset within a sample of dy (channels past the last repeat it).
+    let last = p.out_channels - 1u;
+    let orow = array<u32, 8>(
+        min(o0, last) * out_plane, min(o0 + 1u, last) * out_plane, min(o0 + 2u, last) * out_plane, min(o0 + 3u, last) * out_plane,
+        min(o0 + 4u, last) * out_plane, min(o0 + 5u, last) * out_plane, min(o0 + 6u, last) * out_plane, min(o0 + 7u, last) * out_plane,
+    );
+    var acc0a = vec4<f32>(0.0);
+    var acc0b = vec4<f32>(0.0);
+    var acc1a = vec4<f32>(0.0);
+    var acc1b = vec4<f32>(0.0);
+    var acc2a = vec4<f32>(0.0);
+    var acc2b = vec4<f32>(0.0);
+    var acc3a = vec4<f32>(0.0);
+    var acc3b = vec4<f32>(0.0);
+    var acc4a = vec4<f32>(0.0);
+    var acc4b = vec4<f32>(0.0);
+    var acc5a = vec4<f32>(0.0);
+    var acc5b = vec4<f32>(0.0);
+    var acc6a = vec4<f32>(0.0);
+    var acc6b = vec4<f32>(0.0);
+    var acc7a = vec4<f32>(0.0);
+    var acc7b = vec4<f32>(0.0);
+    var bias_a = vec4<f32>(0.0);
+    var bias_b = vec4<f32>(0.0);
+    // The position (b, oy, ox) steps along without divisions: one loop, no nesting, which is
+    // what software adapters run fastest.
+    var b = first / out_plane;
+    var oy = (first % out_plane) / p.out_width;
+    var ox = first % p.out_width;
+    let sample_x = i32(p.in_channels * p.height * p.width);
+    let stride = i32(p.stride);
+    let padding = i32(p.padding);
+    for (var j = first; j < end; j++) {
+        let top = i32(oy) * stride - padding;
+        let left = i32(ox) * stride - padding;
+        let corner = i32(b) * sample_x + top * i32(p.width) + left;
+        let inside_a = vec4<u32>(top + ta[1]) < vec4<u32>(p.height) & vec4<u32>(left + ta[2]) < vec4<u32>(p.width);
+        let inside_b = vec4<u32>(top + tb[1]) < vec4<u32>(p.height) & vec4<u32>(left + tb[2]) < vec4<u32>(p.width);
+        let xa = input4(corner + ta[0], inside_a);
+        let xb = input4(corner + tb[0], inside_b);
+        let g_at = b * p.out_channels * out_plane + oy * p.out_width + ox;
+        let g0 = dy[g_at + orow[0]];
+        let g1 = dy[g_at + orow[1]];
+        let g2 = dy[g_at + orow[2]];
+        let g3 = dy[g_at + orow[3]];
+        let g4 = dy[g_at + orow[4]];
+        let g5 = dy[g_at + orow[5]];
+        let g6 = dy[g_at + orow[6]];
+        let g7 = dy[g_at + orow[7]];
+        acc0a += xa * g0;
+        acc0b += xb * g0;
+        acc1a += xa * g1;
+        acc1b += xb * g1;
+        acc2a += xa * g2;
+        acc2b += xb * g2;
+        acc3a += xa * g3;
+        acc3b += xb * g3;
+        acc4a += xa * g4;
+        acc4b += xb * g4;
+        acc5a += xa * g5;
+        acc5b += xb * g5;
+        acc6a += xa * g6;
+        acc6b += xb * g6;
+        acc7a += xa * g7;
+        acc7b += xb * g7;
+        bias_a += vec4<f32>(g0, g1, g2, g3);
+        bias_b += vec4<f32>(g4, g5, g6, g7);
+        ox++;
+        let row_done = ox == p.out_width;
+        ox = select(ox, 0u, row_done);
+        oy = select(oy, oy + 1u, row_done);
+        let plane_done = oy == p.out_height;
+        oy = select(oy, 0u, plane_done);
+        b = select(b, b + 1u, plane_done);
+    }
+    store_channel(chunk, o0, t0, acc0a, acc0b);
+    store_channel(chunk, o0 + 1u, t0, acc1a, acc1b);
+    store_channel(chunk, o0 + 2u, t0, acc2a, acc2b);
+    store_channel(chunk, o0 + 3u, t0, acc3a, acc3b);
+    store_channel(chunk, o0 + 4u, t0, acc4a, acc4b);
+    store_channel(chunk, o0 + 5u, t0, acc5a, acc5b);
+    store_channel(chunk, o0 + 6u, t0, acc6a, acc6b);
+    store_channel(chunk, o0 + 7u, t0, acc7a, acc7b);
+    if (t0 == 0u) {
+        for (var r = 0u; r < 4u; r++) {
+            if (o0 + r < p.out_channels) {
+                bias_partials[chunk * p.out_channels + o0 + r] = bias_a[r];
+            }
+            if (o0 + 4u + r < p.out_channels) {
+                bias_partials[chunk * p.out_channels + o0 + 4u + r] = bias_b[r];
             }
         }
-        weight_partials[chunk * weights + index] = sum;
-    } else {
-        let o = index - weights;
-        for (var j = first; j < last; j++) {
-            sum += dy[((j / pixels) * p.out_channels + o) * pixels + j % pixels];
+    }
+}
+
+// Stores output channel o's partial sums for taps t0 .. t0 + 7, those that exist.
+fn store_channel(chunk: u32, o: u32, t0: u32, a: vec4<f32>, b: vec4<f32>) {
+    let taps = p.in_channels * p.kernel * p.kernel;
+    if (o >= p.out_channels) {
+        return;
+    }
+    let at = chunk * p.out_channels * taps + o * taps + t0;
+    for (var r = 0u; r < 4u; r++) {
+        if (t0 + r < taps) {
+            weight_partials[at + r] = a[r];
         }
-        bias_partials[chunk * p.out_channels + o] = sum;
+        if (t0 + 4u + r < taps) {
+            weight_partials[at + 4u + r] = b[r];
+        }
     }
 }
