@@ -27,11 +27,10 @@ fn reader4(py: vec4<i32>, px: vec4<i32>, ky: i32, kx: i32) -> array<vec4<i32>, 2
     if (stride > 1) {
         oy = ny / stride;
         ox = nx / stride;
-        aligned = ny == oy * stride & nx == ox * stride;
+        aligned = (ny == oy * stride) & (nx == ox * stride);
     }
-    // Negative ny or nx turn into large unsigned values and fail the bounds.
-    let hit = aligned & vec4<u32>(ny) < vec4<u32>(p.out_height * p.stride) & vec4<u32>(oy) < vec4<u32>(p.out_height)
-        & vec4<u32>(nx) < vec4<u32>(p.out_width * p.stride) & vec4<u32>(ox) < vec4<u32>(p.out_width);
+    // A negative oy or ox turns into a large unsigned value and fails its bound.
+    let hit = aligned & (vec4<u32>(oy) < vec4<u32>(p.out_height)) & (vec4<u32>(ox) < vec4<u32>(p.out_width));
     return array<vec4<i32>, 2>(oy * i32(p.out_width) + ox, select(vec4<i32>(0), vec4<i32>(1), hit));
 }
 

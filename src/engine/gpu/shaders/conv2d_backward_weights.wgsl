@@ -84,8 +84,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let top = i32(oy) * stride - padding;
         let left = i32(ox) * stride - padding;
         let corner = i32(b) * sample_x + top * i32(p.width) + left;
-        let inside_a = vec4<u32>(top + ta[1]) < vec4<u32>(p.height) & vec4<u32>(left + ta[2]) < vec4<u32>(p.width);
-        let inside_b = vec4<u32>(top + tb[1]) < vec4<u32>(p.height) & vec4<u32>(left + tb[2]) < vec4<u32>(p.width);
+        let inside_a = (vec4<u32>(top + ta[1]) < vec4<u32>(p.height)) & (vec4<u32>(left + ta[2]) < vec4<u32>(p.width));
+        let inside_b = (vec4<u32>(top + tb[1]) < vec4<u32>(p.height)) & (vec4<u32>(left + tb[2]) < vec4<u32>(p.width));
         let xa = input4(corner + ta[0], inside_a);
         let xb = input4(corner + tb[0], inside_b);
         let g_at = b * p.out_channels * out_plane + oy * p.out_width + ox;

@@ -12,7 +12,7 @@
 
 // Whether four taps at rows iy and columns ix fall inside the input (not in the padding).
 fn inside(iy: vec4<i32>, ix: vec4<i32>) -> vec4<bool> {
-    return vec4<u32>(iy) < vec4<u32>(p.height) & vec4<u32>(ix) < vec4<u32>(p.width);
+    return (vec4<u32>(iy) < vec4<u32>(p.height)) & (vec4<u32>(ix) < vec4<u32>(p.width));
 }
 
 // The input values at `at` for four positions, zero where the tap falls in the padding.
