@@ -326,6 +326,14 @@ impl Backend for GpuContext {
         check_len("max_pool_backward", "dy", dy, d.output_len());
         check_len("max_pool_backward", "argmax", argmax, d.output_len());
         check_len("max_pool_backward", "dx", dx, d.input_len());
+        if d.size == d.stride {
+            // One thread per window; inputs past the last window get no thread and are zeroed first.
+            if d.out_height() * d.stride < d.height || d.out_width() * d.stride < d.width {
+                Backend::fill(self, dx, 0.0);
+            }
+            let (gx, gy, stride) = elementwise_grid(d.output_len());
+            return self.dispatch(kernels::MAX_POOL_BACKWARD_WINDOWS, &pool_words(&d, stride), 8, &[dy, argmax, dx], (gx, gy));
+        }
         let (gx, gy, stride) = elementwise_grid(d.input_len());
         self.dispatch(kernels::MAX_POOL_BACKWARD, &pool_words(&d, stride), 8, &[dy, argmax, dx], (gx, gy));
     }

@@ -78,17 +78,22 @@ kernel!(CONV2D_BACKWARD_INPUT, "conv2d_backward_input");
 kernel!(CONV2D_BACKWARD_WEIGHTS, "conv2d_backward_weights");
 kernel!(MAX_POOL_FORWARD, "max_pool_forward");
 kernel!(MAX_POOL_BACKWARD, "max_pool_backward");
+kernel!(MAX_POOL_BACKWARD_WINDOWS, "max_pool_backward_windows");
 kernel!(SGD, "sgd");
 kernel!(ADAM, "adam");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 25] = [
+pub const ALL: [Kernel; 30] = [
     AXPY,
     FILL,
     MATMUL_TILED,
     MATMUL_BIAS_ACTIVATION,
     MATMUL_WIDE,
     MATMUL_WIDE_BIAS_ACTIVATION,
+    MATMUL_REGISTERS,
+    MATMUL_REGISTERS_BIAS_ACTIVATION,
+    MATMUL_REGISTERS_SMALL,
+    MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION,
     MATMUL_NAIVE,
     BIAS_ADD,
     COLUMN_SUM,
@@ -106,6 +111,7 @@ pub const ALL: [Kernel; 25] = [
     CONV2D_BACKWARD_WEIGHTS,
     MAX_POOL_FORWARD,
     MAX_POOL_BACKWARD,
+    MAX_POOL_BACKWARD_WINDOWS,
     SGD,
     ADAM,
 ];

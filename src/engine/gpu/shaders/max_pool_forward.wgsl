@@ -12,18 +12,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.planes * p.out_height * p.out_width) {
         return;
     }
-    let ox = i % p.out_width;
-    let oy = (i / p.out_width) % p.out_height;
-    let plane = (i / (p.out_width * p.out_height)) * p.height * p.width;
-    var best = (oy * p.stride) * p.width + ox * p.stride;
-    for (var ky = 0u; ky < p.size; ky++) {
-        for (var kx = 0u; kx < p.size; kx++) {
-            let j = (oy * p.stride + ky) * p.width + ox * p.stride + kx;
-            if (x[plane + j] > x[plane + best]) {
-                best = j;
-            }
-        }
+    let windows = p.out_height * p.out_width;
+    let plane = (i / windows) * p.height * p.width;
+    // One loop over the window with the best value kept in a register: nested loops and reloads
+    // are what software adapters run slowest.
+    var at = (i % windows) / p.out_width * p.stride * p.width + (i % p.out_width) * p.stride;
+    var best = at;
+    var best_value = x[plane + at];
+    var kx = 0u;
+    for (var t = 0u; t < p.size * p.size; t++) {
+        let v = x[plane + at];
+        let better = v > best_value;
+        best = select(best, at, better);
+        best_value = select(best_value, v, better);
+        kx++;
+        at++;
+        let row_done = kx == p.size;
+        kx = select(kx, 0u, row_done);
+        at = select(at, at + p.width - p.size, row_done);
     }
-    y[i] = x[plane + best];
+    y[i] = best_value;
     argmax[i] = f32(best);
 }
