@@ -39,6 +39,20 @@ async fn context() -> GpuContext {
     GpuContext::new().await.expect("WebGPU adapter (webdriver.json turns WebGPU on)")
 }
 
+/// Chromium compiles WGSL with Tint, which is stricter than the native suite's naga in places
+/// (mixing `<` and `&` needs parentheses): every kernel must build here too.
+#[wasm_bindgen_test]
+async fn every_kernel_compiles_on_webgpu() {
+    let ctx = context().await;
+    for kernel in nas_playground::engine::gpu::kernels::ALL {
+        let _ = ctx.pipeline_for_test(kernel);
+    }
+    // Compilation errors arrive with the device's next answer.
+    let probe = ctx.upload("probe", &[1.0]).unwrap();
+    ctx.read(&probe).await.unwrap();
+    ctx.check_health().unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn matmul_on_webgpu_matches_the_cpu_reference() {
     common::ops::matmul_matches_cpu(&context().await, &[(33, 17, 65), (64, 100, 31), (70, 45, 67)]).await.unwrap();
