@@ -17,6 +17,25 @@ struct MatmulParams {
     slopes: array<vec4<f32>, 4>,
 }
 
+// An 8x8 block of sums that a thread keeps in registers (the register-blocked products and
+// convolutions): row i is the two vectors ria (columns 0..3) and rib (columns 4..7).
+struct Sums8x8 {
+    r0a: vec4<f32>, r0b: vec4<f32>, r1a: vec4<f32>, r1b: vec4<f32>,
+    r2a: vec4<f32>, r2b: vec4<f32>, r3a: vec4<f32>, r3b: vec4<f32>,
+    r4a: vec4<f32>, r4b: vec4<f32>, r5a: vec4<f32>, r5b: vec4<f32>,
+    r6a: vec4<f32>, r6b: vec4<f32>, r7a: vec4<f32>, r7b: vec4<f32>,
+}
+
+// s plus the outer product of u and the columns (va, vb): row i gains u[i] · (va, vb).
+fn add_outer(s: Sums8x8, u: array<f32, 8>, va: vec4<f32>, vb: vec4<f32>) -> Sums8x8 {
+    return Sums8x8(
+        s.r0a + u[0] * va, s.r0b + u[0] * vb, s.r1a + u[1] * va, s.r1b + u[1] * vb,
+        s.r2a + u[2] * va, s.r2b + u[2] * vb, s.r3a + u[3] * va, s.r3b + u[3] * vb,
+        s.r4a + u[4] * va, s.r4b + u[4] * vb, s.r5a + u[5] * va, s.r5b + u[5] * vb,
+        s.r6a + u[6] * va, s.r6b + u[6] * vb, s.r7a + u[7] * va, s.r7b + u[7] * vb,
+    );
+}
+
 // Convolutions (NCHW, square kernel).
 struct ConvParams {
     batch: u32,

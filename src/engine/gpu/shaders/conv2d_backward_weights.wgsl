@@ -54,22 +54,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         min(o0, last) * out_plane, min(o0 + 1u, last) * out_plane, min(o0 + 2u, last) * out_plane, min(o0 + 3u, last) * out_plane,
         min(o0 + 4u, last) * out_plane, min(o0 + 5u, last) * out_plane, min(o0 + 6u, last) * out_plane, min(o0 + 7u, last) * out_plane,
     );
-    var acc0a = vec4<f32>(0.0);
-    var acc0b = vec4<f32>(0.0);
-    var acc1a = vec4<f32>(0.0);
-    var acc1b = vec4<f32>(0.0);
-    var acc2a = vec4<f32>(0.0);
-    var acc2b = vec4<f32>(0.0);
-    var acc3a = vec4<f32>(0.0);
-    var acc3b = vec4<f32>(0.0);
-    var acc4a = vec4<f32>(0.0);
-    var acc4b = vec4<f32>(0.0);
-    var acc5a = vec4<f32>(0.0);
-    var acc5b = vec4<f32>(0.0);
-    var acc6a = vec4<f32>(0.0);
-    var acc6b = vec4<f32>(0.0);
-    var acc7a = vec4<f32>(0.0);
-    var acc7b = vec4<f32>(0.0);
+    var sums = Sums8x8();
     var bias_a = vec4<f32>(0.0);
     var bias_b = vec4<f32>(0.0);
     // The position (b, oy, ox) steps along without divisions: one loop, no nesting, which is
@@ -89,32 +74,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         let xa = input4(corner + ta[0], inside_a);
         let xb = input4(corner + tb[0], inside_b);
         let g_at = b * p.out_channels * out_plane + oy * p.out_width + ox;
-        let g0 = dy[g_at + orow[0]];
-        let g1 = dy[g_at + orow[1]];
-        let g2 = dy[g_at + orow[2]];
-        let g3 = dy[g_at + orow[3]];
-        let g4 = dy[g_at + orow[4]];
-        let g5 = dy[g_at + orow[5]];
-        let g6 = dy[g_at + orow[6]];
-        let g7 = dy[g_at + orow[7]];
-        acc0a += xa * g0;
-        acc0b += xb * g0;
-        acc1a += xa * g1;
-        acc1b += xb * g1;
-        acc2a += xa * g2;
-        acc2b += xb * g2;
-        acc3a += xa * g3;
-        acc3b += xb * g3;
-        acc4a += xa * g4;
-        acc4b += xb * g4;
-        acc5a += xa * g5;
-        acc5b += xb * g5;
-        acc6a += xa * g6;
-        acc6b += xb * g6;
-        acc7a += xa * g7;
-        acc7b += xb * g7;
-        bias_a += vec4<f32>(g0, g1, g2, g3);
-        bias_b += vec4<f32>(g4, g5, g6, g7);
+        let gradients = array<f32, 8>(
+            dy[g_at + orow[0]], dy[g_at + orow[1]], dy[g_at + orow[2]], dy[g_at + orow[3]],
+            dy[g_at + orow[4]], dy[g_at + orow[5]], dy[g_at + orow[6]], dy[g_at + orow[7]],
+        );
+        sums = add_outer(sums, gradients, xa, xb);
+        bias_a += vec4<f32>(gradients[0], gradients[1], gradients[2], gradients[3]);
+        bias_b += vec4<f32>(gradients[4], gradients[5], gradients[6], gradients[7]);
         ox++;
         let row_done = ox == p.out_width;
         ox = select(ox, 0u, row_done);
@@ -123,14 +89,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         oy = select(oy, 0u, plane_done);
         b = select(b, b + 1u, plane_done);
     }
-    store_channel(chunk, o0, t0, acc0a, acc0b);
-    store_channel(chunk, o0 + 1u, t0, acc1a, acc1b);
-    store_channel(chunk, o0 + 2u, t0, acc2a, acc2b);
-    store_channel(chunk, o0 + 3u, t0, acc3a, acc3b);
-    store_channel(chunk, o0 + 4u, t0, acc4a, acc4b);
-    store_channel(chunk, o0 + 5u, t0, acc5a, acc5b);
-    store_channel(chunk, o0 + 6u, t0, acc6a, acc6b);
-    store_channel(chunk, o0 + 7u, t0, acc7a, acc7b);
+    store_channel(chunk, o0, t0, sums.r0a, sums.r0b);
+    store_channel(chunk, o0 + 1u, t0, sums.r1a, sums.r1b);
+    store_channel(chunk, o0 + 2u, t0, sums.r2a, sums.r2b);
+    store_channel(chunk, o0 + 3u, t0, sums.r3a, sums.r3b);
+    store_channel(chunk, o0 + 4u, t0, sums.r4a, sums.r4b);
+    store_channel(chunk, o0 + 5u, t0, sums.r5a, sums.r5b);
+    store_channel(chunk, o0 + 6u, t0, sums.r6a, sums.r6b);
+    store_channel(chunk, o0 + 7u, t0, sums.r7a, sums.r7b);
     if (t0 == 0u) {
         for (var r = 0u; r < 4u; r++) {
             if (o0 + r < p.out_channels) {

@@ -26,10 +26,10 @@ fn input4(at: vec4<i32>, inside: vec4<bool>) -> vec4<f32> {
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
     let pixels = p.out_height * p.out_width;
     let total = p.batch * pixels;
-    let first = (wid.x + wid.y * p.row_stride) * 512u + lid.x;
-    // Positions first + 64·i, i < 8, as two vectors of four (past the end: the last position, not stored).
-    let na = min(vec4<u32>(first) + vec4<u32>(0u, 64u, 128u, 192u), vec4<u32>(total - 1u));
-    let nb = min(vec4<u32>(first) + vec4<u32>(256u, 320u, 384u, 448u), vec4<u32>(total - 1u));
+    let first = block_first(lid.x, wid);
+    let n = block_positions(first, total);
+    let na = n[0];
+    let nb = n[1];
     let o0 = wid.z * 8u;
     let plane = i32(p.height * p.width);
     let width = i32(p.width);
@@ -47,22 +47,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         min(o0, last) * taps, min(o0 + 1u, last) * taps, min(o0 + 2u, last) * taps, min(o0 + 3u, last) * taps,
         min(o0 + 4u, last) * taps, min(o0 + 5u, last) * taps, min(o0 + 6u, last) * taps, min(o0 + 7u, last) * taps,
     );
-    var acc0a = vec4<f32>(0.0);
-    var acc0b = vec4<f32>(0.0);
-    var acc1a = vec4<f32>(0.0);
-    var acc1b = vec4<f32>(0.0);
-    var acc2a = vec4<f32>(0.0);
-    var acc2b = vec4<f32>(0.0);
-    var acc3a = vec4<f32>(0.0);
-    var acc3b = vec4<f32>(0.0);
-    var acc4a = vec4<f32>(0.0);
-    var acc4b = vec4<f32>(0.0);
-    var acc5a = vec4<f32>(0.0);
-    var acc5b = vec4<f32>(0.0);
-    var acc6a = vec4<f32>(0.0);
-    var acc6b = vec4<f32>(0.0);
-    var acc7a = vec4<f32>(0.0);
-    var acc7b = vec4<f32>(0.0);
+    var sums = Sums8x8();
     // One loop over the taps (c, ky, kx): nested loops cost software adapters far more than the
     // few selects that step (ky, kx) and the taps' offset in x here.
     let kernel = i32(p.kernel);
@@ -74,30 +59,11 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     for (var tap = 0u; tap < taps; tap++) {
         let xa = input4(corner_a + x_at, inside(top_a + ky, left_a + kx));
         let xb = input4(corner_b + x_at, inside(top_b + ky, left_b + kx));
-        let w0 = w[wr[0] + tap];
-        let w1 = w[wr[1] + tap];
-        let w2 = w[wr[2] + tap];
-        let w3 = w[wr[3] + tap];
-        let w4 = w[wr[4] + tap];
-        let w5 = w[wr[5] + tap];
-        let w6 = w[wr[6] + tap];
-        let w7 = w[wr[7] + tap];
-        acc0a += xa * w0;
-        acc0b += xb * w0;
-        acc1a += xa * w1;
-        acc1b += xb * w1;
-        acc2a += xa * w2;
-        acc2b += xb * w2;
-        acc3a += xa * w3;
-        acc3b += xb * w3;
-        acc4a += xa * w4;
-        acc4b += xb * w4;
-        acc5a += xa * w5;
-        acc5b += xb * w5;
-        acc6a += xa * w6;
-        acc6b += xb * w6;
-        acc7a += xa * w7;
-        acc7b += xb * w7;
+        let weights = array<f32, 8>(
+            w[wr[0] + tap], w[wr[1] + tap], w[wr[2] + tap], w[wr[3] + tap],
+            w[wr[4] + tap], w[wr[5] + tap], w[wr[6] + tap], w[wr[7] + tap],
+        );
+        sums = add_outer(sums, weights, xa, xb);
         kx++;
         x_at++;
         let row_done = kx == kernel;
@@ -108,31 +74,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         ky = select(ky, 0, window_done);
         x_at = select(x_at, x_at + plane - kernel * width, window_done);
     }
-    // Where each position's value of channel 0 goes in y, and how many positions are real.
-    let out_a = (na / pixels) * p.out_channels * pixels + na % pixels;
-    let out_b = (nb / pixels) * p.out_channels * pixels + nb % pixels;
-    store_channel(o0, out_a, out_b, first, total, acc0a, acc0b);
-    store_channel(o0 + 1u, out_a, out_b, first, total, acc1a, acc1b);
-    store_channel(o0 + 2u, out_a, out_b, first, total, acc2a, acc2b);
-    store_channel(o0 + 3u, out_a, out_b, first, total, acc3a, acc3b);
-    store_channel(o0 + 4u, out_a, out_b, first, total, acc4a, acc4b);
-    store_channel(o0 + 5u, out_a, out_b, first, total, acc5a, acc5b);
-    store_channel(o0 + 6u, out_a, out_b, first, total, acc6a, acc6b);
-    store_channel(o0 + 7u, out_a, out_b, first, total, acc7a, acc7b);
+    store_block(o0, p.out_channels, pixels, n, first, total, sums);
 }
 
-// Stores channel o's sums plus its bias at the thread's positions that exist.
-fn store_channel(o: u32, out_a: vec4<u32>, out_b: vec4<u32>, first: u32, total: u32, a: vec4<f32>, b: vec4<f32>) {
-    if (o >= p.out_channels) {
-        return;
-    }
-    let at = o * p.out_height * p.out_width;
-    for (var i = 0u; i < 4u; i++) {
-        if (first + 64u * i < total) {
-            store(out_a[i] + at, a[i] + bias[o]);
-        }
-        if (first + 256u + 64u * i < total) {
-            store(out_b[i] + at, b[i] + bias[o]);
-        }
-    }
+// y (through the epilogue's `store`) = the sum plus the channel's bias.
+fn store_value(o: u32, index: u32, value: f32) {
+    store(index, value + bias[o]);
 }

@@ -59,3 +59,23 @@ fn store_four(row: u32, col: u32, values: vec4<f32>) {
         }
     }
 }
+
+// Writes a thread's 8x8 block of C: rows row + 8i, columns col + 8j, those inside C.
+fn store_sums(row: u32, col: u32, s: Sums8x8) {
+    store_four(row, col, s.r0a);
+    store_four(row, col + 32u, s.r0b);
+    store_four(row + 8u, col, s.r1a);
+    store_four(row + 8u, col + 32u, s.r1b);
+    store_four(row + 16u, col, s.r2a);
+    store_four(row + 16u, col + 32u, s.r2b);
+    store_four(row + 24u, col, s.r3a);
+    store_four(row + 24u, col + 32u, s.r3b);
+    store_four(row + 32u, col, s.r4a);
+    store_four(row + 32u, col + 32u, s.r4b);
+    store_four(row + 40u, col, s.r5a);
+    store_four(row + 40u, col + 32u, s.r5b);
+    store_four(row + 48u, col, s.r6a);
+    store_four(row + 48u, col + 32u, s.r6b);
+    store_four(row + 56u, col, s.r7a);
+    store_four(row + 56u, col + 32u, s.r7b);
+}

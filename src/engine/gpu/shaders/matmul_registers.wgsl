@@ -25,69 +25,20 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         min(col, last_col) * sb.y, min(col + 8u, last_col) * sb.y, min(col + 16u, last_col) * sb.y, min(col + 24u, last_col) * sb.y,
         min(col + 32u, last_col) * sb.y, min(col + 40u, last_col) * sb.y, min(col + 48u, last_col) * sb.y, min(col + 56u, last_col) * sb.y,
     );
-    var acc0a = vec4<f32>(0.0);
-    var acc0b = vec4<f32>(0.0);
-    var acc1a = vec4<f32>(0.0);
-    var acc1b = vec4<f32>(0.0);
-    var acc2a = vec4<f32>(0.0);
-    var acc2b = vec4<f32>(0.0);
-    var acc3a = vec4<f32>(0.0);
-    var acc3b = vec4<f32>(0.0);
-    var acc4a = vec4<f32>(0.0);
-    var acc4b = vec4<f32>(0.0);
-    var acc5a = vec4<f32>(0.0);
-    var acc5b = vec4<f32>(0.0);
-    var acc6a = vec4<f32>(0.0);
-    var acc6b = vec4<f32>(0.0);
-    var acc7a = vec4<f32>(0.0);
-    var acc7b = vec4<f32>(0.0);
+    var sums = Sums8x8();
     var a_at = member * p.a_stride; // op(A)[0, kk] of this member
     var b_at = member * p.b_stride; // op(B)[kk, 0]
     for (var kk = 0u; kk < p.k; kk++) {
-        let a0 = a[a_at + ra[0]];
-        let a1 = a[a_at + ra[1]];
-        let a2 = a[a_at + ra[2]];
-        let a3 = a[a_at + ra[3]];
-        let a4 = a[a_at + ra[4]];
-        let a5 = a[a_at + ra[5]];
-        let a6 = a[a_at + ra[6]];
-        let a7 = a[a_at + ra[7]];
+        let rows = array<f32, 8>(
+            a[a_at + ra[0]], a[a_at + ra[1]], a[a_at + ra[2]], a[a_at + ra[3]],
+            a[a_at + ra[4]], a[a_at + ra[5]], a[a_at + ra[6]], a[a_at + ra[7]],
+        );
         let b0 = vec4<f32>(b[b_at + cb[0]], b[b_at + cb[1]], b[b_at + cb[2]], b[b_at + cb[3]]);
         let b1 = vec4<f32>(b[b_at + cb[4]], b[b_at + cb[5]], b[b_at + cb[6]], b[b_at + cb[7]]);
-        acc0a += a0 * b0;
-        acc0b += a0 * b1;
-        acc1a += a1 * b0;
-        acc1b += a1 * b1;
-        acc2a += a2 * b0;
-        acc2b += a2 * b1;
-        acc3a += a3 * b0;
-        acc3b += a3 * b1;
-        acc4a += a4 * b0;
-        acc4b += a4 * b1;
-        acc5a += a5 * b0;
-        acc5b += a5 * b1;
-        acc6a += a6 * b0;
-        acc6b += a6 * b1;
-        acc7a += a7 * b0;
-        acc7b += a7 * b1;
+        sums = add_outer(sums, rows, b0, b1);
         a_at += sa.y;
         b_at += sb.x;
     }
 
-    store_four(row, col, acc0a);
-    store_four(row, col + 32u, acc0b);
-    store_four(row + 8u, col, acc1a);
-    store_four(row + 8u, col + 32u, acc1b);
-    store_four(row + 16u, col, acc2a);
-    store_four(row + 16u, col + 32u, acc2b);
-    store_four(row + 24u, col, acc3a);
-    store_four(row + 24u, col + 32u, acc3b);
-    store_four(row + 32u, col, acc4a);
-    store_four(row + 32u, col + 32u, acc4b);
-    store_four(row + 40u, col, acc5a);
-    store_four(row + 40u, col + 32u, acc5b);
-    store_four(row + 48u, col, acc6a);
-    store_four(row + 48u, col + 32u, acc6b);
-    store_four(row + 56u, col, acc7a);
-    store_four(row + 56u, col + 32u, acc7b);
+    store_sums(row, col, sums);
 }

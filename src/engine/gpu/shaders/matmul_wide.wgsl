@@ -21,22 +21,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     // Thread (x, y) owns rows y, y + 8, .., y + 56 and columns x, x + 8, .., x + 56 of the tile (two
     // vectors a row), so the four threads a software adapter runs side by side read one tile row's
     // neighbouring values of B and the same value of A.
-    var acc0a = vec4<f32>(0.0);
-    var acc0b = vec4<f32>(0.0);
-    var acc1a = vec4<f32>(0.0);
-    var acc1b = vec4<f32>(0.0);
-    var acc2a = vec4<f32>(0.0);
-    var acc2b = vec4<f32>(0.0);
-    var acc3a = vec4<f32>(0.0);
-    var acc3b = vec4<f32>(0.0);
-    var acc4a = vec4<f32>(0.0);
-    var acc4b = vec4<f32>(0.0);
-    var acc5a = vec4<f32>(0.0);
-    var acc5b = vec4<f32>(0.0);
-    var acc6a = vec4<f32>(0.0);
-    var acc6b = vec4<f32>(0.0);
-    var acc7a = vec4<f32>(0.0);
-    var acc7b = vec4<f32>(0.0);
+    var sums = Sums8x8();
 
     for (var k0 = 0u; k0 < p.k; k0 += BK) {
         // Neighbouring threads read neighbouring values of storage: along m or n where those are
@@ -62,52 +47,18 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         for (var kk = 0u; kk < BK; kk++) {
             let a_at = kk * TILE + lid.y;
             let b_at = kk * TILE + lid.x;
-            let a0 = a_tile[a_at + 0u];
-            let a1 = a_tile[a_at + 8u];
-            let a2 = a_tile[a_at + 16u];
-            let a3 = a_tile[a_at + 24u];
-            let a4 = a_tile[a_at + 32u];
-            let a5 = a_tile[a_at + 40u];
-            let a6 = a_tile[a_at + 48u];
-            let a7 = a_tile[a_at + 56u];
+            let rows = array<f32, 8>(
+                a_tile[a_at + 0u], a_tile[a_at + 8u], a_tile[a_at + 16u], a_tile[a_at + 24u],
+                a_tile[a_at + 32u], a_tile[a_at + 40u], a_tile[a_at + 48u], a_tile[a_at + 56u],
+            );
             let b0 = vec4<f32>(b_tile[b_at], b_tile[b_at + 8u], b_tile[b_at + 16u], b_tile[b_at + 24u]);
             let b1 = vec4<f32>(b_tile[b_at + 32u], b_tile[b_at + 40u], b_tile[b_at + 48u], b_tile[b_at + 56u]);
-            acc0a += a0 * b0;
-            acc0b += a0 * b1;
-            acc1a += a1 * b0;
-            acc1b += a1 * b1;
-            acc2a += a2 * b0;
-            acc2b += a2 * b1;
-            acc3a += a3 * b0;
-            acc3b += a3 * b1;
-            acc4a += a4 * b0;
-            acc4b += a4 * b1;
-            acc5a += a5 * b0;
-            acc5b += a5 * b1;
-            acc6a += a6 * b0;
-            acc6b += a6 * b1;
-            acc7a += a7 * b0;
-            acc7b += a7 * b1;
+            sums = add_outer(sums, rows, b0, b1);
         }
         workgroupBarrier();
     }
 
     let row = row0 + lid.y;
     let col = col0 + lid.x;
-    store_four(row + 0u, col, acc0a);
-    store_four(row + 0u, col + 32u, acc0b);
-    store_four(row + 8u, col, acc1a);
-    store_four(row + 8u, col + 32u, acc1b);
-    store_four(row + 16u, col, acc2a);
-    store_four(row + 16u, col + 32u, acc2b);
-    store_four(row + 24u, col, acc3a);
-    store_four(row + 24u, col + 32u, acc3b);
-    store_four(row + 32u, col, acc4a);
-    store_four(row + 32u, col + 32u, acc4b);
-    store_four(row + 40u, col, acc5a);
-    store_four(row + 40u, col + 32u, acc5b);
-    store_four(row + 48u, col, acc6a);
-    store_four(row + 48u, col + 32u, acc6b);
-    store_four(row + 56u, col, acc7a);
-    store_four(row + 56u, col + 32u, acc7b);
+    store_sums(row, col, sums);
 }
