@@ -148,7 +148,13 @@ impl<B: Backend> Layer<B> {
         match self {
             Layer::Dense { inputs, units, activation, weights, bias } => {
                 let (z, dz) = buffers.pre.as_ref().expect("dense buffers");
-                be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
+                // An identity's dz is d_out itself (d_out · 1, the same bits): no pass to copy it.
+                let dz = if *activation == Activation::Identity {
+                    &buffers.d_out
+                } else {
+                    be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
+                    dz
+                };
                 // dW = xᵀ · dz; db = Σ dz; dx = dz · Wᵀ
                 be.matmul(input, dz, &weights.grad, MatmulDims::new(*inputs, batch, *units).transpose_a());
                 be.bias_grad(dz, &bias.grad, batch, *units);

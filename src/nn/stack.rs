@@ -268,7 +268,13 @@ impl<B: StackedBackend> ModelStack<B> {
                 StackLayer::Dense { inputs, units, activations, weights, bias } => {
                     let (z, dz) = tensors.pre.as_ref().expect("dense tensors");
                     let (input, shared) = if i == 0 { (&ws.input, true) } else { (&ws.layers[i - 1].out, false) };
-                    be.stacked_activation_backward(activations, z, &tensors.out, &tensors.d_out, dz);
+                    // Where every member's activation is the identity, dz is d_out itself.
+                    let dz = if activations.iter().all(|a| *a == Activation::Identity) {
+                        &tensors.d_out
+                    } else {
+                        be.stacked_activation_backward(activations, z, &tensors.out, &tensors.d_out, dz);
+                        dz
+                    };
                     // dW = xᵀ · dz; db = Σ dz; dx = dz · Wᵀ
                     let dims = MatmulDims::new(*inputs, batch, *units).transpose_a();
                     be.stacked_matmul(input, dz, &weights.grad, dims, self.members, shared);

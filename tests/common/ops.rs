@@ -268,7 +268,14 @@ pub async fn pooling_matches_cpu(ctx: &GpuContext) -> Check {
 }
 
 pub async fn optimizers_match_cpu(ctx: &GpuContext) -> Check {
-    let n = 777;
+    // 777 values take Adam's one-value-a-thread kernel, 776 its four-values-a-thread one.
+    for n in [777, 776] {
+        optimizers_match_cpu_on(ctx, n).await.map_err(|e| format!("{n} weights: {e}"))?;
+    }
+    Ok(())
+}
+
+async fn optimizers_match_cpu_on(ctx: &GpuContext, n: usize) -> Check {
     let w = seeded_values(47, n);
     let grads: Vec<Vec<f32>> = (0..3).map(|s| seeded_values(48 + s, n)).collect();
 
@@ -557,6 +564,8 @@ pub async fn stacked_ops_match_each_member_alone(gpu: &GpuContext) -> Check {
             StackedOp::Classification { rows, classes: cols },
             StackedOp::Mse { rows, cols: 3 },
             StackedOp::Update { len: inner * cols },
+            // A member length that is a multiple of 4 takes Adam's four-values-a-thread kernel.
+            StackedOp::Update { len: 44 * cols },
         ] {
             check_stacked_op(gpu, op, members).await?;
         }

@@ -81,9 +81,10 @@ kernel!(MAX_POOL_BACKWARD, "max_pool_backward");
 kernel!(MAX_POOL_BACKWARD_WINDOWS, "max_pool_backward_windows");
 kernel!(SGD, "sgd");
 kernel!(ADAM, "adam");
+kernel!(ADAM_QUADS, "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 30] = [
+pub const ALL: [Kernel; 31] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -114,4 +115,5 @@ pub const ALL: [Kernel; 30] = [
     MAX_POOL_BACKWARD_WINDOWS,
     SGD,
     ADAM,
+    ADAM_QUADS,
 ];

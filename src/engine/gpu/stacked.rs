@@ -216,9 +216,16 @@ impl GpuContext {
             member_words(&corrections, |c| c.map_or(0, |(first, _)| bits(first))),
             member_words(&corrections, |c| c.map_or(0, |(_, second)| bits(second))),
         ];
+        let tensors = [grads, weights, m, v];
+        if member_len % 4 == 0 {
+            let quads = member_len / 4;
+            let (gx, gy, stride) = elementwise_grid(quads);
+            let words = elementwise_words(quads, stride, quads, members_updated(configs), &settings);
+            return self.dispatch_per_member(kernels::ADAM_QUADS, &words, 4, &tensors, (gx, gy), configs.len() as u32);
+        }
         let (gx, gy, stride) = elementwise_grid(weights.len());
         let words = elementwise_words(weights.len(), stride, member_len, members_updated(configs), &settings);
-        self.dispatch(kernels::ADAM, &words, 4, &[grads, weights, m, v], (gx, gy));
+        self.dispatch(kernels::ADAM, &words, 4, &tensors, (gx, gy));
     }
 }
 
