@@ -67,6 +67,7 @@ kernel!(COLUMN_SUM, "column_sum");
 kernel!(ACCUMULATE_SUM, "accumulate_sum");
 kernel!(ACTIVATION_FORWARD, "activation_forward");
 kernel!(ACTIVATION_BACKWARD, "activation_backward");
+kernel!(ACTIVATION_BACKWARD_QUADS, "activation_backward_quads");
 kernel!(DROPOUT, "dropout");
 kernel!(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy");
 kernel!(BCE_WITH_LOGITS, "bce_with_logits");
@@ -80,11 +81,12 @@ kernel!(MAX_POOL_FORWARD, "max_pool_forward");
 kernel!(MAX_POOL_BACKWARD, "max_pool_backward");
 kernel!(MAX_POOL_BACKWARD_WINDOWS, "max_pool_backward_windows");
 kernel!(SGD, "sgd");
+kernel!(SGD_QUADS, "sgd_quads");
 kernel!(ADAM, "adam");
 kernel!(ADAM_QUADS, "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 31] = [
+pub const ALL: [Kernel; 33] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -101,6 +103,7 @@ pub const ALL: [Kernel; 31] = [
     ACCUMULATE_SUM,
     ACTIVATION_FORWARD,
     ACTIVATION_BACKWARD,
+    ACTIVATION_BACKWARD_QUADS,
     DROPOUT,
     SOFTMAX_CROSS_ENTROPY,
     BCE_WITH_LOGITS,
@@ -114,6 +117,7 @@ pub const ALL: [Kernel; 31] = [
     MAX_POOL_BACKWARD,
     MAX_POOL_BACKWARD_WINDOWS,
     SGD,
+    SGD_QUADS,
     ADAM,
     ADAM_QUADS,
 ];

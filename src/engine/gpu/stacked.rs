@@ -138,7 +138,10 @@ impl GpuContext {
         for (name, t) in [("y", y), ("dy", dy), ("dx", dx)] {
             check_len("activation_backward", name, t, x.len());
         }
-        self.record_activation(kernels::ACTIVATION_BACKWARD, activations, &[x, y, dy, dx]);
+        let member_len = member_len("activation_backward", x.len(), activations.len());
+        let settings = [member_words(activations, |a| a.code()), member_words(activations, |a| bits(a.slope()))];
+        let kernels = (kernels::ACTIVATION_BACKWARD, kernels::ACTIVATION_BACKWARD_QUADS);
+        self.dispatch_elementwise(kernels, (member_len, activations.len()), 0, &settings, usize::MAX, &[x, y, dy, dx]);
     }
 
     fn record_activation(&self, kernel: Kernel, activations: &[Activation], tensors: &[&GpuTensor]) {
@@ -148,6 +151,32 @@ impl GpuContext {
         let settings = [member_words(activations, |a| a.code()), member_words(activations, |a| bits(a.slope()))];
         let words = elementwise_words(n, stride, member_len, 0, &settings);
         self.dispatch(kernel, &words, words.len(), tensors, (gx, gy));
+    }
+
+    /// Records an element-wise kernel over `members` members of `member_len` values each: its
+    /// four-values-a-thread form (`kernels.1`, a grid per member in z) where the member length is a
+    /// multiple of 4, its one-value-a-thread form (`kernels.0`) otherwise. The uniform is
+    /// `elementwise_words`, counted in fours in the first form; its first `fixed` words are part
+    /// of the bind group's key.
+    fn dispatch_elementwise(
+        &self,
+        kernels: (Kernel, Kernel),
+        (member_len, members): (usize, usize),
+        members_updated: u32,
+        settings: &[[u32; MAX_MEMBERS]],
+        fixed: usize,
+        tensors: &[&GpuTensor],
+    ) {
+        if member_len % 4 == 0 {
+            let quads = member_len / 4;
+            let (gx, gy, stride) = elementwise_grid(quads);
+            let words = elementwise_words(quads, stride, quads, members_updated, settings);
+            return self.dispatch_per_member(kernels.1, &words, fixed.min(words.len()), tensors, (gx, gy), members as u32);
+        }
+        let n = member_len * members;
+        let (gx, gy, stride) = elementwise_grid(n);
+        let words = elementwise_words(n, stride, member_len, members_updated, settings);
+        self.dispatch(kernels.0, &words, fixed.min(words.len()), tensors, (gx, gy));
     }
 
     /// Member k's inverted dropout of x into y with `rates[k]` and `seeds[k]`; the seeds are left out
@@ -193,9 +222,8 @@ impl GpuContext {
             member_words(configs, |c| c.map_or(0, |c| bits(c.momentum))),
             member_words(configs, |c| c.map_or(0, |c| bits(c.l2))),
         ];
-        let (gx, gy, stride) = elementwise_grid(weights.len());
-        let words = elementwise_words(weights.len(), stride, member_len, members_updated(configs), &settings);
-        self.dispatch(kernels::SGD, &words, 4, &[grads, weights, velocity], (gx, gy));
+        let kernels = (kernels::SGD, kernels::SGD_QUADS);
+        self.dispatch_elementwise(kernels, (member_len, configs.len()), members_updated(configs), &settings, 4, &[grads, weights, velocity]);
     }
 
     /// Member k's Adam step with `configs[k]` at `step` (counted from 1), for the members that have
@@ -216,16 +244,8 @@ impl GpuContext {
             member_words(&corrections, |c| c.map_or(0, |(first, _)| bits(first))),
             member_words(&corrections, |c| c.map_or(0, |(_, second)| bits(second))),
         ];
-        let tensors = [grads, weights, m, v];
-        if member_len % 4 == 0 {
-            let quads = member_len / 4;
-            let (gx, gy, stride) = elementwise_grid(quads);
-            let words = elementwise_words(quads, stride, quads, members_updated(configs), &settings);
-            return self.dispatch_per_member(kernels::ADAM_QUADS, &words, 4, &tensors, (gx, gy), configs.len() as u32);
-        }
-        let (gx, gy, stride) = elementwise_grid(weights.len());
-        let words = elementwise_words(weights.len(), stride, member_len, members_updated(configs), &settings);
-        self.dispatch(kernels::ADAM, &words, 4, &tensors, (gx, gy));
+        let kernels = (kernels::ADAM, kernels::ADAM_QUADS);
+        self.dispatch_elementwise(kernels, (member_len, configs.len()), members_updated(configs), &settings, 4, &[grads, weights, m, v]);
     }
 }
 

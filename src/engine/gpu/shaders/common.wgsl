@@ -107,3 +107,20 @@ fn activate(kind: u32, slope: f32, v: f32) -> f32 {
         default: { return v; }
     }
 }
+
+// f'(v) for an activation code, four values at once, from its input v and output out.
+fn derivative(kind: u32, slope: f32, v: vec4<f32>, out: vec4<f32>) -> vec4<f32> {
+    let zero = vec4<f32>(0.0);
+    let one = vec4<f32>(1.0);
+    switch kind {
+        case 1u: { return select(zero, one, v > zero); }
+        case 2u: { return select(vec4<f32>(slope), one, v > zero); }
+        case 3u: { return out * (1.0 - out); }
+        case 4u: { return 1.0 - out * out; }
+        case 5u: {
+            let t = tanh(0.7978846 * (v + 0.044715 * v * v * v));
+            return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * 0.7978846 * (1.0 + 3.0 * 0.044715 * v * v);
+        }
+        default: { return one; }
+    }
+}
