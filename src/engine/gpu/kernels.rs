@@ -80,10 +80,10 @@ kernel!(CONV2D_BACKWARD_WEIGHTS, "conv2d_backward_weights");
 kernel!(MAX_POOL_FORWARD, "max_pool_forward");
 kernel!(MAX_POOL_BACKWARD, "max_pool_backward");
 kernel!(MAX_POOL_BACKWARD_WINDOWS, "max_pool_backward_windows");
-kernel!(SGD, "sgd");
-kernel!(SGD_QUADS, "sgd_quads");
-kernel!(ADAM, "adam");
-kernel!(ADAM_QUADS, "adam_quads");
+kernel!(SGD, "sgd", "sgd_update" + "sgd");
+kernel!(SGD_QUADS, "sgd_quads", "sgd_update" + "sgd_quads");
+kernel!(ADAM, "adam", "adam_update" + "adam");
+kernel!(ADAM_QUADS, "adam_quads", "adam_update" + "adam_quads");
 
 /// Every kernel, so tests can compile them all.
 pub const ALL: [Kernel; 33] = [
