@@ -105,6 +105,8 @@ test('a CSV the person picks is searched on, and a malformed one is refused with
     assert.match(message, /broken\.csv/);
     assert.match(message, /line 3/);
     assert.match(message, /oops/);
+    // The charts redraw at most every 500 ms; let them show the emptied view before the picture.
+    await page.waitForTimeout(1500);
     await page.screenshot({ path: join(screenshots, 'search-bad-csv.png'), fullPage: true });
     assert.deepEqual(errors, []);
   });
