@@ -3,7 +3,9 @@
 //! have a stacked form (stacked.rs) record its member-aware kernels as a stack of one.
 
 use super::context::MatmulVariant;
-use super::kernels::{self, CONV_CHANNELS_PER_THREAD, CONV_POSITIONS_PER_GROUP, CONV_TAPS_PER_THREAD, CONV_WEIGHT_WORKGROUP, ROW_WORKGROUP};
+use super::kernels::{
+    self, CONV_CHANNELS_PER_THREAD, CONV_POSITIONS_PER_GROUP, CONV_TAPS_PER_THREAD, CONV_WEIGHT_WORKGROUP, ROW_WORKGROUP,
+};
 use super::recorder::{elementwise_grid, spread_groups};
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;

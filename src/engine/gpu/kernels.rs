@@ -58,9 +58,17 @@ kernel!(MATMUL_BIAS_ACTIVATION, "matmul_bias_activation", "matmul_operands" + "m
 kernel!(MATMUL_WIDE, "matmul_wide", "matmul_operands" + "matmul_wide" + "matmul_store");
 kernel!(MATMUL_WIDE_BIAS_ACTIVATION, "matmul_wide_bias_activation", "matmul_operands" + "matmul_wide" + "matmul_bias_activation");
 kernel!(MATMUL_REGISTERS, "matmul_registers", "matmul_operands" + "matmul_registers" + "matmul_store");
-kernel!(MATMUL_REGISTERS_BIAS_ACTIVATION, "matmul_registers_bias_activation", "matmul_operands" + "matmul_registers" + "matmul_bias_activation");
+kernel!(
+    MATMUL_REGISTERS_BIAS_ACTIVATION,
+    "matmul_registers_bias_activation",
+    "matmul_operands" + "matmul_registers" + "matmul_bias_activation"
+);
 kernel!(MATMUL_REGISTERS_SMALL, "matmul_registers_small", "matmul_operands" + "matmul_registers_small" + "matmul_store");
-kernel!(MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION, "matmul_registers_small_bias_activation", "matmul_operands" + "matmul_registers_small" + "matmul_bias_activation");
+kernel!(
+    MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION,
+    "matmul_registers_small_bias_activation",
+    "matmul_operands" + "matmul_registers_small" + "matmul_bias_activation"
+);
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");

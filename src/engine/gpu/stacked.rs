@@ -223,7 +223,14 @@ impl GpuContext {
             member_words(configs, |c| c.map_or(0, |c| bits(c.l2))),
         ];
         let kernels = (kernels::SGD, kernels::SGD_QUADS);
-        self.dispatch_elementwise(kernels, (member_len, configs.len()), members_updated(configs), &settings, 4, &[grads, weights, velocity]);
+        self.dispatch_elementwise(
+            kernels,
+            (member_len, configs.len()),
+            members_updated(configs),
+            &settings,
+            4,
+            &[grads, weights, velocity],
+        );
     }
 
     /// Member k's Adam step with `configs[k]` at `step` (counted from 1), for the members that have
