@@ -136,7 +136,7 @@ async fn train_epochs<B: Backend, H: SearchHost>(
             validation_loss: Some((discriminator_loss / reports) as f32),
             validation_accuracy: Some(quality),
             learning_rate: spec.generator_optimizer.learning_rate,
-            samples_per_sec: (iterations_per_epoch * spec.batch_size) as f64 / train_seconds.max(1e-9),
+            samples_per_sec: crate::nn::trainer::samples_per_second(iterations_per_epoch * spec.batch_size, train_seconds),
             seconds: host.now() - epoch_start,
             modes_covered: measured.coverage.as_ref().map(|c| c.covered),
         };

@@ -172,7 +172,7 @@ pub async fn train_stack<B: StackedBackend, H: StackHost>(
                 validation_loss,
                 validation_accuracy,
                 learning_rate: learning_rates[k],
-                samples_per_sec: train.len() as f64 / train_seconds.max(1e-9),
+                samples_per_sec: super::trainer::samples_per_second(train.len(), train_seconds),
                 seconds: host.now() - start,
                 modes_covered: None,
             };

@@ -80,6 +80,20 @@ impl TrainConfig {
     }
 }
 
+/// The shortest training time a speed is worked out from. A browser's clock moves in steps of up
+/// to 0.1 ms, so a shorter epoch (a few dozen rows) would read as far faster than it ran, or as
+/// infinitely fast.
+const SHORTEST_TIMED_SECONDS: f64 = 1e-3;
+
+/// Samples per second, or 0 (not measured) where `seconds` is too short to read.
+pub fn samples_per_second(samples: usize, seconds: f64) -> f64 {
+    if seconds < SHORTEST_TIMED_SECONDS {
+        0.0
+    } else {
+        samples as f64 / seconds
+    }
+}
+
 /// What one epoch achieved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
@@ -90,7 +104,8 @@ pub struct EpochMetrics {
     pub validation_loss: Option<f32>,
     pub validation_accuracy: Option<f32>,
     pub learning_rate: f32,
-    /// Training samples per second over the epoch's steps (evaluation not counted).
+    /// Training samples per second over the epoch's steps (evaluation not counted); 0 where the
+    /// epoch was too short to time (see `samples_per_second`).
     pub samples_per_sec: f64,
     pub seconds: f64,
     /// A GAN trial's epoch: how many of the target's modes its samples covered.
@@ -304,7 +319,7 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
             validation_loss,
             validation_accuracy,
             learning_rate,
-            samples_per_sec: train.len() as f64 / train_seconds.max(1e-9),
+            samples_per_sec: samples_per_second(train.len(), train_seconds),
             seconds: host.now() - start,
             modes_covered: None,
         };
@@ -326,6 +341,14 @@ pub async fn continue_training<B: Backend, H: TrainerHost>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_epoch_too_short_for_the_clock_has_no_speed() {
+        // 96 rows in one 0.1 ms tick of a browser's clock, or in no measured time at all.
+        assert_eq!(samples_per_second(96, 1e-4), 0.0);
+        assert_eq!(samples_per_second(96, 0.0), 0.0);
+        assert_eq!(samples_per_second(96_000, 0.5), 192_000.0);
+    }
 
     #[test]
     fn shuffling_is_a_seeded_permutation() {
