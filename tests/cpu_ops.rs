@@ -187,6 +187,9 @@ fn wide_conv_cases() -> Vec<Conv2dDims> {
         Conv2dDims { batch: 5, in_channels: 4, height: 11, width: 9, out_channels: 6, kernel: 3, stride: 1, padding: 0 },
         Conv2dDims { batch: 3, in_channels: 2, height: 7, width: 10, out_channels: 3, kernel: 4, stride: 1, padding: 0 },
         Conv2dDims { batch: 8, in_channels: 32, height: 13, width: 13, out_channels: 64, kernel: 3, stride: 1, padding: 0 },
+        Conv2dDims { batch: 3, in_channels: 1, height: 28, width: 28, out_channels: 32, kernel: 3, stride: 1, padding: 0 },
+        Conv2dDims { batch: 9, in_channels: 3, height: 6, width: 20, out_channels: 9, kernel: 5, stride: 1, padding: 0 },
+        Conv2dDims { batch: 2, in_channels: 5, height: 4, width: 4, out_channels: 2, kernel: 1, stride: 1, padding: 0 },
     ]
 }
 
@@ -307,8 +310,20 @@ fn fast_max_pool_matches_the_reference_exactly() {
     }
 }
 
+/// Runs `check` on the path the fast convolutions take on this machine and, where that is the direct
+/// AVX-512 kernels, once more on the unfolded path the other machines and the browser take.
+fn on_every_conv_path(check: impl Fn()) {
+    check();
+    #[cfg(target_arch = "x86_64")]
+    nas_playground::engine::cpu::direct_conv::unfolded_only(check);
+}
+
 #[test]
 fn fast_convolution_matches_the_reference() {
+    on_every_conv_path(fast_convolution_matches_the_reference_on_this_path);
+}
+
+fn fast_convolution_matches_the_reference_on_this_path() {
     for d in conv_cases().into_iter().chain(wide_conv_cases()) {
         let x = seeded_values(21, d.input_len());
         let w = seeded_values(22, d.weight_len());
@@ -361,6 +376,10 @@ fn adam_matches_hand_computed_steps_with_and_without_l2() {
 
 #[test]
 fn fused_convolution_steps_equal_the_plain_ops_they_replace() {
+    on_every_conv_path(fused_convolution_steps_equal_the_plain_ops_on_this_path);
+}
+
+fn fused_convolution_steps_equal_the_plain_ops_on_this_path() {
     for d in conv_cases().into_iter().chain(wide_conv_cases()) {
         for activation in [Activation::Relu, Activation::Tanh] {
             let x = seeded_values(31, d.input_len());

@@ -17,7 +17,7 @@ fn columns_len(d: &Conv2dDims) -> usize {
 }
 
 /// Images unfolded side by side into one matrix product (the weights packed once for all of them).
-const IMAGES_PER_PRODUCT: usize = 4;
+pub(super) const IMAGES_PER_PRODUCT: usize = 4;
 
 /// Images per group: within the budget, a whole number of products.
 fn images_per_group(d: &Conv2dDims) -> usize {
@@ -25,7 +25,7 @@ fn images_per_group(d: &Conv2dDims) -> usize {
     (products * IMAGES_PER_PRODUCT).min(d.batch.max(1))
 }
 
-fn grow(scratch: &mut Vec<f32>, len: usize) {
+pub(super) fn grow(scratch: &mut Vec<f32>, len: usize) {
     if scratch.len() < len {
         scratch.resize(len, 0.0);
     }
@@ -75,7 +75,7 @@ fn wide(d: &Conv2dDims) -> bool {
 
 /// Columns one image takes in the unfolded matrices: out_h·out_w, or in the wide layout the span
 /// from the first output to the last on the input's pitch.
-fn span(d: &Conv2dDims) -> usize {
+pub(super) fn span(d: &Conv2dDims) -> usize {
     if wide(d) {
         (d.out_height() - 1) * d.width + d.out_width()
     } else {
@@ -117,7 +117,7 @@ fn fold(cols: &[f32], d: &Conv2dDims, image: &mut [f32], pitch: usize) {
 }
 
 /// One output channel's values [out_h·out_w] laid out on `span` columns (zeros in the unused ones).
-fn widen(values: &[f32], d: &Conv2dDims, out: &mut [f32]) {
+pub(super) fn widen(values: &[f32], d: &Conv2dDims, out: &mut [f32]) {
     if !wide(d) {
         return out.copy_from_slice(values);
     }
@@ -139,7 +139,7 @@ fn narrow(wide_values: &[f32], d: &Conv2dDims, bias: f32, out: &mut [f32]) {
 }
 
 /// Σ values in 16 interleaved partial sums, so the loop runs as SIMD (a plain sum waits on each add).
-fn lane_sum(values: &[f32]) -> f32 {
+pub(super) fn lane_sum(values: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 16];
     let chunks = values.chunks_exact(16);
     let tail: f32 = chunks.remainder().iter().sum();
@@ -196,6 +196,10 @@ fn forward(
     d: Conv2dDims,
     scratch: &mut Vec<f32>,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if super::direct_conv::applies(&d) {
+        return super::direct_conv::forward(x, w, bias, z, activated, d, scratch);
+    }
     let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
     let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
     let room = (patch + oc) * n * IMAGES_PER_PRODUCT;
@@ -235,6 +239,10 @@ fn forward(
 
 /// dcols = Wᵀ · dy, folded back into dx, a product per `IMAGES_PER_PRODUCT` images.
 pub fn conv2d_backward_input(dy: &[f32], w: &[f32], dx: &mut [f32], d: Conv2dDims, scratch: &mut Vec<f32>) {
+    #[cfg(target_arch = "x86_64")]
+    if super::direct_conv::applies(&d) {
+        return super::direct_conv::backward_input(dy, w, dx, d, scratch);
+    }
     let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
     let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
     let room = (patch + oc) * n * IMAGES_PER_PRODUCT;
@@ -264,7 +272,7 @@ pub fn conv2d_backward_input(dy: &[f32], w: &[f32], dx: &mut [f32], d: Conv2dDim
 
 /// Images whose weight gradients one partial sum gathers. A fixed count, not one per thread, so the
 /// order of every sum, and so every figure, is the same on any number of cores.
-const IMAGES_PER_PARTIAL: usize = 8;
+pub(super) const IMAGES_PER_PARTIAL: usize = 8;
 
 /// dW = Σ over images of dy_b · cols_bᵀ, dbias = Σ dy. Each run of `IMAGES_PER_PARTIAL` images
 /// sums into its own partial, image by image while its unfolded patches are still in cache, and
@@ -288,7 +296,7 @@ pub fn conv2d_activation_backward_weights(
 }
 
 /// The activation a gradient passes through on its way back: f, its forward's z and y, and dz to write.
-type Through<'a> = (Activation, &'a [f32], &'a [f32], &'a mut [f32]);
+pub(super) type Through<'a> = (Activation, &'a [f32], &'a [f32], &'a mut [f32]);
 
 /// The weight gradients from `dy`, or with `through` from dz = dy · f'(z), written on the way.
 fn backward_weights(
@@ -300,6 +308,10 @@ fn backward_weights(
     d: Conv2dDims,
     scratch: &mut Vec<f32>,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if super::direct_conv::applies(&d) {
+        return super::direct_conv::backward_weights(x, dy, through, dw, dbias, d, scratch);
+    }
     let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
     let (per_in, per_out) = (d.input_len() / d.batch.max(1), oc * pixels);
     let transposed = patch > oc;

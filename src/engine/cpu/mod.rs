@@ -3,6 +3,8 @@
 //! the trainer uses when there is no GPU.
 
 pub mod conv;
+#[cfg(target_arch = "x86_64")]
+pub mod direct_conv;
 pub mod fast;
 mod parallel;
 pub mod pool;
