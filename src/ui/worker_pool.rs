@@ -62,11 +62,21 @@ impl Pool {
         });
     }
 
-    /// Saves the log as it is now; a browser without IndexedDB is told once, in the notes.
+    /// Saves the log as it is now; a browser without IndexedDB is told once, in the notes. A search
+    /// that failed before its first trial (its data would not load, say) is forgotten instead: it
+    /// has nothing to resume, and resuming it would only fail again. Its settings stay in the editor.
     fn save(&self) {
         let (saved_as, on_saved) = (self.saved_as.clone(), self.on_saved.clone());
         let log = self.coordinator.log_text();
         let trials = self.coordinator.search().map_or(0, |s| s.trials().len());
+        if trials == 0 && matches!(self.coordinator.status(), PoolStatus::Failed(_)) {
+            return wasm_bindgen_futures::spawn_local(async move {
+                match saved_searches::remove(&saved_as.id).await {
+                    Ok(()) => on_saved.emit(()),
+                    Err(message) => gloo::console::warn!(message),
+                }
+            });
+        }
         let finished = matches!(self.coordinator.status(), PoolStatus::Finished(_));
         wasm_bindgen_futures::spawn_local(async move {
             match saved_searches::save(&saved_as.id, &saved_as.title, &log, trials, finished).await {

@@ -105,6 +105,11 @@ test('a CSV the person picks is searched on, and a malformed one is refused with
     assert.match(message, /broken\.csv/);
     assert.match(message, /line 3/);
     assert.match(message, /oops/);
+    // The failed search had no trial to resume, so only the good one stays in "Saved searches".
+    await page.waitForFunction(() => document.querySelectorAll('#saved-list li').length === 1, null, { timeout: 10_000 });
+    const kept = (await page.locator('#saved-list li').textContent()).trim();
+    console.log(`  saved after the failure: ${kept}`);
+    assert.match(kept, /4 trials, finished/);
     // The charts redraw at most every 500 ms; let them show the emptied view before the picture.
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(screenshots, 'search-bad-csv.png'), fullPage: true });
