@@ -30,12 +30,20 @@ fn axes<'a, DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .x_labels(style.labels())
         .y_labels(style.labels())
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("iterations")
         .y_desc(y_label)
         .label_style(("sans-serif", style.font()))
         .draw()
         .map_err(failed)?;
     Ok(chart)
+}
+
+/// The iterations axis: from 0 past the last iteration, and at least 10 wide, so that a first
+/// measurement at iteration 0 reads 0, 1, 2, .. rather than ticks a hundred-thousandth apart.
+fn iterations(values: impl Iterator<Item = usize>) -> std::ops::Range<f64> {
+    let last = values.max().unwrap_or(0) as f64;
+    0.0..(last * 1.04).max(10.0)
 }
 
 fn legend<'a, DB: DrawingBackend + 'a>(
@@ -56,7 +64,7 @@ pub fn gan_losses<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, history: &G
     if history.losses.is_empty() {
         return message(area, "No steps yet: press play, or step one network", style);
     }
-    let x = padded(history.losses.iter().map(|(i, _)| *i as f64).chain([0.0]));
+    let x = iterations(history.losses.iter().map(|(i, _)| *i));
     let values = history.losses.iter().flat_map(|(_, l)| [l.discriminator as f64, l.generator as f64]);
     let mut chart = axes(area, x, padded(values), "loss", style)?;
     for (name, colour, pick) in [
@@ -80,7 +88,7 @@ pub fn gan_quality<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, history: &
     if history.metrics.is_empty() {
         return message(area, "No measurements yet: the generator is measured every few hundred iterations", style);
     }
-    let x = padded(history.metrics.iter().map(|m| m.iteration as f64).chain([0.0]));
+    let x = iterations(history.metrics.iter().map(|m| m.iteration));
     let mut chart = axes(area, x, -2.0..102.0, "percent", style)?;
     type Series = (String, RGBColor, Vec<(f64, f64)>);
     let series: Vec<Series> = match history.metrics[0].coverage.as_ref().map(|c| c.modes) {
@@ -147,5 +155,12 @@ mod tests {
         let quality = svg(|a| gan_quality(a, &history, &style));
         assert!(quality.contains("modes covered (of 8)"));
         assert!(count(&quality, "circle") >= 6);
+    }
+
+    #[test]
+    fn the_iterations_axis_starts_at_0_and_spans_at_least_10() {
+        assert_eq!(iterations([0].into_iter()), 0.0..10.0);
+        assert_eq!(iterations([0, 3].into_iter()), 0.0..10.0);
+        assert_eq!(iterations([0, 250, 500].into_iter()), 0.0..520.0);
     }
 }
