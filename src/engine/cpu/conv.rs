@@ -298,6 +298,39 @@ pub fn conv2d_activation_backward_weights(
 /// The activation a gradient passes through on its way back: f, its forward's z and y, and dz to write.
 pub(super) type Through<'a> = (Activation, &'a [f32], &'a [f32], &'a mut [f32]);
 
+/// Image `b`'s gradient at the convolution's outputs: its part of `dy`, or with `through`
+/// dz = dy · f'(z), written into that run's dz as its image `m` (while z, y and dy are in cache).
+pub(super) fn output_gradient<'a>(dy: &'a [f32], through: &'a mut Option<Through>, b: usize, m: usize, per_out: usize) -> &'a [f32] {
+    match through {
+        None => &dy[b * per_out..][..per_out],
+        Some((activation, z, y, dz)) => {
+            let (at, dz) = (b * per_out, &mut dz[m * per_out..][..per_out]);
+            reference::activation_backward(*activation, &z[at..at + per_out], &y[at..at + per_out], &dy[at..at + per_out], dz);
+            dz
+        }
+    }
+}
+
+/// Runs `work(run, room, through)` over the cores for each run of `IMAGES_PER_PARTIAL` images, each
+/// with its own `room`-long piece of `rooms` and, with `through`, its own images' part of dz.
+pub(super) fn for_each_partial(
+    rooms: &mut [f32],
+    room: usize,
+    through: Option<Through>,
+    (batch, per_out): (usize, usize),
+    work: impl Fn(usize, &mut [f32], Option<Through>) + Sync + Send,
+) {
+    match through {
+        None => parallel::for_each_chunk(rooms, room, |c, room| work(c, room, None)),
+        Some((activation, z, y, dz)) => {
+            let dz = &mut dz[..batch * per_out];
+            parallel::for_each_chunk_pair(rooms, room, dz, per_out * IMAGES_PER_PARTIAL, |c, room, dz| {
+                work(c, room, Some((activation, z, y, dz)))
+            })
+        }
+    }
+}
+
 /// The weight gradients from `dy`, or with `through` from dz = dy · f'(z), written on the way.
 fn backward_weights(
     x: &[f32],
@@ -327,14 +360,7 @@ fn backward_weights(
         partial_b.fill(0.0);
         for b in c * IMAGES_PER_PARTIAL..((c + 1) * IMAGES_PER_PARTIAL).min(d.batch) {
             unfold(&x[b * per_in..][..per_in], &d, cols, n);
-            let g = match dz.as_mut() {
-                None => &dy[b * per_out..][..per_out],
-                Some((activation, z, y, dz)) => {
-                    let (at, dz) = (b * per_out, &mut dz[(b - c * IMAGES_PER_PARTIAL) * per_out..][..per_out]);
-                    reference::activation_backward(*activation, &z[at..at + per_out], &y[at..at + per_out], &dy[at..at + per_out], dz);
-                    &*dz
-                }
-            };
+            let g = output_gradient(dy, &mut dz, b, b - c * IMAGES_PER_PARTIAL, per_out);
             for ((values, out), db) in g.chunks_exact(pixels).zip(wide_dy.chunks_exact_mut(n)).zip(partial_b.iter_mut()) {
                 widen(values, &d, out);
                 *db += lane_sum(values);
@@ -346,15 +372,7 @@ fn backward_weights(
             }
         }
     };
-    match through {
-        None => parallel::for_each_chunk(rooms, room, |c, room| work(c, room, None)),
-        Some((activation, z, y, dz)) => {
-            let dz = &mut dz[..d.batch * per_out];
-            parallel::for_each_chunk_pair(rooms, room, dz, per_out * IMAGES_PER_PARTIAL, |c, room, dz| {
-                work(c, room, Some((activation, z, y, dz)))
-            })
-        }
-    }
+    for_each_partial(rooms, room, through, (d.batch, per_out), work);
     dw.fill(0.0);
     dbias.fill(0.0);
     for room in rooms.chunks_exact(room) {

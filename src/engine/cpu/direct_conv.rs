@@ -9,7 +9,7 @@
 use std::arch::x86_64::*;
 use std::cell::Cell;
 
-use super::conv::{grow, lane_sum, span, widen, Through, IMAGES_PER_PARTIAL, IMAGES_PER_PRODUCT};
+use super::conv::{for_each_partial, grow, lane_sum, output_gradient, span, widen, Through, IMAGES_PER_PARTIAL, IMAGES_PER_PRODUCT};
 use super::{parallel, reference};
 use crate::engine::activation::Activation;
 use crate::engine::shapes::Conv2dDims;
@@ -320,14 +320,7 @@ pub fn backward_weights(
         let images = IMAGES_PER_PARTIAL.min(d.batch - first);
         for m in 0..images {
             let b = first + m;
-            let g = match dz.as_mut() {
-                None => &dy[b * per_out..][..per_out],
-                Some((activation, z, y, dz)) => {
-                    let (at, dz) = (b * per_out, &mut dz[m * per_out..][..per_out]);
-                    reference::activation_backward(*activation, &z[at..at + per_out], &y[at..at + per_out], &dy[at..at + per_out], dz);
-                    &*dz
-                }
-            };
+            let g = output_gradient(dy, &mut dz, b, m, per_out);
             let rows = wide[m * oc * wide_len..][..oc * wide_len].chunks_exact_mut(wide_len);
             for ((values, row), db) in g.chunks_exact(pixels).zip(rows).zip(partial_b.iter_mut()) {
                 widen(values, &d, &mut row[..n]);
@@ -352,15 +345,7 @@ pub fn backward_weights(
             }
         }
     };
-    match through {
-        None => parallel::for_each_chunk(rooms, room, |c, room| work(c, room, None)),
-        Some((activation, z, y, dz)) => {
-            let dz = &mut dz[..d.batch * per_out];
-            parallel::for_each_chunk_pair(rooms, room, dz, per_out * IMAGES_PER_PARTIAL, |c, room, dz| {
-                work(c, room, Some((activation, z, y, dz)))
-            })
-        }
-    }
+    for_each_partial(rooms, room, through, (d.batch, per_out), work);
     dw.fill(0.0);
     dbias.fill(0.0);
     for room in rooms.chunks_exact(room) {
