@@ -98,7 +98,9 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         let epochs =
             if cost.epochs == usize::MAX { String::new() } else { format!(", at most {} epochs", format_count(cost.epochs as u128)) };
         let seconds = match cost.seconds {
-            Some(s) if s.is_finite() => format!(", about {} at {:.0} samples/s as measured", duration(s), speed.unwrap_or(0.0)),
+            Some(s) if s.is_finite() => {
+                format!(", {} at {} samples/s as measured", duration(s), format_count(speed.unwrap_or(0.0).round() as u128))
+            }
             _ => ", its time once the engine is measured".into(),
         };
         format!(
@@ -442,12 +444,13 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     }
 }
 
+/// An estimated time: "under a second", "about 12 s", "about 3 min", "about 1.5 h".
 fn duration(seconds: f64) -> String {
     match seconds {
         s if s < 1.0 => "under a second".into(),
-        s if s < 90.0 => format!("{s:.0} s"),
-        s if s < 5400.0 => format!("{:.0} min", s / 60.0),
-        s => format!("{:.1} h", s / 3600.0),
+        s if s < 90.0 => format!("about {s:.0} s"),
+        s if s < 5400.0 => format!("about {:.0} min", s / 60.0),
+        s => format!("about {:.1} h", s / 3600.0),
     }
 }
 
