@@ -133,6 +133,20 @@ pub trait Backend {
         self.activation_forward(activation, z, y);
     }
 
+    /// A dense layer's input gradient through the activation of the layer before it: dy = dz_next ·
+    /// weightsᵀ, then dz = dy · f'(z) with that layer's z and y. `dims` are the plain product's
+    /// (batch, units, inputs) with B transposed; both dy and dz are written, as the two plain ops do.
+    fn dense_backward_input_activation(
+        &self,
+        (dz_next, weights): (&Self::Tensor, &Self::Tensor),
+        dims: MatmulDims,
+        activation: Activation,
+        (z, y, dy, dz): (&Self::Tensor, &Self::Tensor, &Self::Tensor, &Self::Tensor),
+    ) {
+        self.matmul(dz_next, weights, dy, dims);
+        self.activation_backward(activation, z, y, dy, dz);
+    }
+
     /// The convolution's parameter gradients through its activation: dz = dy · f'(z), then
     /// dweights and dbias from dz (which the input gradient reads next).
     #[allow(clippy::too_many_arguments)]

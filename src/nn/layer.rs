@@ -80,6 +80,28 @@ pub struct LayerBuffers<B: Backend> {
     argmax: Option<B::Tensor>,
 }
 
+/// Where a layer's backward pass sends the gradient with respect to its input.
+pub enum InputGradient<'a, B: Backend> {
+    /// Nowhere: the first layer, when no one asks for it.
+    None,
+    /// Into this tensor.
+    Into(&'a B::Tensor),
+    /// A dense layer's, through the activation of the layer before it: into that layer's `d_out`
+    /// and its dz at once (`Backend::dense_backward_input_activation`).
+    ThroughActivation(Activation, &'a LayerBuffers<B>),
+}
+
+impl<'a, B: Backend> InputGradient<'a, B> {
+    /// The tensor the plain input gradient goes into, where there is one.
+    fn tensor(&self) -> Option<&'a B::Tensor> {
+        match self {
+            InputGradient::None => None,
+            InputGradient::Into(dx) => Some(dx),
+            InputGradient::ThroughActivation(_, before) => Some(&before.d_out),
+        }
+    }
+}
+
 impl<B: Backend> Layer<B> {
     /// Values per sample this layer writes.
     pub fn output_len(&self) -> usize {
@@ -143,8 +165,28 @@ impl<B: Backend> Layer<B> {
         }
     }
 
+    /// The activation after this layer's weights, for the layers that have one.
+    pub fn activation(&self) -> Option<Activation> {
+        match self {
+            Layer::Dense { activation, .. } | Layer::Conv2d { activation, .. } => Some(*activation),
+            _ => None,
+        }
+    }
+
     /// From `buffers.d_out`, writes the parameter gradients and, when asked, the input gradient.
-    pub fn backward(&self, be: &B, input: &B::Tensor, buffers: &LayerBuffers<B>, d_input: Option<&B::Tensor>, batch: usize, step: u32) {
+    /// `dz_ready`: the layer after this one already wrote this layer's dz (through
+    /// `InputGradient::ThroughActivation`), so the activation's backward pass is skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward(
+        &self,
+        be: &B,
+        input: &B::Tensor,
+        buffers: &LayerBuffers<B>,
+        d_input: InputGradient<'_, B>,
+        dz_ready: bool,
+        batch: usize,
+        step: u32,
+    ) {
         match self {
             Layer::Dense { inputs, units, activation, weights, bias } => {
                 let (z, dz) = buffers.pre.as_ref().expect("dense buffers");
@@ -152,39 +194,56 @@ impl<B: Backend> Layer<B> {
                 let dz = if *activation == Activation::Identity {
                     &buffers.d_out
                 } else {
-                    be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
+                    if !dz_ready {
+                        be.activation_backward(*activation, z, &buffers.out, &buffers.d_out, dz);
+                    }
                     dz
                 };
                 // dW = xᵀ · dz; db = Σ dz; dx = dz · Wᵀ
                 be.matmul(input, dz, &weights.grad, MatmulDims::new(*inputs, batch, *units).transpose_a());
                 be.bias_grad(dz, &bias.grad, batch, *units);
-                if let Some(dx) = d_input {
-                    be.matmul(dz, &weights.value, dx, MatmulDims::new(batch, *units, *inputs).transpose_b());
+                let dims = MatmulDims::new(batch, *units, *inputs).transpose_b();
+                match d_input {
+                    InputGradient::None => {}
+                    InputGradient::Into(dx) => be.matmul(dz, &weights.value, dx, dims),
+                    InputGradient::ThroughActivation(before_activation, before) => {
+                        let (before_z, before_dz) = before.pre.as_ref().expect("a layer with an activation");
+                        be.dense_backward_input_activation(
+                            (dz, &weights.value),
+                            dims,
+                            before_activation,
+                            (before_z, &before.out, &before.d_out, before_dz),
+                        );
+                    }
                 }
             }
             Layer::Conv2d { activation, weights, bias, .. } => {
                 let (z, dz) = buffers.pre.as_ref().expect("conv buffers");
                 let dims = self.at_batch(batch).0.unwrap();
-                be.conv2d_activation_backward_weights(
-                    *activation,
-                    (z, &buffers.out, &buffers.d_out, dz),
-                    input,
-                    &weights.grad,
-                    &bias.grad,
-                    dims,
-                );
-                if let Some(dx) = d_input {
+                if dz_ready {
+                    be.conv2d_backward_weights(input, dz, &weights.grad, &bias.grad, dims);
+                } else {
+                    be.conv2d_activation_backward_weights(
+                        *activation,
+                        (z, &buffers.out, &buffers.d_out, dz),
+                        input,
+                        &weights.grad,
+                        &bias.grad,
+                        dims,
+                    );
+                }
+                if let Some(dx) = d_input.tensor() {
                     be.conv2d_backward_input(dz, &weights.value, dx, dims);
                 }
             }
             Layer::MaxPool { .. } => {
-                if let Some(dx) = d_input {
+                if let Some(dx) = d_input.tensor() {
                     let dims = self.at_batch(batch).1.unwrap();
                     be.max_pool_backward(&buffers.d_out, buffers.argmax.as_ref().expect("pool buffers"), dx, dims);
                 }
             }
             Layer::Dropout { rate, seed, .. } => {
-                if let Some(dx) = d_input {
+                if let Some(dx) = d_input.tensor() {
                     be.dropout_backward(&buffers.d_out, dx, *rate, dropout_step_seed(*seed, step));
                 }
             }

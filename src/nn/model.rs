@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::layer::{init_limit, layer_seed, uniform_init, Layer, LayerBuffers, Param, Update};
+use super::layer::{init_limit, layer_seed, uniform_init, InputGradient, Layer, LayerBuffers, Param, Update};
 use super::spec::{LayerSpec, ModelSpec, ModelSummary, Shape, SpecError};
 use crate::engine::{Activation, Backend, Conv2dDims, EngineError, Pool2dDims};
 
@@ -245,14 +245,23 @@ impl<B: Backend> Model<B> {
             ws.d_input = Some(be.zeros(input_len)?);
         }
         let ws = &self.workspaces[&batch];
+        // Whether the layer after wrote this layer's dz through its activation already.
+        let mut dz_ready = false;
         for (i, layer) in self.layers.iter().enumerate().rev() {
             let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
             let d_input = match i {
-                0 if to_input => ws.d_input.as_ref(),
-                0 => None,
-                _ => Some(&ws.layers[i - 1].d_out),
+                0 if to_input => InputGradient::Into(ws.d_input.as_ref().expect("made above")),
+                0 => InputGradient::None,
+                _ => match (layer, self.layers[i - 1].activation()) {
+                    (Layer::Dense { .. }, Some(before)) if before != Activation::Identity => {
+                        InputGradient::ThroughActivation(before, &ws.layers[i - 1])
+                    }
+                    _ => InputGradient::Into(&ws.layers[i - 1].d_out),
+                },
             };
-            layer.backward(be, input, &ws.layers[i], d_input, batch, step);
+            let writes_dz_before = matches!(d_input, InputGradient::ThroughActivation(..));
+            layer.backward(be, input, &ws.layers[i], d_input, dz_ready, batch, step);
+            dz_ready = writes_dz_before;
         }
         Ok(())
     }

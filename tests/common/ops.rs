@@ -174,7 +174,8 @@ pub async fn losses_match_cpu(ctx: &GpuContext) -> Check {
 }
 
 /// The fused layer steps (dense and convolution forwards with their bias and activation in the
-/// kernel's epilogue) against the CPU reference's plain ops.
+/// kernel's epilogue, the dense input gradient with the activation's derivative in it) against the
+/// CPU reference's plain ops.
 pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
     for activation in [Activation::Relu, Activation::LeakyRelu { slope: 0.2 }, Activation::Tanh, Activation::Identity] {
         // The second shape takes the wide kernel (64x64 tiles), the first the 32x32 one.
@@ -191,6 +192,29 @@ pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
             ctx.dense_forward(&gx, &gw, &gb, &gz, &gy, activation, d);
             compare(&format!("dense_forward {activation:?} {d:?} z"), &down(ctx, &gz).await?, &z, 1e-5)?;
             compare(&format!("dense_forward {activation:?} {d:?} y"), &down(ctx, &gy).await?, &y, 1e-5)?;
+        }
+
+        // The dense input gradient through the layer before's activation: dy = dz_next · Wᵀ, dz = dy · f'(z).
+        for (batch, units, inputs) in [(37, 10, 45), (70, 12, 67)] {
+            let d = MatmulDims::new(batch, units, inputs).transpose_b();
+            let (dz_next, w, z) = (seeded_values(67, batch * units), seeded_values(68, inputs * units), seeded_values(69, batch * inputs));
+            let mut y = vec![0.0; batch * inputs];
+            cpu::activation_forward(activation, &z, &mut y);
+            let mut dy = vec![0.0; batch * inputs];
+            cpu::matmul(&dz_next, &w, &mut dy, d);
+            let mut dz = vec![0.0; batch * inputs];
+            cpu::activation_backward(activation, &z, &y, &dy, &mut dz);
+            let (gn, gw, gz, gy) = (up(ctx, &dz_next)?, up(ctx, &w)?, up(ctx, &z)?, up(ctx, &y)?);
+            let (gdy, gdz) = (up(ctx, &vec![0.0; batch * inputs])?, up(ctx, &vec![0.0; batch * inputs])?);
+            ctx.dense_backward_input_activation((&gn, &gw), d, activation, (&gz, &gy, &gdy, &gdz));
+            let (fused_dy, fused_dz) = (down(ctx, &gdy).await?, down(ctx, &gdz).await?);
+            compare(&format!("dense_backward_input_activation {activation:?} {d:?} dy"), &fused_dy, &dy, 1e-5)?;
+            compare(&format!("dense_backward_input_activation {activation:?} {d:?} dz"), &fused_dz, &dz, 1e-5)?;
+            // The same bits as the device's two plain ops, so training curves do not move.
+            ctx.matmul(&gn, &gw, &gdy, d);
+            ctx.activation_backward(activation, &gz, &gy, &gdy, &gdz);
+            compare(&format!("fused against plain {activation:?} {d:?} dy"), &fused_dy, &down(ctx, &gdy).await?, 0.0)?;
+            compare(&format!("fused against plain {activation:?} {d:?} dz"), &fused_dz, &down(ctx, &gdz).await?, 0.0)?;
         }
 
         let c = CONV_CASES[1];

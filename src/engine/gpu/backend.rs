@@ -272,6 +272,16 @@ impl Backend for GpuContext {
         self.record_dense_forward((x, false), weights, bias, z, y, &[activation], d);
     }
 
+    fn dense_backward_input_activation(
+        &self,
+        (dz_next, weights): (&GpuTensor, &GpuTensor),
+        d: MatmulDims,
+        activation: Activation,
+        (z, y, dy, dz): (&GpuTensor, &GpuTensor, &GpuTensor, &GpuTensor),
+    ) {
+        self.record_matmul_activation_backward((dz_next, weights), d, &[activation], [z, y, dy, dz]);
+    }
+
     fn conv2d_forward_activation(
         &self,
         x: &GpuTensor,

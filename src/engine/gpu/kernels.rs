@@ -69,6 +69,22 @@ kernel!(
     "matmul_registers_small_bias_activation",
     "matmul_operands" + "matmul_registers_small" + "matmul_bias_activation"
 );
+kernel!(MATMUL_ACTIVATION_BACKWARD, "matmul_activation_backward", "matmul_operands" + "matmul_tiled" + "matmul_activation_backward");
+kernel!(
+    MATMUL_WIDE_ACTIVATION_BACKWARD,
+    "matmul_wide_activation_backward",
+    "matmul_operands" + "matmul_wide" + "matmul_activation_backward"
+);
+kernel!(
+    MATMUL_REGISTERS_ACTIVATION_BACKWARD,
+    "matmul_registers_activation_backward",
+    "matmul_operands" + "matmul_registers" + "matmul_activation_backward"
+);
+kernel!(
+    MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
+    "matmul_registers_small_activation_backward",
+    "matmul_operands" + "matmul_registers_small" + "matmul_activation_backward"
+);
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");
@@ -94,7 +110,7 @@ kernel!(ADAM, "adam", "adam_update" + "adam");
 kernel!(ADAM_QUADS, "adam_quads", "adam_update" + "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 33] = [
+pub const ALL: [Kernel; 37] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -105,6 +121,10 @@ pub const ALL: [Kernel; 33] = [
     MATMUL_REGISTERS_BIAS_ACTIVATION,
     MATMUL_REGISTERS_SMALL,
     MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION,
+    MATMUL_ACTIVATION_BACKWARD,
+    MATMUL_WIDE_ACTIVATION_BACKWARD,
+    MATMUL_REGISTERS_ACTIVATION_BACKWARD,
+    MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
     MATMUL_NAIVE,
     BIAS_ADD,
     COLUMN_SUM,

@@ -117,6 +117,39 @@ impl GpuContext {
         self.dispatch_per_member(kernel, &words, words.len(), &[x, weights, bias, z, y], groups, members as u32);
     }
 
+    /// dy_k = op(a_k) · op(b_k), then dz_k = dy_k · f_k'(z_k) from the layer before's z and y: the
+    /// blocked product with the activation's derivative in its epilogue, or (with the naive kernel)
+    /// a product and an activation backward.
+    pub(super) fn record_matmul_activation_backward(
+        &self,
+        (a, b): (&GpuTensor, &GpuTensor),
+        d: MatmulDims,
+        activations: &[Activation],
+        [z, y, dy, dz]: [&GpuTensor; 4],
+    ) {
+        let members = activations.len();
+        let variant = self.matmul_variant();
+        if variant == MatmulVariant::Naive {
+            self.record_matmul(variant, (a, b, dy), d, members, false);
+            return self.record_activation_backward(activations, [z, y, dy, dz]);
+        }
+        check_members("matmul_activation_backward", members);
+        check_len("matmul_activation_backward", "a", a, members * d.m * d.k);
+        check_len("matmul_activation_backward", "b", b, members * d.k * d.n);
+        for (name, t) in [("z", z), ("y", y), ("dy", dy), ("dz", dz)] {
+            check_len("matmul_activation_backward", name, t, members * d.m * d.n);
+        }
+        let words = matmul_words(d, false, activations);
+        let (kernel, side) = match (variant, is_wide(d)) {
+            (MatmulVariant::Registers, true) => (kernels::MATMUL_REGISTERS_ACTIVATION_BACKWARD, MATMUL_WIDE_TILE),
+            (MatmulVariant::Registers, false) => (kernels::MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD, MATMUL_TILE),
+            (_, true) => (kernels::MATMUL_WIDE_ACTIVATION_BACKWARD, MATMUL_WIDE_TILE),
+            (_, false) => (kernels::MATMUL_ACTIVATION_BACKWARD, MATMUL_TILE),
+        };
+        let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
+        self.dispatch_per_member(kernel, &words, words.len(), &[a, b, z, y, dy, dz], groups, members as u32);
+    }
+
     /// y_k[r, j] += bias_k[j]. y: members · [rows, cols], bias: members · [cols]
     pub(super) fn record_bias_add(&self, y: &GpuTensor, bias: &GpuTensor, rows: usize, cols: usize, members: usize) {
         check_members("bias_add", members);
