@@ -79,6 +79,11 @@ fn agree(check: impl std::future::Future<Output = Result<(), String>>) {
 }
 
 #[test]
+fn packed_tensors_are_views_that_update_as_one() {
+    agree(common::ops::packed_tensors_match_separate_ones(&gpu_context()));
+}
+
+#[test]
 fn every_kernel_compiles() {
     let ctx = gpu_context();
     for kernel in nas_playground::engine::gpu::kernels::ALL {

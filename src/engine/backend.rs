@@ -22,6 +22,13 @@ pub trait Backend {
     // Memory.
     fn zeros(&self, len: usize) -> Result<Self::Tensor, EngineError>;
     fn upload(&self, values: &[f32]) -> Result<Self::Tensor, EngineError>;
+    /// Zeroed tensors of these lengths side by side in one allocation, and the tensor covering them
+    /// all (with the zeros alignment leaves between them), so that one optimizer step can update
+    /// them together; `None` where a device gains nothing from it (the CPU's steps are loops).
+    fn zeros_packed(&self, lens: &[usize]) -> Result<Option<Packed<Self::Tensor>>, EngineError> {
+        let _ = lens;
+        Ok(None)
+    }
     /// Replaces a tensor's contents (a new batch), in order with the ops recorded around it.
     fn write(&self, tensor: &Self::Tensor, values: &[f32]);
     fn fill(&self, tensor: &Self::Tensor, value: f32);
@@ -176,4 +183,10 @@ pub fn dense_forward_plain<B: Backend + ?Sized>(
     be.matmul(x, weights, z, dims);
     be.bias_add(z, bias, dims.m, dims.n);
     be.activation_forward(activation, z, y);
+}
+
+/// Tensors allocated side by side (`Backend::zeros_packed`): each part, and the whole they lie in.
+pub struct Packed<T> {
+    pub whole: T,
+    pub parts: Vec<T>,
 }

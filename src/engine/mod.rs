@@ -14,7 +14,7 @@ pub mod shapes;
 pub mod stacked;
 
 pub use activation::Activation;
-pub use backend::Backend;
+pub use backend::{Backend, Packed};
 pub use device::Device;
 pub use optimizer::{AdamConfig, SgdConfig, Update};
 pub use probe::{detect_adapter, detect_engine, AdapterSummary, EngineReport};

@@ -22,6 +22,27 @@ impl<B: Backend> Param<B> {
         })
     }
 
+    /// Moves every parameter into four packed tensors (values, gradients and the optimizer's two
+    /// states) where the device has them, keeping each value, so that one optimizer step of the
+    /// returned parameter, which covers them all, updates every one of them. `None` (and nothing
+    /// moved) where the device does not pack.
+    pub fn pack(backend: &B, params: &mut [&mut Param<B>]) -> Result<Option<Param<B>>, EngineError> {
+        let lens: Vec<usize> = params.iter().map(|p| backend.len(&p.value)).collect();
+        let Some(values) = backend.zeros_packed(&lens)? else { return Ok(None) };
+        let (Some(grads), Some(first), Some(second)) =
+            (backend.zeros_packed(&lens)?, backend.zeros_packed(&lens)?, backend.zeros_packed(&lens)?)
+        else {
+            return Ok(None);
+        };
+        let parts = values.parts.into_iter().zip(grads.parts).zip(first.parts).zip(second.parts);
+        for (param, (((value, grad), first_moment), second_moment)) in params.iter_mut().zip(parts) {
+            // Gradients and moments start at zero in both places; only the values move.
+            backend.copy(&param.value, 0, &value, 0, backend.len(&value));
+            **param = Param { value, grad, first_moment, second_moment };
+        }
+        Ok(Some(Param { value: values.whole, grad: grads.whole, first_moment: first.whole, second_moment: second.whole }))
+    }
+
     /// One optimizer step of every member of a stacked parameter, each with its own update.
     pub fn stacked_update(&self, backend: &B, updates: &[Update], step: u32)
     where
@@ -134,6 +155,13 @@ impl<B: Backend> Layer<B> {
     }
 
     pub fn params(&self) -> Vec<&Param<B>> {
+        match self {
+            Layer::Dense { weights, bias, .. } | Layer::Conv2d { weights, bias, .. } => vec![weights, bias],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn params_mut(&mut self) -> Vec<&mut Param<B>> {
         match self {
             Layer::Dense { weights, bias, .. } | Layer::Conv2d { weights, bias, .. } => vec![weights, bias],
             _ => Vec::new(),

@@ -62,6 +62,9 @@ pub struct Model<B: Backend> {
     workspaces: HashMap<usize, Workspace<B>>,
     /// Optimizer steps taken (Adam's bias correction and dropout masks count them).
     steps: u32,
+    /// Every parameter at once, where the device packs them (`Param::pack`): one optimizer step
+    /// of it is the step of each.
+    packed: Option<Param<B>>,
     /// For each built layer, the index of the spec layer it was built from.
     built_from: Vec<usize>,
     spec: ModelSpec,
@@ -123,7 +126,8 @@ impl<B: Backend> Model<B> {
             built_from.resize(layers.len(), index);
             shape = *out_shape;
         }
-        Ok(Self { summary, task, layers, workspaces: HashMap::new(), steps: 0, built_from, spec: spec.clone() })
+        let packed = Param::pack(backend, &mut layers.iter_mut().flat_map(Layer::params_mut).collect::<Vec<_>>())?;
+        Ok(Self { summary, task, layers, workspaces: HashMap::new(), steps: 0, packed, built_from, spec: spec.clone() })
     }
 
     pub fn summary(&self) -> &ModelSummary {
@@ -277,6 +281,9 @@ impl<B: Backend> Model<B> {
     /// Records one optimizer step of every parameter from the gradients `backward` wrote.
     pub fn update(&mut self, be: &B, update: Update) {
         self.steps += 1;
+        if let Some(all) = &self.packed {
+            return all.update(be, update, self.steps);
+        }
         for layer in &self.layers {
             for param in layer.params() {
                 param.update(be, update, self.steps);

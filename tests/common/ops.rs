@@ -298,6 +298,54 @@ pub async fn pooling_matches_cpu(ctx: &GpuContext) -> Check {
     Ok(())
 }
 
+/// Packed tensors (`zeros_packed`): views of one buffer, each written, bound and read on its own at
+/// an aligned offset, and the whole holding them with zeros between; an optimizer step of the
+/// wholes is each part's own step.
+pub async fn packed_tensors_match_separate_ones(ctx: &GpuContext) -> Check {
+    let lens = [5, 64, 1, 70];
+    let pack = |what: &str| ctx.zeros_packed(what, &lens).map_err(|e| e.to_string());
+    let (w, g, m, v) = (pack("w")?, pack("g")?, pack("m")?, pack("v")?);
+    let config = AdamConfig { learning_rate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, l2: 0.01 };
+    let mut expected = Vec::new();
+    for (i, &len) in lens.iter().enumerate() {
+        let (wi, gi) = (seeded_values(80 + i as u64, len), seeded_values(90 + i as u64, len));
+        ctx.write_tensor(&w.parts[i], &wi);
+        ctx.write_tensor(&g.parts[i], &gi);
+        let (mut wi, mut mi, mut vi) = (wi, vec![0.0; len], vec![0.0; len]);
+        for step in 1..=2 {
+            cpu::adam_step(&mut wi, &gi, &mut mi, &mut vi, config, step);
+        }
+        expected.push(wi);
+    }
+    for step in 1..=2 {
+        ctx.adam_step(&w.whole, &g.whole, &m.whole, &v.whole, config, step);
+    }
+    let whole = down(ctx, &w.whole).await?;
+    let mut covered = vec![false; whole.len()];
+    for (i, part) in w.parts.iter().enumerate() {
+        compare(&format!("packed part {i} after two Adam steps"), &down(ctx, part).await?, &expected[i], 1e-6)?;
+        let start = (part.offset() / 4) as usize;
+        if part.offset() % ctx.storage_offset_alignment() != 0 {
+            return Err(format!("part {i} starts at byte {}, off the storage offset alignment", part.offset()));
+        }
+        compare(&format!("packed part {i} inside the whole"), &whole[start..start + lens[i]], &expected[i], 1e-6)?;
+        covered[start..start + lens[i]].fill(true);
+    }
+    if let Some(at) = (0..whole.len()).find(|&at| !covered[at] && whole[at] != 0.0) {
+        return Err(format!("the gap at {at} between packed parts holds {} instead of 0", whole[at]));
+    }
+    // A kernel reads one part and writes another, each bound at its own offset.
+    let (x, y) = (pack("x")?, pack("y")?);
+    let values = seeded_values(99, 70);
+    ctx.write_tensor(&x.parts[3], &values);
+    ctx.activation_forward(Activation::Tanh, &x.parts[3], &y.parts[3]);
+    let mut tanh = vec![0.0; 70];
+    cpu::activation_forward(Activation::Tanh, &values, &mut tanh);
+    compare("tanh from one packed part into another", &down(ctx, &y.parts[3]).await?, &tanh, 1e-6)?;
+    compare("the part before it, untouched", &down(ctx, &y.parts[1]).await?, &[0.0; 64], 0.0)?;
+    Ok(())
+}
+
 pub async fn optimizers_match_cpu(ctx: &GpuContext) -> Check {
     // 777 values take Adam's one-value-a-thread kernel, 776 its four-values-a-thread one.
     for n in [777, 776] {

@@ -9,7 +9,7 @@ use super::kernels::{
 use super::recorder::{elementwise_grid, spread_groups};
 use super::{GpuContext, GpuError, GpuTensor};
 use crate::engine::activation::Activation;
-use crate::engine::backend::Backend;
+use crate::engine::backend::{Backend, Packed};
 use crate::engine::optimizer::{AdamConfig, SgdConfig};
 use crate::engine::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
 use crate::engine::stacked::StackedBackend;
@@ -152,6 +152,10 @@ impl Backend for GpuContext {
         Ok(GpuContext::upload(self, "tensor", values)?)
     }
 
+    fn zeros_packed(&self, lens: &[usize]) -> Result<Option<Packed<GpuTensor>>, EngineError> {
+        Ok(Some(GpuContext::zeros_packed(self, "packed", lens)?))
+    }
+
     fn write(&self, tensor: &GpuTensor, values: &[f32]) {
         self.write_tensor(tensor, values);
     }
@@ -169,7 +173,8 @@ impl Backend for GpuContext {
     }
 
     fn copy(&self, src: &GpuTensor, src_at: usize, dst: &GpuTensor, dst_at: usize, len: usize) {
-        assert!(src.id != dst.id, "copy: the source and the destination must be different tensors");
+        // WebGPU copies only between different buffers, so two views of one packed buffer cannot either.
+        assert!(src.buffer != dst.buffer, "copy: the source and the destination must be different buffers");
         assert!(
             src_at + len <= src.len() && dst_at + len <= dst.len(),
             "copy: {len} values from {src_at} of {} into {dst_at} of {}",

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use super::recorder::{BindingKey, CachedBinding};
 use super::{GpuError, GpuTensor, Kernel};
+use crate::engine::backend::Packed;
 use crate::engine::AdapterSummary;
 
 /// A GPU device ready to run kernels. Pipelines are compiled once per kernel and reused.
@@ -134,6 +135,11 @@ impl GpuContext {
         &self.device
     }
 
+    /// The byte alignment of a storage binding's offset, where packed tensors start.
+    pub fn storage_offset_alignment(&self) -> u64 {
+        u64::from(self.device.limits().min_storage_buffer_offset_alignment)
+    }
+
     pub(crate) fn queue(&self) -> &wgpu::Queue {
         &self.queue
     }
@@ -236,6 +242,25 @@ impl GpuContext {
         Ok(GpuTensor::new(buffer, len, Rc::clone(&self.dropped)))
     }
 
+    /// Zeroed tensors of these lengths as views of one buffer, each starting at the device's storage
+    /// offset alignment, and the view of the whole buffer (the parts with the zeros between them).
+    pub fn zeros_packed(&self, label: &str, lens: &[usize]) -> Result<Packed<GpuTensor>, GpuError> {
+        let align = (self.device.limits().min_storage_buffer_offset_alignment as usize / 4).max(1);
+        let mut starts = Vec::with_capacity(lens.len());
+        let mut total = 0;
+        for &len in lens {
+            starts.push(total);
+            total += len.max(1).div_ceil(align) * align;
+        }
+        let buffer = self.storage_buffer(label, (total * 4) as u64)?;
+        let parts = starts
+            .iter()
+            .zip(lens)
+            .map(|(&start, &len)| GpuTensor::view(buffer.clone(), (start * 4) as u64, len, Rc::clone(&self.dropped)))
+            .collect();
+        Ok(Packed { whole: GpuTensor::new(buffer, total, Rc::clone(&self.dropped)), parts })
+    }
+
     /// A tensor holding a copy of `values`.
     pub fn upload(&self, label: &str, values: &[f32]) -> Result<GpuTensor, GpuError> {
         let tensor = self.zeros(label, values.len())?;
@@ -251,7 +276,7 @@ impl GpuContext {
             return;
         }
         self.flush();
-        self.queue.write_buffer(&tensor.buffer, 0, bytemuck::cast_slice(values));
+        self.queue.write_buffer(&tensor.buffer, tensor.offset(), bytemuck::cast_slice(values));
     }
 
     /// Copies a tensor back to the host. Natively this waits for the GPU; in the browser it yields
@@ -271,7 +296,7 @@ impl GpuContext {
             mapped_at_creation: false,
         });
         let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
-        encoder.copy_buffer_to_buffer(&tensor.buffer, 0, &staging, 0, size);
+        encoder.copy_buffer_to_buffer(&tensor.buffer, tensor.offset(), &staging, 0, size);
         self.queue.submit([encoder.finish()]);
 
         let (sender, receiver) = futures_channel::oneshot::channel();

@@ -114,7 +114,7 @@ impl GpuContext {
         let pipeline = self.pipeline(kernel);
         let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
         for (i, tensor) in tensors.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: tensor.buffer.as_entire_binding() });
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: tensor.binding() });
         }
         let bind_group = self.device().create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(kernel.name),
@@ -142,7 +142,13 @@ impl GpuContext {
         let mut pending = self.pending.borrow_mut();
         let encoder =
             pending.get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
-        encoder.copy_buffer_to_buffer(&src.buffer, src_at as u64 * F32, &dst.buffer, dst_at as u64 * F32, Some(len as u64 * F32));
+        encoder.copy_buffer_to_buffer(
+            &src.buffer,
+            src.offset() + src_at as u64 * F32,
+            &dst.buffer,
+            dst.offset() + dst_at as u64 * F32,
+            Some(len as u64 * F32),
+        );
     }
 
     /// Submits everything recorded so far, if anything.
