@@ -104,6 +104,11 @@ async fn stacked_ops_on_webgpu_match_each_member_alone() {
 }
 
 #[wasm_bindgen_test]
+async fn packed_tensors_on_webgpu_are_views_that_update_as_one() {
+    common::ops::packed_tensors_match_separate_ones(&context().await).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_full_stack_of_dense_forwards_on_webgpu_is_one_dispatch() {
     common::ops::a_full_stack_costs_one_dispatch(&context().await).await.unwrap();
 }

@@ -290,3 +290,27 @@ fn row_kernels_cover_rows_that_spill_into_the_second_grid_row() {
     }
     Backend::submit(&ctx).unwrap();
 }
+
+/// A model's parameters are packed on the GPU, so its optimizer step is one dispatch however many
+/// layers it has; and the MLP's whole training step records the dispatches listed below.
+#[test]
+fn a_models_optimizer_step_is_one_dispatch() {
+    use nas_playground::engine::{AdamConfig, SgdConfig, Update};
+    use nas_playground::nn::{Model, Task};
+    let gpu = gpu_context();
+    for model in BenchModel::ALL {
+        let mut net = Model::new(&gpu, &model.spec(), Task::Classification { classes: 10 }, 1).unwrap();
+        for update in
+            [Update::Adam(AdamConfig::with_learning_rate(1e-3)), Update::Sgd(SgdConfig { learning_rate: 0.1, momentum: 0.9, l2: 0.0 })]
+        {
+            let before = gpu.dispatches_recorded();
+            net.update(&gpu, update);
+            assert_eq!(gpu.dispatches_recorded() - before, 1, "{model:?}'s {update:?} step");
+        }
+    }
+    // Dense 784→128 ReLU with bias and activation in the product (1), dense 128→10 likewise (2),
+    // softmax cross-entropy (3) and its loss sum (4), the correct count (5) and its sum (6); dW2 (7),
+    // db2 (8), dh through the ReLU (9), dW1 (10), db1 (11); Adam over every parameter (12).
+    let dispatches = nas_playground::bench::profile::dispatches_per_step(&gpu, BenchModel::Mlp).unwrap();
+    assert_eq!(dispatches, 12, "dispatches per MLP training step");
+}
