@@ -123,6 +123,7 @@ fn fused_members_train_exactly_as_they_do_alone_on_the_cpu() {
     let best = outcomes.iter().filter_map(|o| o.last()?.validation_accuracy).fold(0.0, f32::max);
     assert!(best > 0.8, "the members learn the ring: best validation accuracy {best}");
     fused_equals_alone(&CpuBackend::new(), Task::Regression { outputs: 1 }, &members(1));
+    fused_equals_alone(&CpuBackend::new(), Task::Classification { classes: 2 }, &without_dropout(members(2)));
 }
 
 #[test]
@@ -130,6 +131,16 @@ fn fused_members_train_exactly_as_they_do_alone_on_the_gpu() {
     let gpu = gpu();
     fused_equals_alone(&gpu, Task::Classification { classes: 2 }, &members(2));
     fused_equals_alone(&gpu, Task::Regression { outputs: 1 }, &members(1));
+    fused_equals_alone(&gpu, Task::Classification { classes: 2 }, &without_dropout(members(2)));
+}
+
+/// The members with no dropout: their stack's dense layers follow one another, so each hidden
+/// layer's dz comes out of the next layer's input-gradient product.
+fn without_dropout(members: Vec<(ModelSpec, TrainConfig)>) -> Vec<(ModelSpec, TrainConfig)> {
+    let plain: Vec<_> =
+        members.into_iter().filter(|(spec, _)| !spec.layers.iter().any(|l| matches!(l, LayerSpec::Dropout { .. }))).collect();
+    assert_eq!(plain.len(), 2, "the ReLU and the leaky ReLU members");
+    plain
 }
 
 #[test]

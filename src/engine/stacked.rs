@@ -49,6 +49,20 @@ pub trait StackedBackend: Backend {
         dx: &Self::Tensor,
     );
 
+    /// Each member's dense input gradient through the activation of the layer before it
+    /// (`Backend::dense_backward_input_activation`) with member k's activation: dy_k = dz_next_k ·
+    /// W_kᵀ, dz_k = dy_k · f_k'(z_k). `activations.len()` is the member count.
+    fn stacked_dense_backward_input_activation(
+        &self,
+        (dz_next, weights): (&Self::Tensor, &Self::Tensor),
+        dims: MatmulDims,
+        activations: &[Activation],
+        (z, y, dy, dz): (&Self::Tensor, &Self::Tensor, &Self::Tensor, &Self::Tensor),
+    ) {
+        self.stacked_matmul(dz_next, weights, dy, dims, activations.len(), false);
+        self.stacked_activation_backward(activations, z, y, dy, dz);
+    }
+
     /// Member k's inverted dropout with rate `rates[k]` and mask seed `seeds[k]` (a rate of 0
     /// passes its values through unchanged).
     fn stacked_dropout_forward(&self, x: &Self::Tensor, y: &Self::Tensor, rates: &[f32], seeds: &[u32]);

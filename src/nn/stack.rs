@@ -261,9 +261,12 @@ impl<B: StackedBackend> ModelStack<B> {
 
     fn backward(&self, be: &B, batch: usize) {
         let ws = &self.workspaces[&batch];
+        // Whether the layer after wrote this layer's dz through its activations already.
+        let mut dz_ready = false;
         for (i, layer) in self.layers.iter().enumerate().rev() {
             let tensors = &ws.layers[i];
             let d_input = (i > 0).then(|| &ws.layers[i - 1].d_out);
+            let mut writes_dz_before = false;
             match layer {
                 StackLayer::Dense { inputs, units, activations, weights, bias } => {
                     let (z, dz) = tensors.pre.as_ref().expect("dense tensors");
@@ -272,16 +275,32 @@ impl<B: StackedBackend> ModelStack<B> {
                     let dz = if activations.iter().all(|a| *a == Activation::Identity) {
                         &tensors.d_out
                     } else {
-                        be.stacked_activation_backward(activations, z, &tensors.out, &tensors.d_out, dz);
+                        if !dz_ready {
+                            be.stacked_activation_backward(activations, z, &tensors.out, &tensors.d_out, dz);
+                        }
                         dz
                     };
                     // dW = xᵀ · dz; db = Σ dz; dx = dz · Wᵀ
                     let dims = MatmulDims::new(*inputs, batch, *units).transpose_a();
                     be.stacked_matmul(input, dz, &weights.grad, dims, self.members, shared);
                     be.stacked_bias_grad(dz, &bias.grad, batch, *units, self.members);
-                    if let Some(dx) = d_input {
-                        let dims = MatmulDims::new(batch, *units, *inputs).transpose_b();
-                        be.stacked_matmul(dz, &weights.value, dx, dims, self.members, false);
+                    let dims = MatmulDims::new(batch, *units, *inputs).transpose_b();
+                    match (i.checked_sub(1).map(|before| (&self.layers[before], &ws.layers[before])), d_input) {
+                        // Through the activations of a dense layer before: its dz in the same pass.
+                        (Some((StackLayer::Dense { activations: before, .. }, tensors_before)), Some(dx))
+                            if before.iter().any(|a| *a != Activation::Identity) =>
+                        {
+                            let (z_before, dz_before) = tensors_before.pre.as_ref().expect("dense tensors");
+                            be.stacked_dense_backward_input_activation(
+                                (dz, &weights.value),
+                                dims,
+                                before,
+                                (z_before, &tensors_before.out, dx, dz_before),
+                            );
+                            writes_dz_before = true;
+                        }
+                        (_, Some(dx)) => be.stacked_matmul(dz, &weights.value, dx, dims, self.members, false),
+                        (_, None) => {}
                     }
                 }
                 StackLayer::Dropout { rates, seeds } => {
@@ -290,6 +309,7 @@ impl<B: StackedBackend> ModelStack<B> {
                     be.stacked_dropout_backward(&tensors.d_out, dx, rates, &seeds);
                 }
             }
+            dz_ready = writes_dz_before;
         }
     }
 

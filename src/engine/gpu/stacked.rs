@@ -323,6 +323,16 @@ impl StackedBackend for GpuContext {
         self.record_activation_backward(activations, [x, y, dy, dx]);
     }
 
+    fn stacked_dense_backward_input_activation(
+        &self,
+        (dz_next, weights): (&GpuTensor, &GpuTensor),
+        d: MatmulDims,
+        activations: &[Activation],
+        (z, y, dy, dz): (&GpuTensor, &GpuTensor, &GpuTensor, &GpuTensor),
+    ) {
+        self.record_matmul_activation_backward((dz_next, weights), d, activations, [z, y, dy, dz]);
+    }
+
     fn stacked_dropout_forward(&self, x: &GpuTensor, y: &GpuTensor, rates: &[f32], seeds: &[u32]) {
         self.record_dropout(x, y, rates, seeds);
     }
