@@ -307,6 +307,16 @@ fn fast_max_pool_matches_the_reference_exactly() {
         r::max_pool_backward(&dy, &a1, &mut dx1, d);
         pool::max_pool_backward(&dy, &a2, &mut dx2, d);
         assert_eq!(dx2, dx1, "{d:?}");
+        // Through the activation of the layer before: the same dx, and dz as the plain pass gives it.
+        for activation in [Activation::Relu, Activation::LeakyRelu { slope: 0.1 }, Activation::Tanh, Activation::Gelu] {
+            let mut before_y = vec![0.0; d.input_len()];
+            r::activation_forward(activation, &x, &mut before_y);
+            let mut dz1 = vec![0.0; d.input_len()];
+            r::activation_backward(activation, &x, &before_y, &dx1, &mut dz1);
+            let (mut dx3, mut dz3) = (vec![9.0; d.input_len()], vec![9.0; d.input_len()]);
+            pool::max_pool_backward_activation((&dy, &a2), d, activation, (&x, &before_y, &mut dx3, &mut dz3));
+            assert_eq!((&dx3, &dz3), (&dx1, &dz1), "{activation:?} {d:?}");
+        }
     }
 }
 

@@ -154,6 +154,19 @@ pub trait Backend {
         self.activation_backward(activation, z, y, dy, dz);
     }
 
+    /// Max pooling's input gradient through the activation of the layer before the pool: dx as
+    /// `max_pool_backward` writes it, then dz = dx · f'(z) with that layer's z and y.
+    fn max_pool_backward_activation(
+        &self,
+        (dy, argmax): (&Self::Tensor, &Self::Tensor),
+        dims: Pool2dDims,
+        activation: Activation,
+        (z, y, dx, dz): (&Self::Tensor, &Self::Tensor, &Self::Tensor, &Self::Tensor),
+    ) {
+        self.max_pool_backward(dy, argmax, dx, dims);
+        self.activation_backward(activation, z, y, dx, dz);
+    }
+
     /// The convolution's parameter gradients through its activation: dz = dy · f'(z), then
     /// dweights and dbias from dz (which the input gradient reads next).
     #[allow(clippy::too_many_arguments)]

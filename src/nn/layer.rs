@@ -107,8 +107,9 @@ pub enum InputGradient<'a, B: Backend> {
     None,
     /// Into this tensor.
     Into(&'a B::Tensor),
-    /// A dense layer's, through the activation of the layer before it: into that layer's `d_out`
-    /// and its dz at once (`Backend::dense_backward_input_activation`).
+    /// A dense or pooling layer's, through the activation of the layer before it: into that
+    /// layer's `d_out` and its dz at once (`Backend::dense_backward_input_activation`,
+    /// `Backend::max_pool_backward_activation`).
     ThroughActivation(Activation, &'a LayerBuffers<B>),
 }
 
@@ -265,9 +266,20 @@ impl<B: Backend> Layer<B> {
                 }
             }
             Layer::MaxPool { .. } => {
-                if let Some(dx) = d_input.tensor() {
-                    let dims = self.at_batch(batch).1.unwrap();
-                    be.max_pool_backward(&buffers.d_out, buffers.argmax.as_ref().expect("pool buffers"), dx, dims);
+                let dims = self.at_batch(batch).1.unwrap();
+                let argmax = buffers.argmax.as_ref().expect("pool buffers");
+                match d_input {
+                    InputGradient::None => {}
+                    InputGradient::Into(dx) => be.max_pool_backward(&buffers.d_out, argmax, dx, dims),
+                    InputGradient::ThroughActivation(before_activation, before) => {
+                        let (before_z, before_dz) = before.pre.as_ref().expect("a layer with an activation");
+                        be.max_pool_backward_activation(
+                            (&buffers.d_out, argmax),
+                            dims,
+                            before_activation,
+                            (before_z, &before.out, &before.d_out, before_dz),
+                        );
+                    }
                 }
             }
             Layer::Dropout { rate, seed, .. } => {

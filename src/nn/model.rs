@@ -257,7 +257,7 @@ impl<B: Backend> Model<B> {
                 0 if to_input => InputGradient::Into(ws.d_input.as_ref().expect("made above")),
                 0 => InputGradient::None,
                 _ => match (layer, self.layers[i - 1].activation()) {
-                    (Layer::Dense { .. }, Some(before)) if before != Activation::Identity => {
+                    (Layer::Dense { .. } | Layer::MaxPool { .. }, Some(before)) if before != Activation::Identity => {
                         InputGradient::ThroughActivation(before, &ws.layers[i - 1])
                     }
                     _ => InputGradient::Into(&ws.layers[i - 1].d_out),

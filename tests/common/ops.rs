@@ -217,6 +217,33 @@ pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
             compare(&format!("fused against plain {activation:?} {d:?} dz"), &fused_dz, &down(ctx, &gdz).await?, 0.0)?;
         }
 
+        // Max pooling's input gradient through the layer before's activation: windows that tile
+        // the input, windows that leave its last row and column out, and overlapping ones.
+        for d in [
+            Pool2dDims { batch: 3, channels: 8, height: 26, width: 26, size: 2, stride: 2 },
+            Pool2dDims { batch: 2, channels: 3, height: 11, width: 11, size: 2, stride: 2 },
+            Pool2dDims { batch: 1, channels: 2, height: 9, width: 7, size: 3, stride: 2 },
+        ] {
+            let (z, dy) = (seeded_values(70, d.input_len()), seeded_values(71, d.output_len()));
+            let mut y = vec![0.0; d.input_len()];
+            cpu::activation_forward(activation, &z, &mut y);
+            let (mut pooled, mut argmax) = (vec![0.0; d.output_len()], vec![0.0; d.output_len()]);
+            cpu::max_pool_forward(&y, &mut pooled, &mut argmax, d);
+            let mut dx = vec![0.0; d.input_len()];
+            cpu::max_pool_backward(&dy, &argmax, &mut dx, d);
+            let mut dz = vec![0.0; d.input_len()];
+            cpu::activation_backward(activation, &z, &y, &dx, &mut dz);
+            let (gdy, ga, gz, gy) = (up(ctx, &dy)?, up(ctx, &argmax)?, up(ctx, &z)?, up(ctx, &y)?);
+            let (gdx, gdz) = (up(ctx, &vec![7.0; d.input_len()])?, up(ctx, &vec![7.0; d.input_len()])?);
+            ctx.max_pool_backward_activation((&gdy, &ga), d, activation, (&gz, &gy, &gdx, &gdz));
+            let (fused_dx, fused_dz) = (down(ctx, &gdx).await?, down(ctx, &gdz).await?);
+            compare(&format!("max_pool_backward_activation {activation:?} {d:?} dx"), &fused_dx, &dx, 1e-6)?;
+            compare(&format!("max_pool_backward_activation {activation:?} {d:?} dz"), &fused_dz, &dz, 1e-5)?;
+            ctx.max_pool_backward(&gdy, &ga, &gdx, d);
+            ctx.activation_backward(activation, &gz, &gy, &gdx, &gdz);
+            compare(&format!("fused pool against plain {activation:?} {d:?} dz"), &fused_dz, &down(ctx, &gdz).await?, 0.0)?;
+        }
+
         let c = CONV_CASES[1];
         let (x, w, bias) = (seeded_values(64, c.input_len()), seeded_values(65, c.weight_len()), seeded_values(66, c.out_channels));
         let mut z = vec![0.0; c.output_len()];

@@ -228,6 +228,21 @@ impl Backend for CpuBackend {
         pool::max_pool_backward(&dy.values(), &argmax.values(), &mut dx.values_mut(), dims);
     }
 
+    fn max_pool_backward_activation(
+        &self,
+        (dy, argmax): (&CpuTensor, &CpuTensor),
+        dims: Pool2dDims,
+        activation: Activation,
+        (z, y, dx, dz): (&CpuTensor, &CpuTensor, &CpuTensor, &CpuTensor),
+    ) {
+        pool::max_pool_backward_activation(
+            (&dy.values(), &argmax.values()),
+            dims,
+            activation,
+            (&z.values(), &y.values(), &mut dx.values_mut(), &mut dz.values_mut()),
+        );
+    }
+
     fn sgd_step(&self, weights: &CpuTensor, grads: &CpuTensor, velocity: &CpuTensor, config: SgdConfig) {
         reference::sgd_step(&mut weights.values_mut(), &grads.values(), &mut velocity.values_mut(), config);
     }

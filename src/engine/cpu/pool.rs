@@ -1,7 +1,8 @@
 //! Fast CPU max pooling: the reference's scan (the first maximum in row order wins), image by
 //! image over the cores natively.
 
-use super::parallel;
+use super::{parallel, reference};
+use crate::engine::activation::Activation;
 use crate::engine::shapes::Pool2dDims;
 
 pub fn max_pool_forward(x: &[f32], y: &mut [f32], argmax: &mut [f32], d: Pool2dDims) {
@@ -36,18 +37,38 @@ pub fn max_pool_forward(x: &[f32], y: &mut [f32], argmax: &mut [f32], d: Pool2dD
 }
 
 pub fn max_pool_backward(dy: &[f32], argmax: &[f32], dx: &mut [f32], d: Pool2dDims) {
-    let (out_plane, plane_len) = (d.out_height() * d.out_width(), d.height * d.width);
-    let per_in = d.channels * plane_len;
-    parallel::for_each_chunk(&mut dx[..d.batch * per_in], per_in, |b, image| {
-        image.fill(0.0);
-        for c in 0..d.channels {
-            let at = (b * d.channels + c) * out_plane;
-            let plane = &mut image[c * plane_len..][..plane_len];
-            for (g, index) in dy[at..at + out_plane].iter().zip(&argmax[at..at + out_plane]) {
-                plane[*index as usize] += g;
-            }
-        }
+    let per_in = d.channels * d.height * d.width;
+    parallel::for_each_chunk(&mut dx[..d.batch * per_in], per_in, |b, image| scatter_image(dy, argmax, b, image, d));
+}
+
+/// `max_pool_backward`, then dz = dx · f'(z) through the activation of the layer before the pool,
+/// image by image while each image's dx is still in cache: the same values as the two passes.
+pub fn max_pool_backward_activation(
+    (dy, argmax): (&[f32], &[f32]),
+    d: Pool2dDims,
+    activation: Activation,
+    (z, y, dx, dz): (&[f32], &[f32], &mut [f32], &mut [f32]),
+) {
+    let per_in = d.channels * d.height * d.width;
+    let images = d.batch * per_in;
+    parallel::for_each_chunk_pair(&mut dx[..images], per_in, &mut dz[..images], per_in, |b, dx, dz| {
+        scatter_image(dy, argmax, b, dx, d);
+        let at = b * per_in;
+        reference::activation_backward(activation, &z[at..][..per_in], &y[at..][..per_in], dx, dz);
     });
+}
+
+/// Image `b`'s input gradient: zero, plus each window's dy at the input that was its maximum.
+fn scatter_image(dy: &[f32], argmax: &[f32], b: usize, image: &mut [f32], d: Pool2dDims) {
+    let (out_plane, plane_len) = (d.out_height() * d.out_width(), d.height * d.width);
+    image.fill(0.0);
+    for c in 0..d.channels {
+        let at = (b * d.channels + c) * out_plane;
+        let plane = &mut image[c * plane_len..][..plane_len];
+        for (g, index) in dy[at..at + out_plane].iter().zip(&argmax[at..at + out_plane]) {
+            plane[*index as usize] += g;
+        }
+    }
 }
 
 /// The common 2x2 window at stride 2, two input rows at a time, in the same scan order.

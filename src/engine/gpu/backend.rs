@@ -77,7 +77,8 @@ fn conv_forward_dispatch([x, weights, bias]: [&GpuTensor; 3], outputs: &[&GpuTen
     (conv_words(d, row_stride), grid)
 }
 
-fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 8] {
+/// PoolParams (common.wgsl), with no activation.
+fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 12] {
     [
         (d.batch * d.channels) as u32,
         d.height as u32,
@@ -87,6 +88,10 @@ fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 8] {
         d.out_height() as u32,
         d.out_width() as u32,
         row_stride,
+        0,
+        0,
+        0,
+        0,
     ]
 }
 
@@ -336,7 +341,7 @@ impl Backend for GpuContext {
         check_len("max_pool_forward", "y", y, d.output_len());
         check_len("max_pool_forward", "argmax", argmax, d.output_len());
         let (gx, gy, stride) = elementwise_grid(d.output_len());
-        self.dispatch(kernels::MAX_POOL_FORWARD, &pool_words(&d, stride), 8, &[x, y, argmax], (gx, gy));
+        self.dispatch(kernels::MAX_POOL_FORWARD, &pool_words(&d, stride), 12, &[x, y, argmax], (gx, gy));
     }
 
     fn max_pool_backward(&self, dy: &GpuTensor, argmax: &GpuTensor, dx: &GpuTensor, d: Pool2dDims) {
@@ -349,10 +354,37 @@ impl Backend for GpuContext {
                 Backend::fill(self, dx, 0.0);
             }
             let (gx, gy, stride) = elementwise_grid(d.output_len());
-            return self.dispatch(kernels::MAX_POOL_BACKWARD_WINDOWS, &pool_words(&d, stride), 8, &[dy, argmax, dx], (gx, gy));
+            return self.dispatch(kernels::MAX_POOL_BACKWARD_WINDOWS, &pool_words(&d, stride), 12, &[dy, argmax, dx], (gx, gy));
         }
         let (gx, gy, stride) = elementwise_grid(d.input_len());
-        self.dispatch(kernels::MAX_POOL_BACKWARD, &pool_words(&d, stride), 8, &[dy, argmax, dx], (gx, gy));
+        self.dispatch(kernels::MAX_POOL_BACKWARD, &pool_words(&d, stride), 12, &[dy, argmax, dx], (gx, gy));
+    }
+
+    fn max_pool_backward_activation(
+        &self,
+        (dy, argmax): (&GpuTensor, &GpuTensor),
+        d: Pool2dDims,
+        activation: Activation,
+        (z, y, dx, dz): (&GpuTensor, &GpuTensor, &GpuTensor, &GpuTensor),
+    ) {
+        // The overlapping windows' kernel sums per input; it keeps the two plain passes.
+        if d.size != d.stride {
+            self.max_pool_backward(dy, argmax, dx, d);
+            return self.activation_backward(activation, z, y, dx, dz);
+        }
+        check_len("max_pool_backward_activation", "dy", dy, d.output_len());
+        check_len("max_pool_backward_activation", "argmax", argmax, d.output_len());
+        for (name, t) in [("z", z), ("y", y), ("dx", dx), ("dz", dz)] {
+            check_len("max_pool_backward_activation", name, t, d.input_len());
+        }
+        if d.out_height() * d.stride < d.height || d.out_width() * d.stride < d.width {
+            Backend::fill(self, dx, 0.0);
+            Backend::fill(self, dz, 0.0);
+        }
+        let (gx, gy, stride) = elementwise_grid(d.output_len());
+        let mut words = pool_words(&d, stride);
+        words[8..10].copy_from_slice(&activation_words(activation));
+        self.dispatch(kernels::MAX_POOL_BACKWARD_WINDOWS_ACTIVATION, &words, 12, &[dy, argmax, z, y, dx, dz], (gx, gy));
     }
 
     fn sgd_step(&self, weights: &GpuTensor, grads: &GpuTensor, velocity: &GpuTensor, c: SgdConfig) {

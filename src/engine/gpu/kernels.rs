@@ -103,14 +103,19 @@ kernel!(CONV2D_BACKWARD_INPUT, "conv2d_backward_input", "conv2d_blocks" + "conv2
 kernel!(CONV2D_BACKWARD_WEIGHTS, "conv2d_backward_weights");
 kernel!(MAX_POOL_FORWARD, "max_pool_forward");
 kernel!(MAX_POOL_BACKWARD, "max_pool_backward");
-kernel!(MAX_POOL_BACKWARD_WINDOWS, "max_pool_backward_windows");
+kernel!(MAX_POOL_BACKWARD_WINDOWS, "max_pool_backward_windows", "max_pool_backward_windows" + "pool_store");
+kernel!(
+    MAX_POOL_BACKWARD_WINDOWS_ACTIVATION,
+    "max_pool_backward_windows_activation",
+    "max_pool_backward_windows" + "pool_store_activation"
+);
 kernel!(SGD, "sgd", "sgd_update" + "sgd");
 kernel!(SGD_QUADS, "sgd_quads", "sgd_update" + "sgd_quads");
 kernel!(ADAM, "adam", "adam_update" + "adam");
 kernel!(ADAM_QUADS, "adam_quads", "adam_update" + "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 37] = [
+pub const ALL: [Kernel; 38] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -144,6 +149,7 @@ pub const ALL: [Kernel; 37] = [
     MAX_POOL_FORWARD,
     MAX_POOL_BACKWARD,
     MAX_POOL_BACKWARD_WINDOWS,
+    MAX_POOL_BACKWARD_WINDOWS_ACTIVATION,
     SGD,
     SGD_QUADS,
     ADAM,

@@ -66,6 +66,11 @@ struct PoolParams {
     out_height: u32,
     out_width: u32,
     row_stride: u32,
+    // The fused backward's activation of the layer before the pool (see `derivative`); 0 otherwise.
+    activation: u32,
+    slope: f32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 // One-thread-per-row kernels over [rows, cols] (cols are the classes for the softmax and argmax).

@@ -1,12 +1,12 @@
 // dx of max pooling whose windows do not overlap (size == stride), one thread per window: it writes
 // dy to the input that was its maximum and zero to the window's other inputs, with no divisions or
 // nested loops per input (both are slow on software adapters). Inputs that no window covers (the
-// last rows or columns when the stride does not divide the input) are zeroed by a fill first.
+// last rows or columns when the stride does not divide the input) are zeroed by a fill first. The
+// epilogue file that follows defines `store(at, value)` with bindings 3...
 
 @group(0) @binding(0) var<uniform> p: PoolParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -22,7 +22,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let base = plane * p.height * p.width;
     var wx = 0u;
     for (var t = 0u; t < p.size * p.size; t++) {
-        dx[base + at] = select(0.0, g, f32(at) == best);
+        store(base + at, select(0.0, g, f32(at) == best));
         wx++;
         at++;
         let row_done = wx == p.size;
