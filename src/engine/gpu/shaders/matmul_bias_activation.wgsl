@@ -5,9 +5,15 @@
 @group(0) @binding(4) var<storage, read_write> z: array<f32>;
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
 
-fn store(row: u32, col: u32, value: f32) {
-    let pre = value + bias[member * p.n + col];
-    let at = member * p.c_stride + row * p.n + col;
-    z[at] = pre;
-    y[at] = activate(p.activations[member / 4u][member % 4u], p.slopes[member / 4u][member % 4u], pre);
+fn store_columns(row: u32, cols: vec4<u32>, values: vec4<f32>, inside: vec4<bool>) {
+    let kind = p.activations[member / 4u][member % 4u];
+    let slope = p.slopes[member / 4u][member % 4u];
+    for (var j = 0u; j < 4u; j++) {
+        if (inside[j]) {
+            let pre = values[j] + bias[member * p.n + cols[j]];
+            let at = member * p.c_stride + row * p.n + cols[j];
+            z[at] = pre;
+            y[at] = activate(kind, slope, pre);
+        }
+    }
 }

@@ -1,5 +1,5 @@
 // The operands and outputs of the blocked matrix products (matmul_tiled.wgsl, matmul_wide.wgsl,
-// matmul_registers*.wgsl); the kernel's body and its epilogue (`store`) follow this file.
+// matmul_registers*.wgsl); the kernel's body and its epilogue (`store_columns`) follow this file.
 
 @group(0) @binding(0) var<uniform> p: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -48,16 +48,14 @@ fn b_strides() -> vec2<u32> {
     return vec2<u32>(p.n, 1u);
 }
 
-// Writes four outputs of one row of C (columns col, col + 8, col + 16, col + 24), those inside C.
+// Writes four outputs of one row of C (columns col, col + 8, col + 16, col + 24), those inside C,
+// through the epilogue's `store_columns`.
 fn store_four(row: u32, col: u32, values: vec4<f32>) {
     if (row >= p.m) {
         return;
     }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + 8u * j < p.n) {
-            store(row, col + 8u * j, values[j]);
-        }
-    }
+    let cols = vec4<u32>(col, col + 8u, col + 16u, col + 24u);
+    store_columns(row, cols, values, cols < vec4<u32>(p.n));
 }
 
 // Writes a thread's 8x8 block of C: rows row + 8i, columns col + 8j, those inside C.

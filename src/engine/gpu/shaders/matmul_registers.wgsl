@@ -4,7 +4,7 @@
 // is ordinary memory that costs a scatter to fill and a barrier to share, and that took more than
 // half of matmul_wide.wgsl's time; this kernel runs the same products 2-4x faster there. Sums run
 // in k order, as in the tiled kernels. The grid's z is the member of a stack; the epilogue file that
-// follows defines `store(row, col, value)` with bindings 3...
+// follows defines `store_columns(row, cols, values, inside)` with bindings 3...
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {

@@ -1,8 +1,8 @@
 // C = op(A) · op(B), tiled: each 8x8 workgroup computes a 32x32 tile of C, 4x4 outputs per thread,
 // staging 32x16 slices of op(A) and 16x32 slices of op(B) in workgroup memory. The grid's z is the
 // member of a stack (0 for a plain product). Its operands come from matmul_operands.wgsl; the
-// kernel's epilogue file follows this one and defines `store(row, col, value)` with the output
-// bindings (3..), writing member `member`'s C.
+// kernel's epilogue file follows this one and defines `store_columns(row, cols, values, inside)`
+// with the output bindings (3..), writing member `member`'s C.
 
 const TILE: u32 = 32u;
 const BK: u32 = 16u;

@@ -3,8 +3,8 @@
 // thread reads from the tiles feeds eight products (four in matmul_tiled.wgsl), which is what
 // software adapters, where every read is a bounds-checked gather, are slowest at. The sums run in
 // the same order as matmul_tiled.wgsl's. The grid's z is the member of a stack; its operands come
-// from matmul_operands.wgsl, and the epilogue file that follows defines `store(row, col, value)`
-// with bindings 3...
+// from matmul_operands.wgsl, and the epilogue file that follows defines
+// `store_columns(row, cols, values, inside)` with bindings 3...
 
 const TILE: u32 = 64u;
 const BK: u32 = 8u;
