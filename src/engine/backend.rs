@@ -73,6 +73,18 @@ pub trait Backend {
         rows: usize,
         classes: usize,
     );
+    /// `softmax_cross_entropy` and `count_correct` on the same logits at once, as a training step
+    /// needs both: the loss sum into `loss_sum`, the hits into `correct`.
+    fn softmax_cross_entropy_and_hits(
+        &self,
+        (logits, labels, dlogits): (&Self::Tensor, &Self::Tensor, &Self::Tensor),
+        (loss_sum, correct): (&Self::Tensor, &Self::Tensor),
+        rows: usize,
+        classes: usize,
+    ) {
+        self.softmax_cross_entropy(logits, labels, dlogits, loss_sum, rows, classes);
+        self.count_correct(logits, labels, correct, rows, classes);
+    }
     /// Binary cross-entropy on logits, per sample averaged over its `cols` outputs.
     /// logits, targets, dlogits: [rows, cols]
     fn bce_with_logits(

@@ -92,6 +92,19 @@ pub trait StackedBackend: Backend {
         classes: usize,
         members: usize,
     );
+    /// Both of the above on the same logits at once (`Backend::softmax_cross_entropy_and_hits`).
+    #[allow(clippy::too_many_arguments)]
+    fn stacked_softmax_cross_entropy_and_hits(
+        &self,
+        (logits, labels, dlogits): (&Self::Tensor, &Self::Tensor, &Self::Tensor),
+        (loss_sums, correct): (&Self::Tensor, &Self::Tensor),
+        rows: usize,
+        classes: usize,
+        members: usize,
+    ) {
+        self.stacked_softmax_cross_entropy(logits, labels, dlogits, loss_sums, rows, classes, members);
+        self.stacked_count_correct(logits, labels, correct, rows, classes, members);
+    }
     /// Each member's mean squared error against the one `target` ([rows, cols]).
     #[allow(clippy::too_many_arguments)]
     fn stacked_mse(

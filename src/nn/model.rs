@@ -187,8 +187,7 @@ impl<B: Backend> Model<B> {
         };
         match task {
             Task::Classification { classes } => {
-                be.softmax_cross_entropy(output, &ws.targets, d_output, loss_sum, batch, classes);
-                be.count_correct(output, &ws.targets, correct, batch, classes);
+                be.softmax_cross_entropy_and_hits((output, &ws.targets, d_output), (loss_sum, correct), batch, classes);
             }
             Task::Regression { outputs } => be.mse(output, &ws.targets, d_output, loss_sum, batch, outputs),
         }

@@ -251,8 +251,13 @@ impl<B: StackedBackend> ModelStack<B> {
         let last = ws.layers.last().expect("a stack has layers");
         match self.task {
             Task::Classification { classes } => {
-                be.stacked_softmax_cross_entropy(&last.out, &ws.targets, &last.d_out, loss_sums, batch, classes, self.members);
-                be.stacked_count_correct(&last.out, &ws.targets, correct, batch, classes, self.members);
+                be.stacked_softmax_cross_entropy_and_hits(
+                    (&last.out, &ws.targets, &last.d_out),
+                    (loss_sums, correct),
+                    batch,
+                    classes,
+                    self.members,
+                );
             }
             Task::Regression { outputs } => be.stacked_mse(&last.out, &ws.targets, &last.d_out, loss_sums, batch, outputs, self.members),
         }

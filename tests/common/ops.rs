@@ -149,7 +149,15 @@ pub async fn losses_match_cpu(ctx: &GpuContext) -> Check {
     cpu::count_correct(&logits, &labels, &mut correct, rows, classes);
     let gc = up(ctx, &[3.0])?;
     ctx.count_correct(&gz, &gl, &gc, rows, classes);
-    compare("correct count", &down(ctx, &gc).await?, &correct, 0.0)?;
+    let plain = (down(ctx, &gd).await?, down(ctx, &gloss).await?, down(ctx, &gc).await?);
+    compare("correct count", &plain.2, &correct, 0.0)?;
+
+    // Both at once: the plain ops' values bit for bit, onto the same running sums.
+    let (gd2, gloss2, gc2) = (up(ctx, &vec![0.0; rows * classes])?, up(ctx, &[1.5])?, up(ctx, &[3.0])?);
+    ctx.softmax_cross_entropy_and_hits((&gz, &gl, &gd2), (&gloss2, &gc2), rows, classes);
+    compare("fused softmax cross-entropy gradient", &down(ctx, &gd2).await?, &plain.0, 0.0)?;
+    compare("fused softmax cross-entropy loss", &down(ctx, &gloss2).await?, &plain.1, 0.0)?;
+    compare("fused correct count", &down(ctx, &gc2).await?, &plain.2, 0.0)?;
 
     let cols = 3;
     let z = &logits[..rows * cols];

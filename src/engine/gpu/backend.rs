@@ -241,6 +241,16 @@ impl Backend for GpuContext {
         self.stacked_softmax_cross_entropy(logits, labels, dlogits, loss_sum, rows, classes, 1);
     }
 
+    fn softmax_cross_entropy_and_hits(
+        &self,
+        predictions: (&GpuTensor, &GpuTensor, &GpuTensor),
+        totals: (&GpuTensor, &GpuTensor),
+        rows: usize,
+        classes: usize,
+    ) {
+        self.record_softmax_cross_entropy_and_hits(predictions, totals, rows, classes, 1);
+    }
+
     fn bce_with_logits(
         &self,
         logits: &GpuTensor,

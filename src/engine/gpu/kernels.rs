@@ -88,15 +88,17 @@ kernel!(
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");
-kernel!(ACCUMULATE_SUM, "accumulate_sum");
+kernel!(ACCUMULATE_SUM, "accumulate_sum", "accumulate_rows" + "accumulate_sum");
+kernel!(ACCUMULATE_TWO_SUMS, "accumulate_two_sums", "accumulate_rows" + "accumulate_two_sums");
 kernel!(ACTIVATION_FORWARD, "activation_forward");
 kernel!(ACTIVATION_BACKWARD, "activation_backward");
 kernel!(ACTIVATION_BACKWARD_QUADS, "activation_backward_quads");
 kernel!(DROPOUT, "dropout");
-kernel!(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy");
+kernel!(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy", "logit_rows" + "softmax_row" + "softmax_cross_entropy");
+kernel!(SOFTMAX_CROSS_ENTROPY_HITS, "softmax_cross_entropy_hits", "logit_rows" + "softmax_row" + "softmax_cross_entropy_hits");
 kernel!(BCE_WITH_LOGITS, "bce_with_logits");
 kernel!(MSE, "mse");
-kernel!(ARGMAX_HITS, "argmax_hits");
+kernel!(ARGMAX_HITS, "argmax_hits", "logit_rows" + "argmax_hits");
 kernel!(CONV2D_FORWARD, "conv2d_forward", "conv2d_blocks" + "conv2d_forward" + "conv2d_store");
 kernel!(CONV2D_FORWARD_ACTIVATION, "conv2d_forward_activation", "conv2d_blocks" + "conv2d_forward" + "conv2d_store_activation");
 kernel!(CONV2D_BACKWARD_INPUT, "conv2d_backward_input", "conv2d_blocks" + "conv2d_backward_input");
@@ -115,7 +117,7 @@ kernel!(ADAM, "adam", "adam_update" + "adam");
 kernel!(ADAM_QUADS, "adam_quads", "adam_update" + "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 38] = [
+pub const ALL: [Kernel; 40] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -134,11 +136,13 @@ pub const ALL: [Kernel; 38] = [
     BIAS_ADD,
     COLUMN_SUM,
     ACCUMULATE_SUM,
+    ACCUMULATE_TWO_SUMS,
     ACTIVATION_FORWARD,
     ACTIVATION_BACKWARD,
     ACTIVATION_BACKWARD_QUADS,
     DROPOUT,
     SOFTMAX_CROSS_ENTROPY,
+    SOFTMAX_CROSS_ENTROPY_HITS,
     BCE_WITH_LOGITS,
     MSE,
     ARGMAX_HITS,

@@ -242,7 +242,35 @@ impl GpuContext {
         bound.push(&scratch);
         self.dispatch(kernel, &words, 4, &bound, (gx, gy));
         // One workgroup per member, each summing its rows in the same order as a plain op's.
-        self.dispatch(kernels::ACCUMULATE_SUM, &[rows as u32, 0, 0, 0], 1, &[&scratch, totals], (members as u32, 1));
+        self.dispatch(kernels::ACCUMULATE_SUM, &[rows as u32, members as u32, 0, 0], 2, &[&scratch, totals], (members as u32, 1));
+    }
+
+    /// Each member's softmax cross-entropy and argmax hits in one pass over its logits, then both
+    /// sums in one more dispatch (the same values and order as the two ops one after another).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn record_softmax_cross_entropy_and_hits(
+        &self,
+        (logits, labels, dlogits): (&GpuTensor, &GpuTensor, &GpuTensor),
+        (loss_sums, correct): (&GpuTensor, &GpuTensor),
+        rows: usize,
+        classes: usize,
+        members: usize,
+    ) {
+        const OP: &str = "softmax_cross_entropy_and_hits";
+        check_members(OP, members);
+        check_len(OP, "logits", logits, members * rows * classes);
+        check_len(OP, "labels", labels, rows);
+        check_len(OP, "dlogits", dlogits, members * rows * classes);
+        for (name, totals) in [("loss sums", loss_sums), ("correct", correct)] {
+            assert!(totals.len() >= members, "{OP}: {} {name} for {members} members", totals.len());
+        }
+        // The losses of every member's rows, then their hits.
+        let Some(scratch) = self.row_scratch(2 * members * rows) else { return };
+        let (gx, gy, stride) = rows_grid(members * rows);
+        let words = [(members * rows) as u32, classes as u32, stride, rows as u32];
+        self.dispatch(kernels::SOFTMAX_CROSS_ENTROPY_HITS, &words, 4, &[logits, labels, dlogits, &scratch], (gx, gy));
+        let words = [rows as u32, members as u32, 0, 0];
+        self.dispatch(kernels::ACCUMULATE_TWO_SUMS, &words, 2, &[&scratch, loss_sums, correct], (2 * members as u32, 1));
     }
 
     /// Member k's SGD step with `configs[k]`, for the members that have one (the others are left alone).
@@ -369,6 +397,17 @@ impl StackedBackend for GpuContext {
         check_len("count_correct", "logits", logits, members * rows * classes);
         check_len("count_correct", "labels", labels, rows);
         self.record_rows_then_sum(kernels::ARGMAX_HITS, &[logits, labels], (rows, classes, members), correct);
+    }
+
+    fn stacked_softmax_cross_entropy_and_hits(
+        &self,
+        predictions: (&GpuTensor, &GpuTensor, &GpuTensor),
+        totals: (&GpuTensor, &GpuTensor),
+        rows: usize,
+        classes: usize,
+        members: usize,
+    ) {
+        self.record_softmax_cross_entropy_and_hits(predictions, totals, rows, classes, members);
     }
 
     fn stacked_mse(
