@@ -2,7 +2,8 @@
 // dy to the input that was its maximum and zero to the window's other inputs, with no divisions or
 // nested loops per input (both are slow on software adapters). Inputs that no window covers (the
 // last rows or columns when the stride does not divide the input) are zeroed by a fill first. The
-// epilogue file that follows defines `store(at, value)` with bindings 3...
+// epilogue file that follows defines `begin_window(best_at, gradient)`, called once per window with
+// its maximum's index, and `store(at, is_max)` for each of its inputs, with bindings 3...
 
 @group(0) @binding(0) var<uniform> p: PoolParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -21,8 +22,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     var at = (o % windows) / p.out_width * p.stride * p.width + (o % p.out_width) * p.stride;
     let base = plane * p.height * p.width;
     var wx = 0u;
+    begin_window(base + u32(best), g);
     for (var t = 0u; t < p.size * p.size; t++) {
-        store(base + at, select(0.0, g, f32(at) == best));
+        store(base + at, f32(at) == best);
         wx++;
         at++;
         let row_done = wx == p.size;
