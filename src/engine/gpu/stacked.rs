@@ -44,6 +44,18 @@ fn matmul_words(d: MatmulDims, shared_a: bool, activations: &[Activation]) -> Ve
     words
 }
 
+/// The blocked product kernel for `variant` and C's shape, of one epilogue's four (tiled, wide,
+/// registers, registers small), and its grid of workgroups over C.
+fn blocked_kernel(variant: MatmulVariant, d: MatmulDims, [tiled, wide, registers, registers_small]: [Kernel; 4]) -> (Kernel, (u32, u32)) {
+    let (kernel, side) = match (variant, is_wide(d)) {
+        (MatmulVariant::Registers, true) => (registers, MATMUL_WIDE_TILE),
+        (MatmulVariant::Registers, false) => (registers_small, MATMUL_TILE),
+        (_, true) => (wide, MATMUL_WIDE_TILE),
+        (_, false) => (tiled, MATMUL_TILE),
+    };
+    (kernel, ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side)))
+}
+
 /// The uniform words of the element-wise kernels over a stack: n, the grid's row stride, one
 /// member's length, the optimizers' bit per member they update (0 in the other kernels), then the
 /// per-member settings.
@@ -68,14 +80,13 @@ impl GpuContext {
         check_len("matmul", "b", b, members * d.k * d.n);
         check_len("matmul", "c", c, members * d.m * d.n);
         let words = matmul_words(d, shared_a, &[]);
-        let (kernel, side) = match (variant, is_wide(d)) {
-            (MatmulVariant::Tiled, true) => (kernels::MATMUL_WIDE, MATMUL_WIDE_TILE),
-            (MatmulVariant::Tiled, false) => (kernels::MATMUL_TILED, MATMUL_TILE),
-            (MatmulVariant::Registers, true) => (kernels::MATMUL_REGISTERS, MATMUL_WIDE_TILE),
-            (MatmulVariant::Registers, false) => (kernels::MATMUL_REGISTERS_SMALL, MATMUL_TILE),
-            (MatmulVariant::Naive, _) => (kernels::MATMUL_NAIVE, MATMUL_NAIVE_SIDE),
+        let (kernel, groups) = if variant == MatmulVariant::Naive {
+            let side = MATMUL_NAIVE_SIDE;
+            (kernels::MATMUL_NAIVE, ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side)))
+        } else {
+            let plain = [kernels::MATMUL_TILED, kernels::MATMUL_WIDE, kernels::MATMUL_REGISTERS, kernels::MATMUL_REGISTERS_SMALL];
+            blocked_kernel(variant, d, plain)
         };
-        let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
         self.dispatch_per_member(kernel, &words, words.len(), &[a, b, c], groups, members as u32);
     }
 
@@ -107,13 +118,16 @@ impl GpuContext {
         check_len("dense_forward", "z", z, members * d.m * d.n);
         check_len("dense_forward", "y", y, members * d.m * d.n);
         let words = matmul_words(d, shared_x, activations);
-        let (kernel, side) = match (variant, is_wide(d)) {
-            (MatmulVariant::Registers, true) => (kernels::MATMUL_REGISTERS_BIAS_ACTIVATION, MATMUL_WIDE_TILE),
-            (MatmulVariant::Registers, false) => (kernels::MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION, MATMUL_TILE),
-            (_, true) => (kernels::MATMUL_WIDE_BIAS_ACTIVATION, MATMUL_WIDE_TILE),
-            (_, false) => (kernels::MATMUL_BIAS_ACTIVATION, MATMUL_TILE),
-        };
-        let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
+        let (kernel, groups) = blocked_kernel(
+            variant,
+            d,
+            [
+                kernels::MATMUL_BIAS_ACTIVATION,
+                kernels::MATMUL_WIDE_BIAS_ACTIVATION,
+                kernels::MATMUL_REGISTERS_BIAS_ACTIVATION,
+                kernels::MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION,
+            ],
+        );
         self.dispatch_per_member(kernel, &words, words.len(), &[x, weights, bias, z, y], groups, members as u32);
     }
 
@@ -140,13 +154,16 @@ impl GpuContext {
             check_len("matmul_activation_backward", name, t, members * d.m * d.n);
         }
         let words = matmul_words(d, false, activations);
-        let (kernel, side) = match (variant, is_wide(d)) {
-            (MatmulVariant::Registers, true) => (kernels::MATMUL_REGISTERS_ACTIVATION_BACKWARD, MATMUL_WIDE_TILE),
-            (MatmulVariant::Registers, false) => (kernels::MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD, MATMUL_TILE),
-            (_, true) => (kernels::MATMUL_WIDE_ACTIVATION_BACKWARD, MATMUL_WIDE_TILE),
-            (_, false) => (kernels::MATMUL_ACTIVATION_BACKWARD, MATMUL_TILE),
-        };
-        let groups = ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side));
+        let (kernel, groups) = blocked_kernel(
+            variant,
+            d,
+            [
+                kernels::MATMUL_ACTIVATION_BACKWARD,
+                kernels::MATMUL_WIDE_ACTIVATION_BACKWARD,
+                kernels::MATMUL_REGISTERS_ACTIVATION_BACKWARD,
+                kernels::MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
+            ],
+        );
         self.dispatch_per_member(kernel, &words, words.len(), &[a, b, z, y, dy, dz], groups, members as u32);
     }
 
