@@ -77,6 +77,12 @@ fn conv_forward_dispatch([x, weights, bias]: [&GpuTensor; 3], outputs: &[&GpuTen
     (conv_words(d, row_stride), grid)
 }
 
+/// Whether a pool's windows miss the last rows or columns of its input (the stride does not divide
+/// it): the one-thread-per-window backward kernels leave those inputs to a fill.
+fn windows_leave_inputs_out(d: &Pool2dDims) -> bool {
+    d.out_height() * d.stride < d.height || d.out_width() * d.stride < d.width
+}
+
 /// PoolParams (common.wgsl), with no activation.
 fn pool_words(d: &Pool2dDims, row_stride: u32) -> [u32; 12] {
     [
@@ -360,7 +366,7 @@ impl Backend for GpuContext {
         check_len("max_pool_backward", "dx", dx, d.input_len());
         if d.size == d.stride {
             // One thread per window; inputs past the last window get no thread and are zeroed first.
-            if d.out_height() * d.stride < d.height || d.out_width() * d.stride < d.width {
+            if windows_leave_inputs_out(&d) {
                 Backend::fill(self, dx, 0.0);
             }
             let (gx, gy, stride) = elementwise_grid(d.output_len());
@@ -387,7 +393,7 @@ impl Backend for GpuContext {
         for (name, t) in [("z", z), ("y", y), ("dx", dx), ("dz", dz)] {
             check_len("max_pool_backward_activation", name, t, d.input_len());
         }
-        if d.out_height() * d.stride < d.height || d.out_width() * d.stride < d.width {
+        if windows_leave_inputs_out(&d) {
             Backend::fill(self, dx, 0.0);
             Backend::fill(self, dz, 0.0);
         }
