@@ -45,6 +45,7 @@ impl BenchRequest {
                 Some("naive") => Some(MatmulVariant::Naive),
                 Some("tiled") => Some(MatmulVariant::Tiled),
                 Some("registers") => Some(MatmulVariant::Registers),
+                Some("texels") => Some(MatmulVariant::Texels),
                 _ => None,
             },
             seconds: params.get("seconds").and_then(|s| s.parse().ok()).filter(|s: &f64| *s > 0.0).unwrap_or(3.0),

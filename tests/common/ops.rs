@@ -36,7 +36,10 @@ async fn down(ctx: &GpuContext, tensor: &GpuTensor) -> Result<Vec<f32>, String> 
     ctx.read(tensor).await.map_err(|e| e.to_string())
 }
 
-pub const MATMUL_SHAPES: [(usize, usize, usize); 5] = [(1, 1, 1), (33, 17, 65), (64, 100, 31), (70, 45, 67), (256, 784, 128)];
+/// Shapes with partial tiles; (132, 36, 72) and (68, 37, 64) take the texel kernels (the second
+/// transposed only, with a k that leaves a part step of four).
+pub const MATMUL_SHAPES: [(usize, usize, usize); 7] =
+    [(1, 1, 1), (33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (68, 37, 64), (256, 784, 128)];
 
 pub async fn matmul_matches_cpu(ctx: &GpuContext, shapes: &[(usize, usize, usize)]) -> Check {
     for &(m, k, n) in shapes {
@@ -50,7 +53,7 @@ pub async fn matmul_matches_cpu(ctx: &GpuContext, shapes: &[(usize, usize, usize
             // Sums of k products: allow rounding that grows with √k.
             let tolerance = 2e-6 * (k as f32).sqrt() * 4.0;
             let chosen = ctx.matmul_variant();
-            for variant in [MatmulVariant::Tiled, MatmulVariant::Registers] {
+            for variant in [MatmulVariant::Tiled, MatmulVariant::Registers, MatmulVariant::Texels] {
                 ctx.set_matmul_variant(variant);
                 ctx.matmul(&ga, &gb, &gc, d);
                 ctx.set_matmul_variant(chosen);
@@ -662,9 +665,10 @@ pub async fn stacked_ops_match_each_member_alone(gpu: &GpuContext) -> Check {
     let (rows, cols, inner) = (37, 19, 45);
     let chosen = gpu.matmul_variant();
     for members in [1, 3, 5] {
-        for variant in [MatmulVariant::Tiled, MatmulVariant::Registers, MatmulVariant::Naive] {
-            // The second shape is wide enough for the 64x64-tile kernels.
-            for dims in [MatmulDims::new(rows, inner, cols), MatmulDims::new(70, inner, 67)] {
+        for variant in [MatmulVariant::Tiled, MatmulVariant::Registers, MatmulVariant::Texels, MatmulVariant::Naive] {
+            // The second shape is wide enough for the 64x64-tile kernels; the third, with sides
+            // that are multiples of 4, for the texel kernel, past one of its tiles each way.
+            for dims in [MatmulDims::new(rows, inner, cols), MatmulDims::new(70, inner, 67), MatmulDims::new(132, 36, 72)] {
                 gpu.set_matmul_variant(variant);
                 let checked = products_match_each_member_alone(gpu, dims, members).await;
                 gpu.set_matmul_variant(chosen);

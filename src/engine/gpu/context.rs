@@ -37,15 +37,20 @@ pub struct GpuContext {
     pub(super) matmul_variant: Cell<MatmulVariant>,
     /// Dispatches recorded since the context was made (for the profile's dispatches per step).
     pub(super) dispatches: Cell<u64>,
+    /// Each texel product operand's texture, by tensor id (see texels.rs).
+    pub(super) texels: RefCell<HashMap<u64, wgpu::TextureView>>,
 }
 
 /// The matmul kernels to choose from: the tiled ones (workgroup memory) suit hardware GPUs; the
 /// register-blocked ones (no workgroup memory, no barriers) run 2-5x faster on software adapters,
-/// where workgroup memory is ordinary memory behind a barrier; the naive one is the reference.
+/// where workgroup memory is ordinary memory behind a barrier; the texel ones are register-blocked
+/// products that read their operands from textures, faster again on software adapters, for the
+/// shapes they take (others run the register-blocked kernels); the naive one is the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatmulVariant {
     Tiled,
     Registers,
+    Texels,
     Naive,
 }
 
@@ -53,7 +58,7 @@ impl MatmulVariant {
     /// The variant a context starts with on `adapter`.
     pub fn for_adapter(adapter: &AdapterSummary) -> Self {
         if adapter.is_software() {
-            MatmulVariant::Registers
+            MatmulVariant::Texels
         } else {
             MatmulVariant::Tiled
         }
@@ -124,6 +129,7 @@ impl GpuContext {
             deferred: RefCell::new(None),
             matmul_variant,
             dispatches: Cell::new(0),
+            texels: RefCell::new(HashMap::new()),
         })
     }
 

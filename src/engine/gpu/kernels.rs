@@ -19,6 +19,9 @@ pub const MATMUL_WIDE_TILE: u32 = 64;
 // The register-blocked matmuls use the wide kernel's tile (8x8 outputs per thread) where both of
 // C's sides reach it, and the tiled kernel's (4x4 per thread) otherwise.
 
+/// Output tile of the texel matmul (its 8x8 threads compute 16x8 outputs each): rows, columns.
+pub const MATMUL_TEXELS_TILE: (u32, u32) = (128, 64);
+
 /// Threads per side of the naive matmul's workgroup.
 pub const MATMUL_NAIVE_SIDE: u32 = 16;
 /// The convolutions' threads each compute 8 channels at 8 positions (over batch and pixels), 64
@@ -85,6 +88,13 @@ kernel!(
     "matmul_registers_small_activation_backward",
     "matmul_operands" + "matmul_registers_small" + "matmul_activation_backward"
 );
+kernel!(MATMUL_TEXELS, "matmul_texels", "matmul_texel_operands" + "matmul_texels" + "matmul_store");
+kernel!(
+    MATMUL_TEXELS_BIAS_ACTIVATION,
+    "matmul_texels_bias_activation",
+    "matmul_texel_operands" + "matmul_texels" + "matmul_bias_activation"
+);
+kernel!(MATMUL_TEXELS_TRANSPOSED_A, "matmul_texels_transposed_a", "matmul_texel_operands" + "matmul_texels_transposed_a" + "matmul_store");
 kernel!(MATMUL_NAIVE, "matmul_naive");
 kernel!(BIAS_ADD, "bias_add");
 kernel!(COLUMN_SUM, "column_sum");
@@ -117,7 +127,7 @@ kernel!(ADAM, "adam", "adam_update" + "adam");
 kernel!(ADAM_QUADS, "adam_quads", "adam_update" + "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 40] = [
+pub const ALL: [Kernel; 43] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -132,6 +142,9 @@ pub const ALL: [Kernel; 40] = [
     MATMUL_WIDE_ACTIVATION_BACKWARD,
     MATMUL_REGISTERS_ACTIVATION_BACKWARD,
     MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
+    MATMUL_TEXELS,
+    MATMUL_TEXELS_BIAS_ACTIVATION,
+    MATMUL_TEXELS_TRANSPOSED_A,
     MATMUL_NAIVE,
     BIAS_ADD,
     COLUMN_SUM,

@@ -9,6 +9,7 @@ pub mod kernels;
 mod recorder;
 mod stacked;
 mod tensor;
+mod texels;
 
 pub use context::{GpuContext, MatmulVariant};
 pub use error::GpuError;

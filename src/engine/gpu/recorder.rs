@@ -66,6 +66,19 @@ impl GpuContext {
 
     /// Records one dispatch of `kernel` over a grid of workgroups (x, y, z).
     pub(crate) fn dispatch_grid(&self, kernel: Kernel, params: &[u32], fixed: usize, tensors: &[&GpuTensor], groups: (u32, u32, u32)) {
+        self.record_dispatch(kernel, params, fixed, (tensors, 0), groups);
+    }
+
+    /// Records one dispatch of `kernel` over a grid of workgroups (x, y, z), with its first
+    /// `texel_operands` tensors bound as their textures (`record_texels` filled them).
+    pub(crate) fn record_dispatch(
+        &self,
+        kernel: Kernel,
+        params: &[u32],
+        fixed: usize,
+        (tensors, texel_operands): (&[&GpuTensor], usize),
+        groups: (u32, u32, u32),
+    ) {
         self.release_dropped_bindings();
         let key =
             BindingKey { kernel: kernel.name, tensors: tensors.iter().map(|t| t.id).collect(), fixed_params: params[..fixed].to_vec() };
@@ -80,7 +93,7 @@ impl GpuContext {
         }
         let current = self.submissions.get();
         let mut bindings = self.bindings.borrow_mut();
-        let cached = bindings.entry(key).or_insert_with(|| self.new_binding(kernel, params, tensors));
+        let cached = bindings.entry(key).or_insert_with(|| self.new_binding(kernel, params, tensors, texel_operands));
         if cached.params != params {
             self.queue().write_buffer(&cached.uniform, 0, &uniform_bytes(params));
             cached.params = params.to_vec();
@@ -102,7 +115,7 @@ impl GpuContext {
         self.dispatches.set(self.dispatches.get() + 1);
     }
 
-    fn new_binding(&self, kernel: Kernel, params: &[u32], tensors: &[&GpuTensor]) -> CachedBinding {
+    fn new_binding(&self, kernel: Kernel, params: &[u32], tensors: &[&GpuTensor], texel_operands: usize) -> CachedBinding {
         let bytes = uniform_bytes(params);
         let uniform = self.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some(kernel.name),
@@ -112,9 +125,14 @@ impl GpuContext {
         });
         self.queue().write_buffer(&uniform, 0, &bytes);
         let pipeline = self.pipeline(kernel);
+        let texels = self.texels.borrow();
         let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
         for (i, tensor) in tensors.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: tensor.binding() });
+            let resource = match i < texel_operands {
+                true => wgpu::BindingResource::TextureView(texels.get(&tensor.id).expect("record_texels made the operand's texture")),
+                false => tensor.binding(),
+            };
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource });
         }
         let bind_group = self.device().create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(kernel.name),
@@ -129,6 +147,7 @@ impl GpuContext {
         let dropped: HashSet<u64> = self.dropped.borrow_mut().drain(..).collect();
         if !dropped.is_empty() {
             self.bindings.borrow_mut().retain(|key, _| !key.tensors.iter().any(|id| dropped.contains(id)));
+            self.texels.borrow_mut().retain(|id, _| !dropped.contains(id));
         }
     }
 
@@ -138,17 +157,25 @@ impl GpuContext {
             return;
         }
         const F32: u64 = std::mem::size_of::<f32>() as u64;
+        self.outside_pass(|encoder| {
+            encoder.copy_buffer_to_buffer(
+                &src.buffer,
+                src.offset() + src_at as u64 * F32,
+                &dst.buffer,
+                dst.offset() + dst_at as u64 * F32,
+                Some(len as u64 * F32),
+            )
+        });
+    }
+
+    /// Records commands outside the step's compute pass (copies): ends the pass, and the next
+    /// dispatch opens a new one.
+    pub(crate) fn outside_pass(&self, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
         self.pass.borrow_mut().take();
         let mut pending = self.pending.borrow_mut();
         let encoder =
             pending.get_or_insert_with(|| self.device().create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("step") }));
-        encoder.copy_buffer_to_buffer(
-            &src.buffer,
-            src.offset() + src_at as u64 * F32,
-            &dst.buffer,
-            dst.offset() + dst_at as u64 * F32,
-            Some(len as u64 * F32),
-        );
+        record(encoder);
     }
 
     /// Submits everything recorded so far, if anything.

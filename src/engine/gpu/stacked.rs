@@ -4,7 +4,7 @@
 
 use super::backend::{bits, check_len, rows_grid};
 use super::context::MatmulVariant;
-use super::kernels::{self, Kernel, MATMUL_NAIVE_SIDE, MATMUL_TILE, MATMUL_WIDE_TILE};
+use super::kernels::{self, Kernel, MATMUL_NAIVE_SIDE, MATMUL_TEXELS_TILE, MATMUL_TILE, MATMUL_WIDE_TILE};
 use super::recorder::elementwise_grid;
 use super::{GpuContext, GpuTensor};
 use crate::engine::activation::Activation;
@@ -48,8 +48,8 @@ fn matmul_words(d: MatmulDims, shared_a: bool, activations: &[Activation]) -> Ve
 /// registers, registers small), and its grid of workgroups over C.
 fn blocked_kernel(variant: MatmulVariant, d: MatmulDims, [tiled, wide, registers, registers_small]: [Kernel; 4]) -> (Kernel, (u32, u32)) {
     let (kernel, side) = match (variant, is_wide(d)) {
-        (MatmulVariant::Registers, true) => (registers, MATMUL_WIDE_TILE),
-        (MatmulVariant::Registers, false) => (registers_small, MATMUL_TILE),
+        (MatmulVariant::Registers | MatmulVariant::Texels, true) => (registers, MATMUL_WIDE_TILE),
+        (MatmulVariant::Registers | MatmulVariant::Texels, false) => (registers_small, MATMUL_TILE),
         (_, true) => (wide, MATMUL_WIDE_TILE),
         (_, false) => (tiled, MATMUL_TILE),
     };
@@ -66,6 +66,22 @@ fn elementwise_words(n: usize, stride: u32, member_len: usize, members_updated: 
 }
 
 impl GpuContext {
+    /// Whether `variant` runs op(a) · op(b) as a texel product: C is wide enough for it to pay, and
+    /// the texel kernel takes the operands (see texels.rs).
+    fn texel_product(&self, variant: MatmulVariant, d: MatmulDims, a: &GpuTensor, b: &GpuTensor) -> bool {
+        variant == MatmulVariant::Texels && is_wide(d) && self.texels_take(d, a, b)
+    }
+
+    /// Copies the operands (`tensors`' first two) into their textures and records `kernel`, a texel
+    /// product, over C's tiles for each member.
+    fn dispatch_texels(&self, kernel: Kernel, words: &[u32], tensors: &[&GpuTensor], d: MatmulDims, members: usize) {
+        self.record_texels(tensors[0]);
+        self.record_texels(tensors[1]);
+        let (tile_rows, tile_cols) = MATMUL_TEXELS_TILE;
+        let groups = ((d.n as u32).div_ceil(tile_cols), (d.m as u32).div_ceil(tile_rows), members as u32);
+        self.record_dispatch(kernel, words, words.len(), (tensors, 2), groups);
+    }
+
     /// c_k = op(a_k) · op(b_k) for each member with `variant`'s kernel, one dispatch for all.
     pub(super) fn record_matmul(
         &self,
@@ -80,6 +96,10 @@ impl GpuContext {
         check_len("matmul", "b", b, members * d.k * d.n);
         check_len("matmul", "c", c, members * d.m * d.n);
         let words = matmul_words(d, shared_a, &[]);
+        if self.texel_product(variant, d, a, b) {
+            let kernel = if d.trans_a { kernels::MATMUL_TEXELS_TRANSPOSED_A } else { kernels::MATMUL_TEXELS };
+            return self.dispatch_texels(kernel, &words, &[a, b, c], d, members);
+        }
         let (kernel, groups) = if variant == MatmulVariant::Naive {
             let side = MATMUL_NAIVE_SIDE;
             (kernels::MATMUL_NAIVE, ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side)))
@@ -118,6 +138,9 @@ impl GpuContext {
         check_len("dense_forward", "z", z, members * d.m * d.n);
         check_len("dense_forward", "y", y, members * d.m * d.n);
         let words = matmul_words(d, shared_x, activations);
+        if self.texel_product(variant, d, x, weights) {
+            return self.dispatch_texels(kernels::MATMUL_TEXELS_BIAS_ACTIVATION, &words, &[x, weights, bias, z, y], d, members);
+        }
         let (kernel, groups) = blocked_kernel(
             variant,
             d,
