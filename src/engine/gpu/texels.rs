@@ -17,9 +17,11 @@ impl GpuContext {
         let along = if d.trans_a { d.m } else { d.k };
         let max_rows = self.device().limits().max_texture_dimension_2d as usize;
         let fits = |t: &GpuTensor| {
-            t.offset() % TEXEL_BYTES == 0 && t.len() % 4 == 0 && (t.len() / 4).div_ceil(TEXELS_PER_ROW as usize) <= max_rows
+            t.offset().is_multiple_of(TEXEL_BYTES)
+                && t.len().is_multiple_of(4)
+                && (t.len() / 4).div_ceil(TEXELS_PER_ROW as usize) <= max_rows
         };
-        !d.trans_b && d.n % 4 == 0 && along % 4 == 0 && fits(a) && fits(b)
+        !d.trans_b && d.n.is_multiple_of(4) && along.is_multiple_of(4) && fits(a) && fits(b)
     }
 
     /// Copies `tensor`'s values into its texture (made on first use, kept until the tensor drops),
