@@ -54,6 +54,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     var b_at = member * p.b_stride / 4u; // B's row k, in texels
     // A is m x k, four k to a texel: the thread owns rows row, row + 8, .., row + 120.
     let row = wid.y * 128u + lid.y;
+    if (row >= p.m) {
+        // All sixteen rows are past C's last: lanes that share a row stop together.
+        return;
+    }
     let a_width = p.k / 4u;
     let last = p.m - 1u;
     let a_base = member * p.a_stride / 4u;

@@ -51,6 +51,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     // t + 24 of each k, that is rows 4t .. 4t + 3, 4t + 32 .. 4t + 35, ..
     let t = wid.y * 32u + lid.y;
     let a_width = p.m / 4u;
+    if (t >= a_width) {
+        // All four texels are past C's last row: lanes that share a row stop together.
+        return;
+    }
     let last = a_width - 1u;
     let ta0 = min(t + 0u, last);
     let ta1 = min(t + 8u, last);
