@@ -32,6 +32,8 @@ pub async fn profile_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -> Re
     let labels = backend.zeros(n)?;
     let total = backend.zeros(1)?;
     let (m, v) = (backend.zeros(784 * 128)?, backend.zeros(784 * 128)?);
+    let (w2, b2, dw2, correct) = (backend.upload(&vec![0.01; 128 * 10])?, backend.zeros(10)?, backend.zeros(128 * 10)?, backend.zeros(1)?);
+    let (dh, dz1, outputs) = (backend.zeros(n * 128)?, backend.zeros(n * 128)?, backend.zeros(n * 10)?);
     let batch = vec![0.25; n * 784];
     let c1 = Conv2dDims { batch: 64, in_channels: 1, height: 28, width: 28, out_channels: 8, kernel: 3, stride: 1, padding: 0 };
     let c2 = Conv2dDims { batch: 64, in_channels: 8, height: 13, width: 13, out_channels: 16, kernel: 3, stride: 1, padding: 0 };
@@ -59,6 +61,27 @@ pub async fn profile_ops<B: Backend>(backend: &B, clock: &dyn Fn() -> f64) -> Re
         ("write batch (256x784)", Box::new(|| backend.write(&x, &batch))),
         ("matmul 256x784 · 784x128", Box::new(|| backend.matmul(&x, &w1, &h, MatmulDims::new(n, 784, 128)))),
         ("matmul 784x256ᵀ · 256x128 (dW1)", Box::new(|| backend.matmul(&x, &h, &dw1, MatmulDims::new(784, n, 128).transpose_a()))),
+        (
+            "dense 784→128 with bias and ReLU",
+            Box::new(|| backend.dense_forward(&x, &w1, &b, &h, &h2, Activation::Relu, MatmulDims::new(n, 784, 128))),
+        ),
+        (
+            "dense 128→10 with bias",
+            Box::new(|| backend.dense_forward(&h2, &w2, &b2, &logits, &outputs, Activation::Identity, MatmulDims::new(n, 128, 10))),
+        ),
+        (
+            "softmax cross-entropy and hits 256x10",
+            Box::new(|| backend.softmax_cross_entropy_and_hits((&logits, &labels, &dlogits), (&total, &correct), n, 10)),
+        ),
+        ("matmul 128x256ᵀ · 256x10 (dW2)", Box::new(|| backend.matmul(&h2, &dlogits, &dw2, MatmulDims::new(128, n, 10).transpose_a()))),
+        ("bias grad 256x10", Box::new(|| backend.bias_grad(&dlogits, &b2, n, 10))),
+        (
+            "dh through the ReLU 256x10 · 10x128ᵀ",
+            Box::new(|| {
+                let dims = MatmulDims::new(n, 10, 128).transpose_b();
+                backend.dense_backward_input_activation((&dlogits, &w2), dims, Activation::Relu, (&h, &h2, &dh, &dz1))
+            }),
+        ),
         ("bias add 256x128", Box::new(|| backend.bias_add(&h, &b, n, 128))),
         ("bias grad 256x128", Box::new(|| backend.bias_grad(&h, &b, n, 128))),
         ("relu forward 256x128", Box::new(|| backend.activation_forward(Activation::Relu, &h, &h2))),

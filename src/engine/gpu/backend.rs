@@ -320,7 +320,8 @@ impl Backend for GpuContext {
     ) {
         let (mut words, grid) = conv_forward_dispatch([x, weights, bias], &[z, y], &d);
         words[12..14].copy_from_slice(&activation_words(activation));
-        self.dispatch_grid(kernels::CONV2D_FORWARD_ACTIVATION, &words, 16, &[x, weights, bias, z, y], grid);
+        let kernel = kernels::CONV2D_FORWARD_ACTIVATION.specialized(&[activation]);
+        self.dispatch_grid(kernel, &words, 16, &[x, weights, bias, z, y], grid);
     }
 
     fn conv2d_backward_input(&self, dy: &GpuTensor, weights: &GpuTensor, dx: &GpuTensor, d: Conv2dDims) {
@@ -400,7 +401,8 @@ impl Backend for GpuContext {
         let (gx, gy, stride) = elementwise_grid(d.output_len());
         let mut words = pool_words(&d, stride);
         words[8..10].copy_from_slice(&activation_words(activation));
-        self.dispatch(kernels::MAX_POOL_BACKWARD_WINDOWS_ACTIVATION, &words, 12, &[dy, argmax, z, y, dx, dz], (gx, gy));
+        let kernel = kernels::MAX_POOL_BACKWARD_WINDOWS_ACTIVATION.specialized(&[activation]);
+        self.dispatch(kernel, &words, 12, &[dy, argmax, z, y, dx, dz], (gx, gy));
     }
 
     fn sgd_step(&self, weights: &GpuTensor, grads: &GpuTensor, velocity: &GpuTensor, c: SgdConfig) {

@@ -15,7 +15,7 @@ pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: AdapterSummary,
-    pipelines: RefCell<HashMap<&'static str, wgpu::ComputePipeline>>,
+    pipelines: RefCell<HashMap<(&'static str, Option<u32>), wgpu::ComputePipeline>>,
     /// Set by wgpu's callbacks when the device is lost or a command fails outside an error scope.
     failure: Arc<Mutex<Option<GpuError>>>,
     /// The compute pass the pending encoder's dispatches go into, open until a copy or a
@@ -182,7 +182,8 @@ impl GpuContext {
 
     /// The compiled pipeline for `kernel`, compiling it on first use.
     pub(crate) fn pipeline(&self, kernel: Kernel) -> wgpu::ComputePipeline {
-        if let Some(pipeline) = self.pipelines.borrow().get(kernel.name) {
+        let key = (kernel.name, kernel.activation);
+        if let Some(pipeline) = self.pipelines.borrow().get(&key) {
             return pipeline.clone();
         }
         let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -194,10 +195,13 @@ impl GpuContext {
             layout: None,
             module: &module,
             entry_point: Some("main"),
-            compilation_options: Default::default(),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: &kernel.activation.map(|code| ("ACTIVATION", f64::from(code))).into_iter().collect::<Vec<_>>(),
+                ..Default::default()
+            },
             cache: None,
         });
-        self.pipelines.borrow_mut().insert(kernel.name, pipeline.clone());
+        self.pipelines.borrow_mut().insert(key, pipeline.clone());
         pipeline
     }
 

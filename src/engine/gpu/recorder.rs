@@ -29,7 +29,8 @@ pub(crate) fn spread_groups(groups: u64) -> (u32, u32) {
 /// for those tensors (shapes). Per-step values (an Adam step, a dropout seed) are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct BindingKey {
-    kernel: &'static str,
+    /// The kernel and the activation its pipeline is made for (each pipeline has its own layouts).
+    kernel: (&'static str, Option<u32>),
     tensors: Vec<u64>,
     fixed_params: Vec<u32>,
 }
@@ -80,8 +81,11 @@ impl GpuContext {
         groups: (u32, u32, u32),
     ) {
         self.release_dropped_bindings();
-        let key =
-            BindingKey { kernel: kernel.name, tensors: tensors.iter().map(|t| t.id).collect(), fixed_params: params[..fixed].to_vec() };
+        let key = BindingKey {
+            kernel: (kernel.name, kernel.activation),
+            tensors: tensors.iter().map(|t| t.id).collect(),
+            fixed_params: params[..fixed].to_vec(),
+        };
         let current = self.submissions.get();
         let needs_flush = matches!(
             self.bindings.borrow().get(&key),

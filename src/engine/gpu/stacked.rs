@@ -139,7 +139,8 @@ impl GpuContext {
         check_len("dense_forward", "y", y, members * d.m * d.n);
         let words = matmul_words(d, shared_x, activations);
         if self.texel_product(variant, d, x, weights) {
-            return self.dispatch_texels(kernels::MATMUL_TEXELS_BIAS_ACTIVATION, &words, &[x, weights, bias, z, y], d, members);
+            let kernel = kernels::MATMUL_TEXELS_BIAS_ACTIVATION.specialized(activations);
+            return self.dispatch_texels(kernel, &words, &[x, weights, bias, z, y], d, members);
         }
         let (kernel, groups) = blocked_kernel(
             variant,
@@ -149,7 +150,8 @@ impl GpuContext {
                 kernels::MATMUL_WIDE_BIAS_ACTIVATION,
                 kernels::MATMUL_REGISTERS_BIAS_ACTIVATION,
                 kernels::MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION,
-            ],
+            ]
+            .map(|kernel| kernel.specialized(activations)),
         );
         self.dispatch_per_member(kernel, &words, words.len(), &[x, weights, bias, z, y], groups, members as u32);
     }
@@ -185,7 +187,8 @@ impl GpuContext {
                 kernels::MATMUL_WIDE_ACTIVATION_BACKWARD,
                 kernels::MATMUL_REGISTERS_ACTIVATION_BACKWARD,
                 kernels::MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
-            ],
+            ]
+            .map(|kernel| kernel.specialized(activations)),
         );
         self.dispatch_per_member(kernel, &words, words.len(), &[a, b, z, y, dy, dz], groups, members as u32);
     }
@@ -203,7 +206,7 @@ impl GpuContext {
     /// y_k = f_k(x_k) for each member's activation.
     pub(super) fn record_activation_forward(&self, activations: &[Activation], x: &GpuTensor, y: &GpuTensor) {
         check_len("activation_forward", "y", y, x.len());
-        self.record_activation(kernels::ACTIVATION_FORWARD, activations, &[x, y]);
+        self.record_activation(kernels::ACTIVATION_FORWARD.specialized(activations), activations, &[x, y]);
     }
 
     /// dx_k = dy_k · f_k'(x_k), from the forward's x and y.
@@ -213,7 +216,7 @@ impl GpuContext {
         }
         let member_len = member_len("activation_backward", x.len(), activations.len());
         let settings = [member_words(activations, |a| a.code()), member_words(activations, |a| bits(a.slope()))];
-        let kernels = (kernels::ACTIVATION_BACKWARD, kernels::ACTIVATION_BACKWARD_QUADS);
+        let kernels = (kernels::ACTIVATION_BACKWARD.specialized(activations), kernels::ACTIVATION_BACKWARD_QUADS.specialized(activations));
         self.dispatch_elementwise(kernels, (member_len, activations.len()), 0, &settings, usize::MAX, &[x, y, dy, dx]);
     }
 

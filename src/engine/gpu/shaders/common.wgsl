@@ -100,10 +100,19 @@ fn sigmoid(v: f32) -> f32 {
     return e / (1.0 + e);
 }
 
+// The one activation code a pipeline is made for (`Kernel::specialized`), or 255 where each member
+// has its own: a pipeline made for one folds the switches below to that one case.
+override ACTIVATION: u32 = 255u;
+
+// `kind`, a member's activation code from the uniform, or the pipeline's where it is made for one.
+fn pipeline_activation(kind: u32) -> u32 {
+    return select(ACTIVATION, kind, ACTIVATION == 255u);
+}
+
 // f(v) for an activation code: 0 identity, 1 relu, 2 leaky relu, 3 sigmoid, 4 tanh, 5 gelu (tanh
 // form); the formulas match src/engine/activation.rs.
 fn activate(kind: u32, slope: f32, v: f32) -> f32 {
-    switch kind {
+    switch pipeline_activation(kind) {
         case 1u: { return max(v, 0.0); }
         case 2u: { return select(slope * v, v, v > 0.0); }
         case 3u: { return sigmoid(v); }
@@ -117,7 +126,7 @@ fn activate(kind: u32, slope: f32, v: f32) -> f32 {
 fn derivative(kind: u32, slope: f32, v: vec4<f32>, out: vec4<f32>) -> vec4<f32> {
     let zero = vec4<f32>(0.0);
     let one = vec4<f32>(1.0);
-    switch kind {
+    switch pipeline_activation(kind) {
         case 1u: { return select(zero, one, v > zero); }
         case 2u: { return select(vec4<f32>(slope), one, v > zero); }
         case 3u: { return out * (1.0 - out); }
