@@ -3,7 +3,10 @@
 # KERAS=1 Keras 3 / TensorFlow 2.21 on this CPU (a virtual environment of its own, made once), then
 # this page's engines and TF.js 4.22 / ConvNetJS in the same headless Chromium (tests/bench/run.mjs).
 # Then K = 1, 4 and 16 fused MLP candidates against the same K one after another, natively and in the page.
-# Figures only, no pass/fail; run it on an otherwise idle machine. SECONDS_PER_RUN sets each run's length.
+# Figures only, no pass/fail; run it on an otherwise idle machine. SECONDS_PER_RUN sets each run's
+# length. The native and the browser runs are repeated ROUNDS times (default 2), ours and the
+# references one after another in each round, and the table keeps each engine's best round: on a
+# shared machine a neighbour's load can halve one run of any engine.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,32 +26,41 @@ if [ ! -d tests/bench/node_modules/@tensorflow/tfjs ]; then
   (cd tests/bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-echo "=== native (nas bench), with the GPU engine's per-op profile"
+rounds="${ROUNDS:-2}"
 cargo build --quiet --release --bin nas
-target/release/nas bench --seconds "$seconds" --profile --json > "$out/native.json"
-
-rm -f "$out/keras.jsonl"
-if [ "${KERAS:-0}" = 1 ]; then
-  venv=target/bench-venv
-  if ! "$venv/bin/python" -c "import keras, tensorflow" 2>/dev/null; then
-    echo "[bench] making $venv with TensorFlow 2.21 and Keras 3.15 (a large download, once)"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q tensorflow-cpu==2.21.0 keras==3.15.1 numpy
-  fi
-  echo "=== native: Keras 3 / TensorFlow on this CPU"
-  TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" scripts/keras_bench.py "$seconds" 2>/dev/null | tee "$out/keras.jsonl"
-else
-  echo "[bench] Keras left out (KERAS=1 adds it)"
+venv=target/bench-venv
+if [ "${KERAS:-0}" = 1 ] && ! "$venv/bin/python" -c "import keras, tensorflow" 2>/dev/null; then
+  echo "[bench] making $venv with TensorFlow 2.21 and Keras 3.15 (a large download, once)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q tensorflow-cpu==2.21.0 keras==3.15.1 numpy
 fi
+[ "${KERAS:-0}" = 1 ] || echo "[bench] Keras left out (KERAS=1 adds it)"
+rm -f "$out"/native-round*.json "$out"/keras-round*.jsonl "$out"/dist-round*.json "$out"/tfjs-round*.json
+for round in $(seq "$rounds"); do
+  echo "=== round $round of $rounds, native: nas bench, with the GPU engine's per-op profile"
+  target/release/nas bench --seconds "$seconds" --profile --json > "$out/native-round$round.json"
+  if [ "${KERAS:-0}" = 1 ]; then
+    echo "=== round $round of $rounds, native: Keras 3 / TensorFlow on this CPU"
+    TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" scripts/keras_bench.py "$seconds" 2>/dev/null | tee "$out/keras-round$round.jsonl"
+  fi
+done
 
 echo
-echo "=== browser: this page's engines, then TF.js and ConvNetJS, in one headless Chromium"
 trunk build --release
-node tests/bench/run.mjs --page "dist/index.html?bench=mlp,cnn,cnn-seed&seconds=$seconds&profile" --page tests/bench/tfjs.html
+for round in $(seq "$rounds"); do
+  echo "=== round $round of $rounds, browser: this page's engines, then TF.js and ConvNetJS, in one headless Chromium"
+  node tests/bench/run.mjs --name "dist-round$round" --page "dist/index.html?bench=mlp,cnn,cnn-seed&seconds=$seconds&profile" \
+    --name "tfjs-round$round" --page tests/bench/tfjs.html
+done
 
 echo
-echo "=== samples/s (higher is better)"
-node tests/bench/table.mjs native="$out/native.json" native="$out/keras.jsonl" browser="$out/dist.json" browser="$out/tfjs.json"
+echo "=== samples/s (higher is better), each engine's best of $rounds rounds"
+files=()
+for round in $(seq "$rounds"); do
+  files+=(native="$out/native-round$round.json" browser="$out/dist-round$round.json" browser="$out/tfjs-round$round.json")
+  [ "${KERAS:-0}" = 1 ] && files+=(native="$out/keras-round$round.jsonl")
+done
+node tests/bench/table.mjs "${files[@]}"
 echo
 echo "=== fused candidates: K = 1, 4, 16 MLPs trained as one stack against one after another"
 target/release/nas bench --fused --seconds "$seconds" --json > "$out/native-fused.json"
