@@ -15,7 +15,7 @@ pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: AdapterSummary,
-    pipelines: RefCell<HashMap<(&'static str, Option<u32>), wgpu::ComputePipeline>>,
+    pipelines: RefCell<HashMap<(&'static str, Vec<(&'static str, u64)>), wgpu::ComputePipeline>>,
     /// Set by wgpu's callbacks when the device is lost or a command fails outside an error scope.
     failure: Arc<Mutex<Option<GpuError>>>,
     /// The compute pass the pending encoder's dispatches go into, open until a copy or a
@@ -182,7 +182,8 @@ impl GpuContext {
 
     /// The compiled pipeline for `kernel`, compiling it on first use.
     pub(crate) fn pipeline(&self, kernel: Kernel) -> wgpu::ComputePipeline {
-        let key = (kernel.name, kernel.activation);
+        let constants = kernel.constants();
+        let key = (kernel.name, constants.iter().map(|&(name, value)| (name, value.to_bits())).collect());
         if let Some(pipeline) = self.pipelines.borrow().get(&key) {
             return pipeline.clone();
         }
@@ -195,10 +196,7 @@ impl GpuContext {
             layout: None,
             module: &module,
             entry_point: Some("main"),
-            compilation_options: wgpu::PipelineCompilationOptions {
-                constants: &kernel.activation.map(|code| ("ACTIVATION", f64::from(code))).into_iter().collect::<Vec<_>>(),
-                ..Default::default()
-            },
+            compilation_options: wgpu::PipelineCompilationOptions { constants: &constants, ..Default::default() },
             cache: None,
         });
         self.pipelines.borrow_mut().insert(key, pipeline.clone());

@@ -11,6 +11,8 @@ pub struct Kernel {
     /// The one activation code (see `activate` in common.wgsl) its pipeline is made for, or `None`
     /// for each member's own from the uniform.
     pub activation: Option<u32>,
+    /// Whether its pipeline is made for a stack of one (see `stack_member` in common.wgsl).
+    pub one_member: bool,
 }
 
 impl Kernel {
@@ -19,7 +21,27 @@ impl Kernel {
     /// made for ReLU runs an activation pass about 3x faster there than one that picks per member.
     pub fn specialized(self, activations: &[Activation]) -> Kernel {
         let shared = activations.first().map(|a| a.code()).filter(|&code| activations.iter().all(|a| a.code() == code));
-        Kernel { activation: shared, ..self }
+        Kernel { activation: shared, ..self }.for_members(activations.len())
+    }
+
+    /// The kernel's pipeline for a stack of `members`: made for one member where there is one, so
+    /// its per-member settings are plain loads (on SwiftShader, Adam's step takes half the time).
+    pub fn for_members(self, members: usize) -> Kernel {
+        Kernel { one_member: members == 1, ..self }
+    }
+
+    /// The pipeline-overridable constants its pipeline is made with: those it is specialized for,
+    /// of those its source uses.
+    pub fn constants(&self) -> Vec<(&'static str, f64)> {
+        let mut constants = Vec::new();
+        if let Some(code) = self.activation {
+            constants.push(("ACTIVATION", f64::from(code)));
+        }
+        // common.wgsl defines stack_member; a kernel that calls it uses ONE_MEMBER.
+        if self.one_member && self.source.matches("stack_member(").count() > 1 {
+            constants.push(("ONE_MEMBER", 1.0));
+        }
+        constants
     }
 }
 
@@ -55,7 +77,7 @@ pub const CONV_WEIGHT_WORKGROUP: u32 = 64;
 macro_rules! kernel {
     ($constant:ident, $name:literal) => {
         pub const $constant: Kernel =
-            Kernel { name: $name, source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))), activation: None };
+            Kernel { name: $name, source: concat!(include_str!("shaders/common.wgsl"), include_str!(concat!("shaders/", $name, ".wgsl"))), activation: None, one_member: false };
     };
     ($constant:ident, $name:literal, $first:literal $(+ $part:literal)+) => {
         pub const $constant: Kernel = Kernel {
@@ -66,6 +88,7 @@ macro_rules! kernel {
                 $(include_str!(concat!("shaders/", $part, ".wgsl"))),+
             ),
             activation: None,
+            one_member: false,
         };
     };
 }

@@ -29,8 +29,8 @@ pub(crate) fn spread_groups(groups: u64) -> (u32, u32) {
 /// for those tensors (shapes). Per-step values (an Adam step, a dropout seed) are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct BindingKey {
-    /// The kernel and the activation its pipeline is made for (each pipeline has its own layouts).
-    kernel: (&'static str, Option<u32>),
+    /// The kernel and what its pipeline is made for (each pipeline has its own layouts).
+    kernel: (&'static str, Option<u32>, bool),
     tensors: Vec<u64>,
     fixed_params: Vec<u32>,
 }
@@ -82,7 +82,7 @@ impl GpuContext {
     ) {
         self.release_dropped_bindings();
         let key = BindingKey {
-            kernel: (kernel.name, kernel.activation),
+            kernel: (kernel.name, kernel.activation, kernel.one_member),
             tensors: tensors.iter().map(|t| t.id).collect(),
             fixed_params: params[..fixed].to_vec(),
         };

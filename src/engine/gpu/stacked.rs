@@ -98,7 +98,7 @@ impl GpuContext {
         let words = matmul_words(d, shared_a, &[]);
         if self.texel_product(variant, d, a, b) {
             let kernel = if d.trans_a { kernels::MATMUL_TEXELS_TRANSPOSED_A } else { kernels::MATMUL_TEXELS };
-            return self.dispatch_texels(kernel, &words, &[a, b, c], d, members);
+            return self.dispatch_texels(kernel.for_members(members), &words, &[a, b, c], d, members);
         }
         let (kernel, groups) = if variant == MatmulVariant::Naive {
             let side = MATMUL_NAIVE_SIDE;
@@ -107,7 +107,7 @@ impl GpuContext {
             let plain = [kernels::MATMUL_TILED, kernels::MATMUL_WIDE, kernels::MATMUL_REGISTERS, kernels::MATMUL_REGISTERS_SMALL];
             blocked_kernel(variant, d, plain)
         };
-        self.dispatch_per_member(kernel, &words, words.len(), &[a, b, c], groups, members as u32);
+        self.dispatch_per_member(kernel.for_members(members), &words, words.len(), &[a, b, c], groups, members as u32);
     }
 
     /// z_k = x_k · W_k + bias_k, y_k = f_k(z_k): the tiled product with the bias and activation in
@@ -243,6 +243,7 @@ impl GpuContext {
         fixed: usize,
         tensors: &[&GpuTensor],
     ) {
+        let kernels = (kernels.0.for_members(members), kernels.1.for_members(members));
         if member_len % 4 == 0 {
             let quads = member_len / 4;
             let (gx, gy, stride) = elementwise_grid(quads);

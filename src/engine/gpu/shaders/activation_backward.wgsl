@@ -23,7 +23,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    let member = i / p.member_len;
+    let member = stack_member(i / p.member_len);
     let slope = p.slopes[member / 4u][member % 4u];
     dx[i] = dy[i] * derivative(p.kinds[member / 4u][member % 4u], slope, vec4<f32>(x[i]), vec4<f32>(y[i])).x;
 }

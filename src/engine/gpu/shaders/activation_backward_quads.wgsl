@@ -22,7 +22,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (q >= p.quads) {
         return;
     }
-    let member = gid.z;
+    let member = stack_member(gid.z);
     let i = member * p.quads + q;
     dx[i] = dy[i] * derivative(p.kinds[member / 4u][member % 4u], p.slopes[member / 4u][member % 4u], x[i], y[i]);
 }

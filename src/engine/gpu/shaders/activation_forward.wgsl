@@ -19,6 +19,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    let member = i / p.member_len;
+    let member = stack_member(i / p.member_len);
     y[i] = activate(p.kinds[member / 4u][member % 4u], p.slopes[member / 4u][member % 4u], x[i]);
 }

@@ -11,7 +11,7 @@
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let q = gid.x + gid.y * p.row_stride;
-    let member = gid.z;
+    let member = stack_member(gid.z);
     if (q >= p.n || !is_updated(member)) {
         return;
     }

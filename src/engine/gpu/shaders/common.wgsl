@@ -100,6 +100,16 @@ fn sigmoid(v: f32) -> f32 {
     return e / (1.0 + e);
 }
 
+// Whether a pipeline is made for a stack of one (`Kernel::for_members`): its member is then the
+// constant 0, so reading the member's settings is one load instead of one per lane.
+override ONE_MEMBER: bool = false;
+
+// The member a thread works for, from its grid or its index: `computed`, or 0 in a pipeline made
+// for one member.
+fn stack_member(computed: u32) -> u32 {
+    return select(computed, 0u, ONE_MEMBER);
+}
+
 // The one activation code a pipeline is made for (`Kernel::specialized`), or 255 where each member
 // has its own: a pipeline made for one folds the switches below to that one case.
 override ACTIVATION: u32 = 255u;

@@ -13,7 +13,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (row >= p.m || col >= p.n) {
         return;
     }
-    let member = gid.z;
+    let member = stack_member(gid.z);
     let a_base = member * p.a_stride;
     let b_base = member * p.b_stride;
     var sum = 0.0;

@@ -8,7 +8,7 @@
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    member = wid.z;
+    member = stack_member(wid.z);
     // Thread (x, y) owns rows row, row + 8, .., row + 56 and columns col, col + 8, .., col + 56.
     let row = wid.y * 64u + lid.y;
     let col = wid.x * 64u + lid.x;

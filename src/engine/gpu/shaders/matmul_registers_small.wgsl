@@ -3,7 +3,7 @@
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    member = wid.z;
+    member = stack_member(wid.z);
     // Thread (x, y) owns rows row, row + 8, row + 16, row + 24 and columns col, .., col + 24.
     let row = wid.y * 32u + lid.y;
     let col = wid.x * 32u + lid.x;

@@ -7,7 +7,7 @@
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    member = wid.z;
+    member = stack_member(wid.z);
     let b_width = p.n / 4u; // B's texels per row
     // The thread's two texel columns of B; past C's edge they read its last (store_row leaves them out).
     let cb0 = min(wid.x * 16u + lid.x, b_width - 1u);

@@ -13,7 +13,7 @@ var<workgroup> b_tile: array<f32, 512>; // [BK][TILE]
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    member = wid.z;
+    member = stack_member(wid.z);
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
     let t = lid.y * 8u + lid.x;

@@ -10,7 +10,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (i >= p.n) {
         return;
     }
-    let member = i / p.member_len;
+    let member = stack_member(i / p.member_len);
     if (!is_updated(member)) {
         return;
     }
