@@ -10,12 +10,15 @@ use super::{GpuError, GpuTensor, Kernel};
 use crate::engine::backend::Packed;
 use crate::engine::AdapterSummary;
 
+/// A kernel's name and the constants its pipeline is made with (as bits, to be hashed).
+type PipelineKey = (&'static str, Vec<(&'static str, u64)>);
+
 /// A GPU device ready to run kernels. Pipelines are compiled once per kernel and reused.
 pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: AdapterSummary,
-    pipelines: RefCell<HashMap<(&'static str, Vec<(&'static str, u64)>), wgpu::ComputePipeline>>,
+    pipelines: RefCell<HashMap<PipelineKey, wgpu::ComputePipeline>>,
     /// Set by wgpu's callbacks when the device is lost or a command fails outside an error scope.
     failure: Arc<Mutex<Option<GpuError>>>,
     /// The compute pass the pending encoder's dispatches go into, open until a copy or a
