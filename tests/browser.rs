@@ -55,9 +55,12 @@ async fn every_kernel_compiles_on_webgpu() {
 
 #[wasm_bindgen_test]
 async fn matmul_on_webgpu_matches_the_cpu_reference() {
-    common::ops::matmul_matches_cpu(&context().await, &[(33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (68, 37, 64)])
-        .await
-        .unwrap();
+    common::ops::matmul_matches_cpu(
+        &context().await,
+        &[(33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (68, 37, 64), (70, 45, 10)],
+    )
+    .await
+    .unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -37,9 +37,9 @@ async fn down(ctx: &GpuContext, tensor: &GpuTensor) -> Result<Vec<f32>, String> 
 }
 
 /// Shapes with partial tiles; (132, 36, 72) and (68, 37, 64) take the texel kernels (the second
-/// transposed only, with a k that leaves a part step of four).
-pub const MATMUL_SHAPES: [(usize, usize, usize); 7] =
-    [(1, 1, 1), (33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (68, 37, 64), (256, 784, 128)];
+/// transposed only, with a k that leaves a part step of four), (70, 45, 10) the narrow one.
+pub const MATMUL_SHAPES: [(usize, usize, usize); 8] =
+    [(1, 1, 1), (33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (68, 37, 64), (70, 45, 10), (256, 784, 128)];
 
 pub async fn matmul_matches_cpu(ctx: &GpuContext, shapes: &[(usize, usize, usize)]) -> Check {
     for &(m, k, n) in shapes {
@@ -189,8 +189,9 @@ pub async fn losses_match_cpu(ctx: &GpuContext) -> Check {
 /// CPU reference's plain ops.
 pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
     for activation in [Activation::Relu, Activation::LeakyRelu { slope: 0.2 }, Activation::Tanh, Activation::Identity] {
-        // The second shape takes the wide kernel (64x64 tiles), the first the 32x32 one.
-        for (m, k, n) in [(37, 50, 45), (70, 50, 67)] {
+        // The second shape takes the wide kernel (64x64 tiles), the first the 32x32 one; on software
+        // adapters the third takes the texel kernel and the fourth the narrow one.
+        for (m, k, n) in [(37, 50, 45), (70, 50, 67), (132, 36, 72), (70, 50, 10)] {
             let d = MatmulDims::new(m, k, n);
             let (x, w, bias) = (seeded_values(61, m * k), seeded_values(62, k * n), seeded_values(63, n));
             let mut z = vec![0.0; m * n];
@@ -206,7 +207,7 @@ pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
         }
 
         // The dense input gradient through the layer before's activation: dy = dz_next · Wᵀ, dz = dy · f'(z).
-        for (batch, units, inputs) in [(37, 10, 45), (70, 12, 67)] {
+        for (batch, units, inputs) in [(37, 10, 45), (70, 12, 67), (70, 12, 14)] {
             let d = MatmulDims::new(batch, units, inputs).transpose_b();
             let (dz_next, w, z) = (seeded_values(67, batch * units), seeded_values(68, inputs * units), seeded_values(69, batch * inputs));
             let mut y = vec![0.0; batch * inputs];
@@ -667,8 +668,14 @@ pub async fn stacked_ops_match_each_member_alone(gpu: &GpuContext) -> Check {
     for members in [1, 3, 5] {
         for variant in [MatmulVariant::Tiled, MatmulVariant::Registers, MatmulVariant::Texels, MatmulVariant::Naive] {
             // The second shape is wide enough for the 64x64-tile kernels; the third, with sides
-            // that are multiples of 4, for the texel kernel, past one of its tiles each way.
-            for dims in [MatmulDims::new(rows, inner, cols), MatmulDims::new(70, inner, 67), MatmulDims::new(132, 36, 72)] {
+            // that are multiples of 4, for the texel kernel, past one of its tiles each way; the
+            // fourth is narrow (at most 16 columns).
+            for dims in [
+                MatmulDims::new(rows, inner, cols),
+                MatmulDims::new(70, inner, 67),
+                MatmulDims::new(132, 36, 72),
+                MatmulDims::new(70, inner, 10),
+            ] {
                 gpu.set_matmul_variant(variant);
                 let checked = products_match_each_member_alone(gpu, dims, members).await;
                 gpu.set_matmul_variant(chosen);

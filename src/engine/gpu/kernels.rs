@@ -56,6 +56,9 @@ pub const MATMUL_WIDE_TILE: u32 = 64;
 // The register-blocked matmuls use the wide kernel's tile (8x8 outputs per thread) where both of
 // C's sides reach it, and the tiled kernel's (4x4 per thread) otherwise.
 
+/// Output tile of the narrow register-blocked matmul (its 4x16 threads compute 4x4 outputs each):
+/// rows, columns. It takes products of at most this many columns.
+pub const MATMUL_NARROW_TILE: (u32, u32) = (64, 16);
 /// Output tile of the texel matmul (its 8x8 threads compute 16x8 outputs each): rows, columns.
 pub const MATMUL_TEXELS_TILE: (u32, u32) = (128, 64);
 
@@ -111,6 +114,12 @@ kernel!(
     "matmul_registers_small_bias_activation",
     "matmul_operands" + "matmul_registers_small" + "matmul_bias_activation"
 );
+kernel!(MATMUL_REGISTERS_NARROW, "matmul_registers_narrow", "matmul_operands" + "matmul_registers_narrow" + "matmul_store");
+kernel!(
+    MATMUL_REGISTERS_NARROW_BIAS_ACTIVATION,
+    "matmul_registers_narrow_bias_activation",
+    "matmul_operands" + "matmul_registers_narrow" + "matmul_bias_activation"
+);
 kernel!(MATMUL_ACTIVATION_BACKWARD, "matmul_activation_backward", "matmul_operands" + "matmul_tiled" + "matmul_activation_backward");
 kernel!(
     MATMUL_WIDE_ACTIVATION_BACKWARD,
@@ -126,6 +135,11 @@ kernel!(
     MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
     "matmul_registers_small_activation_backward",
     "matmul_operands" + "matmul_registers_small" + "matmul_activation_backward"
+);
+kernel!(
+    MATMUL_REGISTERS_NARROW_ACTIVATION_BACKWARD,
+    "matmul_registers_narrow_activation_backward",
+    "matmul_operands" + "matmul_registers_narrow" + "matmul_activation_backward"
 );
 kernel!(MATMUL_TEXELS, "matmul_texels", "matmul_texel_operands" + "matmul_texels" + "matmul_store");
 kernel!(
@@ -166,7 +180,7 @@ kernel!(ADAM, "adam", "adam_update" + "adam");
 kernel!(ADAM_QUADS, "adam_quads", "adam_update" + "adam_quads");
 
 /// Every kernel, so tests can compile them all.
-pub const ALL: [Kernel; 43] = [
+pub const ALL: [Kernel; 46] = [
     AXPY,
     FILL,
     MATMUL_TILED,
@@ -181,6 +195,9 @@ pub const ALL: [Kernel; 43] = [
     MATMUL_WIDE_ACTIVATION_BACKWARD,
     MATMUL_REGISTERS_ACTIVATION_BACKWARD,
     MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
+    MATMUL_REGISTERS_NARROW,
+    MATMUL_REGISTERS_NARROW_BIAS_ACTIVATION,
+    MATMUL_REGISTERS_NARROW_ACTIVATION_BACKWARD,
     MATMUL_TEXELS,
     MATMUL_TEXELS_BIAS_ACTIVATION,
     MATMUL_TEXELS_TRANSPOSED_A,

@@ -4,7 +4,7 @@
 
 use super::backend::{bits, check_len, rows_grid};
 use super::context::MatmulVariant;
-use super::kernels::{self, Kernel, MATMUL_NAIVE_SIDE, MATMUL_TEXELS_TILE, MATMUL_TILE, MATMUL_WIDE_TILE};
+use super::kernels::{self, Kernel, MATMUL_NAIVE_SIDE, MATMUL_NARROW_TILE, MATMUL_TEXELS_TILE, MATMUL_TILE, MATMUL_WIDE_TILE};
 use super::recorder::elementwise_grid;
 use super::{GpuContext, GpuTensor};
 use crate::engine::activation::Activation;
@@ -44,16 +44,23 @@ fn matmul_words(d: MatmulDims, shared_a: bool, activations: &[Activation]) -> Ve
     words
 }
 
-/// The blocked product kernel for `variant` and C's shape, of one epilogue's four (tiled, wide,
-/// registers, registers small), and its grid of workgroups over C.
-fn blocked_kernel(variant: MatmulVariant, d: MatmulDims, [tiled, wide, registers, registers_small]: [Kernel; 4]) -> (Kernel, (u32, u32)) {
-    let (kernel, side) = match (variant, is_wide(d)) {
-        (MatmulVariant::Registers | MatmulVariant::Texels, true) => (registers, MATMUL_WIDE_TILE),
-        (MatmulVariant::Registers | MatmulVariant::Texels, false) => (registers_small, MATMUL_TILE),
-        (_, true) => (wide, MATMUL_WIDE_TILE),
-        (_, false) => (tiled, MATMUL_TILE),
+/// The blocked product kernel for `variant` and C's shape, of one epilogue's five (tiled, wide,
+/// registers, registers small, registers narrow), and its grid of workgroups over C.
+fn blocked_kernel(
+    variant: MatmulVariant,
+    d: MatmulDims,
+    [tiled, wide, registers, registers_small, registers_narrow]: [Kernel; 5],
+) -> (Kernel, (u32, u32)) {
+    let registers_blocked = matches!(variant, MatmulVariant::Registers | MatmulVariant::Texels);
+    let (narrow_rows, narrow_cols) = MATMUL_NARROW_TILE;
+    let (kernel, (rows, cols)) = match (registers_blocked, is_wide(d)) {
+        (true, _) if d.n <= narrow_cols as usize => (registers_narrow, (narrow_rows, narrow_cols)),
+        (true, true) => (registers, (MATMUL_WIDE_TILE, MATMUL_WIDE_TILE)),
+        (true, false) => (registers_small, (MATMUL_TILE, MATMUL_TILE)),
+        (false, true) => (wide, (MATMUL_WIDE_TILE, MATMUL_WIDE_TILE)),
+        (false, false) => (tiled, (MATMUL_TILE, MATMUL_TILE)),
     };
-    (kernel, ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side)))
+    (kernel, ((d.n as u32).div_ceil(cols), (d.m as u32).div_ceil(rows)))
 }
 
 /// The uniform words of the element-wise kernels over a stack: n, the grid's row stride, one
@@ -104,7 +111,13 @@ impl GpuContext {
             let side = MATMUL_NAIVE_SIDE;
             (kernels::MATMUL_NAIVE, ((d.n as u32).div_ceil(side), (d.m as u32).div_ceil(side)))
         } else {
-            let plain = [kernels::MATMUL_TILED, kernels::MATMUL_WIDE, kernels::MATMUL_REGISTERS, kernels::MATMUL_REGISTERS_SMALL];
+            let plain = [
+                kernels::MATMUL_TILED,
+                kernels::MATMUL_WIDE,
+                kernels::MATMUL_REGISTERS,
+                kernels::MATMUL_REGISTERS_SMALL,
+                kernels::MATMUL_REGISTERS_NARROW,
+            ];
             blocked_kernel(variant, d, plain)
         };
         self.dispatch_per_member(kernel.for_members(members), &words, words.len(), &[a, b, c], groups, members as u32);
@@ -150,6 +163,7 @@ impl GpuContext {
                 kernels::MATMUL_WIDE_BIAS_ACTIVATION,
                 kernels::MATMUL_REGISTERS_BIAS_ACTIVATION,
                 kernels::MATMUL_REGISTERS_SMALL_BIAS_ACTIVATION,
+                kernels::MATMUL_REGISTERS_NARROW_BIAS_ACTIVATION,
             ]
             .map(|kernel| kernel.specialized(activations)),
         );
@@ -187,6 +201,7 @@ impl GpuContext {
                 kernels::MATMUL_WIDE_ACTIVATION_BACKWARD,
                 kernels::MATMUL_REGISTERS_ACTIVATION_BACKWARD,
                 kernels::MATMUL_REGISTERS_SMALL_ACTIVATION_BACKWARD,
+                kernels::MATMUL_REGISTERS_NARROW_ACTIVATION_BACKWARD,
             ]
             .map(|kernel| kernel.specialized(activations)),
         );
