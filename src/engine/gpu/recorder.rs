@@ -132,9 +132,10 @@ impl GpuContext {
         let texels = self.texels.borrow();
         let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
         for (i, tensor) in tensors.iter().enumerate() {
-            let resource = match i < texel_operands {
-                true => wgpu::BindingResource::TextureView(texels.get(&tensor.id).expect("record_texels made the operand's texture")),
-                false => tensor.binding(),
+            let resource = if i < texel_operands {
+                wgpu::BindingResource::TextureView(texels.get(&tensor.id).expect("record_texels made the operand's texture"))
+            } else {
+                tensor.binding()
             };
             entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource });
         }
