@@ -57,7 +57,7 @@ async fn every_kernel_compiles_on_webgpu() {
 async fn matmul_on_webgpu_matches_the_cpu_reference() {
     common::ops::matmul_matches_cpu(
         &context().await,
-        &[(33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (68, 37, 64), (70, 45, 10)],
+        &[(33, 17, 65), (64, 100, 31), (70, 45, 67), (132, 36, 72), (200, 20, 64), (68, 37, 64), (70, 45, 10)],
     )
     .await
     .unwrap();
