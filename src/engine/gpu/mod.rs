@@ -6,6 +6,7 @@ mod backend;
 mod context;
 mod error;
 pub mod kernels;
+mod products;
 mod recorder;
 mod stacked;
 mod tensor;
