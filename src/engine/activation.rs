@@ -168,6 +168,17 @@ impl Activation {
             }
         }
     }
+
+    /// Whether the output alone gives the derivative: then `derivative(y, y)` equals
+    /// `derivative(x, y)` for every x. True where f keeps its input's sign (ReLU, leaky ReLU with a
+    /// slope of at least 0) or f' is written in y (sigmoid, tanh); not for GELU.
+    pub fn derivative_from_output(self) -> bool {
+        match self {
+            Activation::Identity | Activation::Relu | Activation::Sigmoid | Activation::Tanh => true,
+            Activation::LeakyRelu { slope } => slope >= 0.0,
+            Activation::Gelu => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -191,5 +202,31 @@ mod tests {
         assert!(error.contains("unknown variant `swish`") && error.contains("`leaky_relu`"), "{error}");
         let error = serde_json::from_str::<Activation>(r#"{"leaky_relu": {"slop": 0.1}}"#).unwrap_err().to_string();
         assert!(error.contains("unknown field `slop`"), "{error}");
+    }
+
+    #[test]
+    fn the_output_gives_the_derivative_exactly_where_it_says_so() {
+        let inputs = [-3.0, -0.5, -1e-30, -0.0, 0.0, 1e-30, 0.25, 2.0, 40.0, f32::NAN];
+        let all = [
+            Activation::Identity,
+            Activation::Relu,
+            Activation::LeakyRelu { slope: 0.0 },
+            Activation::LeakyRelu { slope: 0.2 },
+            Activation::LeakyRelu { slope: -0.2 },
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Gelu,
+        ];
+        for activation in all {
+            let same = |x: f32| {
+                let y = activation.forward(x);
+                activation.derivative(y, y).to_bits() == activation.derivative(x, y).to_bits()
+            };
+            if activation.derivative_from_output() {
+                assert!(inputs.iter().all(|x| same(*x)), "{activation:?}");
+            } else {
+                assert!(!inputs.iter().all(|x| same(*x)), "{activation:?} could read f' from y");
+            }
+        }
     }
 }

@@ -136,7 +136,9 @@ pub trait Backend {
         dense_forward_plain(self, (x, weights, bias), (z, y), activation, dims);
     }
 
-    /// The convolution forward: z = conv(x, weights) + bias, y = f(z).
+    /// The convolution forward: z = conv(x, weights) + bias, y = f(z). Where
+    /// `activation.derivative_from_output()`, a device may leave z unwritten (the layers then read
+    /// f' from y): on large layers, writing z costs as much as the rest of the epilogue.
     #[allow(clippy::too_many_arguments)]
     fn conv2d_forward_activation(
         &self,
@@ -166,11 +168,14 @@ pub trait Backend {
         self.activation_backward(activation, z, y, dy, dz);
     }
 
-    /// Max pooling's input gradient through the activation of the layer before the pool: dx as
-    /// `max_pool_backward` writes it, then dz = dx · f'(z) with that layer's z and y.
+    /// Max pooling's input gradient through the activation of the layer before the pool: dz =
+    /// dx · f'(z) with that layer's z and y, where dx is what `max_pool_backward` writes. `pooled`
+    /// is the pool's output, y at each window's maximum, from which a device may take f' there
+    /// (`Activation::derivative_from_output`). dx is scratch: a device may write that plain
+    /// gradient there on the way, or leave it as it was.
     fn max_pool_backward_activation(
         &self,
-        (dy, argmax): (&Self::Tensor, &Self::Tensor),
+        (dy, argmax, _pooled): (&Self::Tensor, &Self::Tensor, &Self::Tensor),
         dims: Pool2dDims,
         activation: Activation,
         (z, y, dx, dz): (&Self::Tensor, &Self::Tensor, &Self::Tensor, &Self::Tensor),

@@ -113,6 +113,16 @@ pub enum InputGradient<'a, B: Backend> {
     ThroughActivation(Activation, &'a LayerBuffers<B>),
 }
 
+impl<B: Backend> LayerBuffers<B> {
+    /// The pre-activation z and its gradient dz, for the layers that have an activation. Where the
+    /// activation's output gives its derivative (`Activation::derivative_from_output`), the
+    /// backward pass reads y in z's place, so a device may leave z unwritten in the forward.
+    fn pre(&self, activation: Activation) -> (&B::Tensor, &B::Tensor) {
+        let (z, dz) = self.pre.as_ref().expect("a layer with an activation");
+        (if activation.derivative_from_output() { &self.out } else { z }, dz)
+    }
+}
+
 impl<'a, B: Backend> InputGradient<'a, B> {
     /// The tensor the plain input gradient goes into, where there is one.
     fn tensor(&self) -> Option<&'a B::Tensor> {
@@ -218,7 +228,7 @@ impl<B: Backend> Layer<B> {
     ) {
         match self {
             Layer::Dense { inputs, units, activation, weights, bias } => {
-                let (z, dz) = buffers.pre.as_ref().expect("dense buffers");
+                let (z, dz) = buffers.pre(*activation);
                 // An identity's dz is d_out itself (d_out · 1, the same bits): no pass to copy it.
                 let dz = if *activation == Activation::Identity {
                     &buffers.d_out
@@ -236,7 +246,7 @@ impl<B: Backend> Layer<B> {
                     InputGradient::None => {}
                     InputGradient::Into(dx) => be.matmul(dz, &weights.value, dx, dims),
                     InputGradient::ThroughActivation(before_activation, before) => {
-                        let (before_z, before_dz) = before.pre.as_ref().expect("a layer with an activation");
+                        let (before_z, before_dz) = before.pre(before_activation);
                         be.dense_backward_input_activation(
                             (dz, &weights.value),
                             dims,
@@ -247,7 +257,7 @@ impl<B: Backend> Layer<B> {
                 }
             }
             Layer::Conv2d { activation, weights, bias, .. } => {
-                let (z, dz) = buffers.pre.as_ref().expect("conv buffers");
+                let (z, dz) = buffers.pre(*activation);
                 let dims = self.at_batch(batch).0.unwrap();
                 if dz_ready {
                     be.conv2d_backward_weights(input, dz, &weights.grad, &bias.grad, dims);
@@ -272,9 +282,9 @@ impl<B: Backend> Layer<B> {
                     InputGradient::None => {}
                     InputGradient::Into(dx) => be.max_pool_backward(&buffers.d_out, argmax, dx, dims),
                     InputGradient::ThroughActivation(before_activation, before) => {
-                        let (before_z, before_dz) = before.pre.as_ref().expect("a layer with an activation");
+                        let (before_z, before_dz) = before.pre(before_activation);
                         be.max_pool_backward_activation(
-                            (&buffers.d_out, argmax),
+                            (&buffers.d_out, argmax, &buffers.out),
                             dims,
                             before_activation,
                             (before_z, &before.out, &before.d_out, before_dz),

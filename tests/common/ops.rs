@@ -249,8 +249,8 @@ pub async fn fused_layer_steps_match_cpu(ctx: &GpuContext) -> Check {
             let mut dz = vec![0.0; d.input_len()];
             cpu::activation_backward(activation, &z, &y, &dx, &mut dz);
             let (gdy, ga, gz, gy) = (up(ctx, &dy)?, up(ctx, &argmax)?, up(ctx, &z)?, up(ctx, &y)?);
-            let (gdx, gdz) = (up(ctx, &vec![7.0; d.input_len()])?, up(ctx, &vec![7.0; d.input_len()])?);
-            ctx.max_pool_backward_activation((&gdy, &ga), d, activation, (&gz, &gy, &gdx, &gdz));
+            let (gdx, gdz, gp) = (up(ctx, &vec![7.0; d.input_len()])?, up(ctx, &vec![7.0; d.input_len()])?, up(ctx, &pooled)?);
+            ctx.max_pool_backward_activation((&gdy, &ga, &gp), d, activation, (&gz, &gy, &gdx, &gdz));
             let (fused_dx, fused_dz) = (down(ctx, &gdx).await?, down(ctx, &gdz).await?);
             compare(&format!("max_pool_backward_activation {activation:?} {d:?} dx"), &fused_dx, &dx, 1e-6)?;
             compare(&format!("max_pool_backward_activation {activation:?} {d:?} dz"), &fused_dz, &dz, 1e-5)?;

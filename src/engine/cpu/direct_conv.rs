@@ -10,7 +10,7 @@ use std::arch::x86_64::*;
 use std::cell::Cell;
 
 use super::conv::{for_each_partial, grow, lane_sum, output_gradient, span, widen, Through, IMAGES_PER_PARTIAL, IMAGES_PER_PRODUCT};
-use super::{parallel, reference};
+use super::parallel;
 use crate::engine::activation::Activation;
 use crate::engine::shapes::Conv2dDims;
 
@@ -167,8 +167,16 @@ fn pack_rows(rows: usize, taps: usize, weight: impl Fn(usize, usize) -> f32, pac
     }
 }
 
-/// Copies one tile row's wide positions p0.. (those that are outputs) into its output plane, adding `bias`.
-fn place_outputs(tile_row: &[f32], p0: usize, d: &Conv2dDims, bias: f32, plane: &mut [f32]) {
+/// Copies one tile row's wide positions p0.. (those that are outputs) into their output planes,
+/// adding `bias`: z into `z` where it is kept, and with `activated` f(z) into its plane y.
+fn place_outputs(
+    tile_row: &[f32],
+    p0: usize,
+    d: &Conv2dDims,
+    bias: f32,
+    mut z: Option<&mut [f32]>,
+    mut activated: Option<(&mut [f32], &impl Fn(f32) -> f32)>,
+) {
     let (w, ow, oh) = (d.width, d.out_width(), d.out_height());
     let end = p0 + tile_row.len();
     for oy in p0 / w..oh {
@@ -178,19 +186,48 @@ fn place_outputs(tile_row: &[f32], p0: usize, d: &Conv2dDims, bias: f32, plane: 
         }
         let (lo, hi) = (start.max(p0), (start + ow).min(end));
         if lo < hi {
-            let out = &mut plane[oy * ow + lo - start..][..hi - lo];
-            out.iter_mut().zip(&tile_row[lo - p0..hi - p0]).for_each(|(o, v)| *o = v + bias);
+            let (at, values) = (oy * ow + lo - start, &tile_row[lo - p0..hi - p0]);
+            if let Some(z) = z.as_mut() {
+                z[at..][..hi - lo].iter_mut().zip(values).for_each(|(z, v)| *z = v + bias);
+            }
+            if let Some((y, f)) = activated.as_mut() {
+                y[at..][..hi - lo].iter_mut().zip(values).for_each(|(y, v)| *y = f(v + bias));
+            }
         }
     }
 }
 
-/// z = conv(x) + bias, and with `activated` y = f(z), image by image over the cores.
+/// z = conv(x) + bias, and with `activated` y = f(z), image by image over the cores. Where f' comes
+/// from y (`Activation::derivative_from_output`), z is not written: nothing reads it.
 pub fn forward(
     x: &[f32],
     w: &[f32],
     bias: &[f32],
     z: &mut [f32],
     activated: Option<(Activation, &mut [f32])>,
+    d: Conv2dDims,
+    scratch: &mut Vec<f32>,
+) {
+    // One loop per common activation, so f is not a match per value.
+    match activated {
+        None => forward_with(x, w, bias, Some(z), None, |v| v, d, scratch),
+        Some((Activation::Relu, y)) => forward_with(x, w, bias, None, Some(y), |v| Activation::Relu.forward(v), d, scratch),
+        Some((activation, y)) => {
+            let z = if activation.derivative_from_output() { None } else { Some(z) };
+            forward_with(x, w, bias, z, Some(y), |v| activation.forward(v), d, scratch)
+        }
+    }
+}
+
+/// The forward into whichever of z and y are given (at least one).
+#[allow(clippy::too_many_arguments)]
+fn forward_with(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    z: Option<&mut [f32]>,
+    y: Option<&mut [f32]>,
+    f: impl Fn(f32) -> f32 + Sync,
     d: Conv2dDims,
     scratch: &mut Vec<f32>,
 ) {
@@ -201,9 +238,10 @@ pub fn forward(
     let packed = &mut scratch[..blocks * ROWS * patch];
     pack_rows(oc, patch, |o, t| w[o * patch + t], packed);
     let packed = &*packed;
-    let run = |first_image: usize, out: &mut [f32], y: Option<(Activation, &mut [f32])>| {
+    let run = |first_image: usize, mut z: Option<&mut [f32]>, mut y: Option<&mut [f32]>| {
         let mut tile = [0.0; ROWS * TILE_WIDTH];
-        for (m, out) in out.chunks_exact_mut(per_out).enumerate() {
+        let images = z.as_ref().or(y.as_ref()).map_or(0, |out| out.len() / per_out);
+        for m in 0..images {
             let image = &x[(first_image + m) * per_in..][..per_in];
             for (b, weights) in packed.chunks_exact(ROWS * patch).enumerate() {
                 for p0 in (0..n).step_by(TILE_WIDTH) {
@@ -221,23 +259,25 @@ pub fn forward(
                     for (i, row) in tile.chunks_exact(TILE_WIDTH).enumerate() {
                         let o = b * ROWS + i;
                         if o < oc {
-                            place_outputs(row, p0, &d, bias[o], &mut out[o * pixels..][..pixels]);
+                            let channel = m * per_out + o * pixels..m * per_out + (o + 1) * pixels;
+                            let z = z.as_mut().map(|z| &mut z[channel.clone()]);
+                            let activated = y.as_mut().map(|y| (&mut y[channel], &f));
+                            place_outputs(row, p0, &d, bias[o], z, activated);
                         }
                     }
                 }
             }
         }
-        if let Some((activation, y)) = y {
-            reference::activation_forward(activation, out, y);
-        }
     };
     let chunk = per_out * IMAGES_PER_PRODUCT;
-    let z = &mut z[..d.batch * per_out];
-    match activated {
-        None => parallel::for_each_chunk(z, chunk, |c, out| run(c * IMAGES_PER_PRODUCT, out, None)),
-        Some((activation, y)) => parallel::for_each_chunk_pair(z, chunk, &mut y[..d.batch * per_out], chunk, |c, out, y| {
-            run(c * IMAGES_PER_PRODUCT, out, Some((activation, y)))
+    let all = d.batch * per_out;
+    match (z, y) {
+        (Some(z), None) => parallel::for_each_chunk(&mut z[..all], chunk, |c, z| run(c * IMAGES_PER_PRODUCT, Some(z), None)),
+        (None, Some(y)) => parallel::for_each_chunk(&mut y[..all], chunk, |c, y| run(c * IMAGES_PER_PRODUCT, None, Some(y))),
+        (Some(z), Some(y)) => parallel::for_each_chunk_pair(&mut z[..all], chunk, &mut y[..all], chunk, |c, z, y| {
+            run(c * IMAGES_PER_PRODUCT, Some(z), Some(y))
         }),
+        (None, None) => {}
     }
 }
 

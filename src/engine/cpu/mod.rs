@@ -230,13 +230,13 @@ impl Backend for CpuBackend {
 
     fn max_pool_backward_activation(
         &self,
-        (dy, argmax): (&CpuTensor, &CpuTensor),
+        (dy, argmax, pooled): (&CpuTensor, &CpuTensor, &CpuTensor),
         dims: Pool2dDims,
         activation: Activation,
         (z, y, dx, dz): (&CpuTensor, &CpuTensor, &CpuTensor, &CpuTensor),
     ) {
         pool::max_pool_backward_activation(
-            (&dy.values(), &argmax.values()),
+            (&dy.values(), &argmax.values(), &pooled.values()),
             dims,
             activation,
             (&z.values(), &y.values(), &mut dx.values_mut(), &mut dz.values_mut()),

@@ -379,7 +379,7 @@ impl Backend for GpuContext {
 
     fn max_pool_backward_activation(
         &self,
-        (dy, argmax): (&GpuTensor, &GpuTensor),
+        (dy, argmax, _pooled): (&GpuTensor, &GpuTensor, &GpuTensor),
         d: Pool2dDims,
         activation: Activation,
         (z, y, dx, dz): (&GpuTensor, &GpuTensor, &GpuTensor, &GpuTensor),
