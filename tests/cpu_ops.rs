@@ -436,3 +436,48 @@ fn fused_convolution_steps_equal_the_plain_ops_on_this_path() {
         }
     }
 }
+
+#[test]
+fn a_convolution_pooled_in_cache_gives_the_plain_ops_pool() {
+    use nas_playground::engine::cpu::CpuBackend;
+    use nas_playground::engine::Backend;
+    let be = CpuBackend::new();
+    fn read<B: Backend>(be: &B, t: &B::Tensor) -> Vec<f32> {
+        pollster::block_on(be.read(t)).unwrap()
+    }
+    on_every_conv_path(|| {
+        for d in conv_cases().into_iter().chain(wide_conv_cases()) {
+            for (size, stride) in [(2, 2), (3, 3), (2, 3), (3, 2)] {
+                let p = Pool2dDims { batch: d.batch, channels: d.out_channels, height: d.out_height(), width: d.out_width(), size, stride };
+                if p.height < size || p.width < size {
+                    continue;
+                }
+                for activation in
+                    [Activation::Relu, Activation::Identity, Activation::Tanh, Activation::LeakyRelu { slope: 0.1 }, Activation::Gelu]
+                {
+                    let x = seeded_values(41, d.input_len());
+                    // Rounded weights repeat values, so the first-maximum rule decides some windows.
+                    let w: Vec<f32> = seeded_values(42, d.weight_len()).iter().map(|v| (v * 4.0).round() / 4.0).collect();
+                    let bias = seeded_values(43, d.out_channels);
+                    let (gx, gw, gb) = (be.upload(&x).unwrap(), be.upload(&w).unwrap(), be.upload(&bias).unwrap());
+                    // The plain ops, one after the other, on the same device.
+                    let (gz, gy) = (be.zeros(d.output_len()).unwrap(), be.zeros(d.output_len()).unwrap());
+                    let (gp, ga) = (be.zeros(p.output_len()).unwrap(), be.zeros(p.output_len()).unwrap());
+                    be.conv2d_forward_activation(&gx, &gw, &gb, &gz, &gy, activation, d);
+                    be.max_pool_forward(&gy, &gp, &ga, p);
+                    let (z, y, pooled, argmax) = (read(&be, &gz), read(&be, &gy), read(&be, &gp), read(&be, &ga));
+
+                    let (gz, gy) = (be.upload(&vec![7.0; d.output_len()]).unwrap(), be.upload(&vec![7.0; d.output_len()]).unwrap());
+                    let (gp, ga) = (be.upload(&vec![7.0; p.output_len()]).unwrap(), be.upload(&vec![7.0; p.output_len()]).unwrap());
+                    be.conv2d_activation_max_pool((&gx, &gw, &gb), activation, (&gz, &gy), d, (&gp, &ga), p);
+                    assert_eq!((read(&be, &gp), read(&be, &ga)), (pooled.clone(), argmax.clone()), "{activation:?} {d:?} {p:?}");
+                    // The convolution's own outputs may be skipped only where the backward reads neither.
+                    let (got_z, got_y) = (read(&be, &gz), read(&be, &gy));
+                    if got_y != y || (got_z != z && !activation.derivative_from_output()) {
+                        assert!(activation.derivative_from_output() && stride >= size, "{activation:?} {d:?} {p:?}: z or y left out");
+                    }
+                }
+            }
+        }
+    });
+}

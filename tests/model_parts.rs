@@ -147,3 +147,44 @@ fn a_device_side_feed_equals_a_host_feed_and_both_engines_agree() {
         assert!(gap(c, g) < 1e-4, "maker gradients differ by {}", gap(c, g));
     }
 }
+
+/// A training pass may run a convolution and the pool after it as one op that keeps neither of the
+/// convolution's outputs (`Backend::conv2d_activation_max_pool`). Its logits and every gradient are
+/// those of a plain forward, bit for bit: the backward never reads what it left out.
+#[test]
+fn a_training_pass_with_pooled_convolutions_is_the_plain_pass() {
+    let be = CpuBackend::new();
+    let conv = |filters, activation| LayerSpec::Conv2d { filters, kernel: 3, stride: 1, padding: 0, activation };
+    for (first, second) in
+        [(Activation::Relu, Activation::Tanh), (Activation::Gelu, Activation::Identity), (Activation::Sigmoid, Activation::Relu)]
+    {
+        let spec = ModelSpec {
+            input: vec![2, 14, 13],
+            layers: vec![
+                conv(8, first),
+                LayerSpec::MaxPool { size: 2, stride: None },
+                conv(16, second),
+                LayerSpec::MaxPool { size: 2, stride: None },
+                LayerSpec::Flatten,
+                LayerSpec::Dense { units: 3, activation: Activation::Identity },
+            ],
+        };
+        let task = Task::Classification { classes: 3 };
+        let mut model = Model::new(&be, &spec, task, 5).unwrap();
+        let (batch, loss) = (6, be.zeros(1).unwrap());
+        let x = seeded_values(61, batch * 2 * 14 * 13);
+        let labels = be.upload(&(0..batch).map(|i| (i % 3) as f32).collect::<Vec<_>>()).unwrap();
+        let mut pass = |training| {
+            model.forward(&be, batch, Some(&x), training).unwrap();
+            be.softmax_cross_entropy(model.output(batch), &labels, model.output_grad(batch), &loss, batch, 3);
+            model.backward(&be, batch, true).unwrap();
+            be.submit().unwrap();
+            let logits = pollster::block_on(be.read(model.output(batch))).unwrap();
+            let input_grad = pollster::block_on(be.read(model.input_grad(batch).unwrap())).unwrap();
+            (logits, input_grad, pollster::block_on(model.gradients(&be)).unwrap())
+        };
+        // The pooled pass first, so the convolutions' outputs hold nothing a plain pass wrote.
+        let (pooled, plain) = (pass(true), pass(false));
+        assert_eq!(pooled, plain, "{first:?} then {second:?}");
+    }
+}

@@ -154,6 +154,25 @@ pub trait Backend {
         self.activation_forward(activation, z, y);
     }
 
+    /// A training forward through a convolution, its activation and the max pool after it: z =
+    /// conv(x) + bias, y = f(z), then pooled and argmax = max_pool(y). Where the windows do not
+    /// overlap and `activation.derivative_from_output()`, the backward reads neither z nor y
+    /// (`max_pool_backward_activation` takes f' from the pooled values), so a device may leave both
+    /// unwritten; passes that read y (evaluation, `Model::layer_outputs`) run the plain ops.
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_activation_max_pool(
+        &self,
+        (x, weights, bias): (&Self::Tensor, &Self::Tensor, &Self::Tensor),
+        activation: Activation,
+        (z, y): (&Self::Tensor, &Self::Tensor),
+        conv: Conv2dDims,
+        (pooled, argmax): (&Self::Tensor, &Self::Tensor),
+        pool: Pool2dDims,
+    ) {
+        self.conv2d_forward_activation(x, weights, bias, z, y, activation, conv);
+        self.max_pool_forward(y, pooled, argmax, pool);
+    }
+
     /// A dense layer's input gradient through the activation of the layer before it: dy = dz_next ·
     /// weightsᵀ, then dz = dy · f'(z) with that layer's z and y. `dims` are the plain product's
     /// (batch, units, inputs) with B transposed; both dy and dz are written, as the two plain ops do.

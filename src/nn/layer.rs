@@ -204,6 +204,34 @@ impl<B: Backend> Layer<B> {
         }
     }
 
+    /// In a training pass, a convolution and the max pool right after it as one op
+    /// (`Backend::conv2d_activation_max_pool`), which may leave the convolution's outputs unwritten
+    /// where the backward never reads them. Returns false, recording nothing, for any other pair.
+    pub fn forward_with_pool(
+        &self,
+        be: &B,
+        input: &B::Tensor,
+        next: &Layer<B>,
+        (buffers, pooled): (&LayerBuffers<B>, &LayerBuffers<B>),
+        batch: usize,
+    ) -> bool {
+        let (Layer::Conv2d { activation, weights, bias, .. }, Layer::MaxPool { .. }) = (self, next) else {
+            return false;
+        };
+        let (z, _) = buffers.pre.as_ref().expect("conv buffers");
+        let (conv, pool) = (self.at_batch(batch).0.unwrap(), next.at_batch(batch).1.unwrap());
+        let argmax = pooled.argmax.as_ref().expect("pool buffers");
+        be.conv2d_activation_max_pool(
+            (input, &weights.value, &bias.value),
+            *activation,
+            (z, &buffers.out),
+            conv,
+            (&pooled.out, argmax),
+            pool,
+        );
+        true
+    }
+
     /// The activation after this layer's weights, for the layers that have one.
     pub fn activation(&self) -> Option<Activation> {
         match self {

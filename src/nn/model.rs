@@ -207,9 +207,18 @@ impl<B: Backend> Model<B> {
         if let Some(inputs) = inputs {
             be.write(&ws.input, inputs);
         }
-        for (i, layer) in self.layers.iter().enumerate() {
+        let mut i = 0;
+        while i < self.layers.len() {
             let input = if i == 0 { &ws.input } else { &ws.layers[i - 1].out };
+            let (layer, next) = (&self.layers[i], self.layers.get(i + 1));
+            if let Some(next) = next.filter(|_| training) {
+                if layer.forward_with_pool(be, input, next, (&ws.layers[i], &ws.layers[i + 1]), batch) {
+                    i += 2;
+                    continue;
+                }
+            }
             layer.forward(be, input, &ws.layers[i], batch, training, step);
+            i += 1;
         }
         Ok(())
     }

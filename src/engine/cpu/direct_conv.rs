@@ -10,9 +10,9 @@ use std::arch::x86_64::*;
 use std::cell::Cell;
 
 use super::conv::{for_each_partial, grow, lane_sum, output_gradient, span, widen, Through, IMAGES_PER_PARTIAL, IMAGES_PER_PRODUCT};
-use super::parallel;
+use super::{parallel, pool};
 use crate::engine::activation::Activation;
-use crate::engine::shapes::Conv2dDims;
+use crate::engine::shapes::{Conv2dDims, Pool2dDims};
 
 const LANES: usize = 16;
 /// Output rows per broadcast tile, each one weight broadcast per tap.
@@ -167,16 +167,32 @@ fn pack_rows(rows: usize, taps: usize, weight: impl Fn(usize, usize) -> f32, pac
     }
 }
 
-/// Copies one tile row's wide positions p0.. (those that are outputs) into their output planes,
-/// adding `bias`: z into `z` where it is kept, and with `activated` f(z) into its plane y.
-fn place_outputs(
-    tile_row: &[f32],
-    p0: usize,
-    d: &Conv2dDims,
-    bias: f32,
-    mut z: Option<&mut [f32]>,
-    mut activated: Option<(&mut [f32], &impl Fn(f32) -> f32)>,
-) {
+/// What a forward tile row stores at its outputs v: v + bias (z), ReLU(v + bias), or another f.
+#[derive(Clone, Copy)]
+enum Epilogue {
+    Plain,
+    Relu,
+    Apply(Activation),
+}
+
+impl Epilogue {
+    /// The epilogue storing y = f(z).
+    fn of(activation: Activation) -> Epilogue {
+        match activation {
+            Activation::Identity => Epilogue::Plain,
+            Activation::Relu => Epilogue::Relu,
+            other => Epilogue::Apply(other),
+        }
+    }
+}
+
+/// Stores one tile row's wide positions p0.. that are outputs into their output plane, through
+/// `epilogue`. The runs are short (an output row or less), so whole runs go as masked vectors.
+///
+/// # Safety
+/// The CPU has AVX-512F (`applies`).
+#[target_feature(enable = "avx512f")]
+unsafe fn place_outputs(tile_row: &[f32], p0: usize, d: &Conv2dDims, bias: f32, plane: &mut [f32], epilogue: Epilogue) {
     let (w, ow, oh) = (d.width, d.out_width(), d.out_height());
     let end = p0 + tile_row.len();
     for oy in p0 / w..oh {
@@ -186,14 +202,28 @@ fn place_outputs(
         }
         let (lo, hi) = (start.max(p0), (start + ow).min(end));
         if lo < hi {
-            let (at, values) = (oy * ow + lo - start, &tile_row[lo - p0..hi - p0]);
-            if let Some(z) = z.as_mut() {
-                z[at..][..hi - lo].iter_mut().zip(values).for_each(|(z, v)| *z = v + bias);
-            }
-            if let Some((y, f)) = activated.as_mut() {
-                y[at..][..hi - lo].iter_mut().zip(values).for_each(|(y, v)| *y = f(v + bias));
+            let (values, out) = (&tile_row[lo - p0..hi - p0], &mut plane[oy * ow + lo - start..][..hi - lo]);
+            match epilogue {
+                Epilogue::Plain => store_run(values, out, bias, false),
+                Epilogue::Relu => store_run(values, out, bias, true),
+                Epilogue::Apply(f) => out.iter_mut().zip(values).for_each(|(o, v)| *o = f.forward(v + bias)),
             }
         }
+    }
+}
+
+/// out[i] = values[i] + bias, or with `relu` ReLU of it (`Activation::Relu.forward`'s values: a
+/// NaN sum gives 0, as `f32::max` does).
+#[target_feature(enable = "avx512f")]
+unsafe fn store_run(values: &[f32], out: &mut [f32], bias: f32, relu: bool) {
+    let (len, b) = (out.len().min(values.len()), _mm512_set1_ps(bias));
+    for i in (0..len).step_by(LANES) {
+        let mask = if len - i >= LANES { u16::MAX } else { (1u16 << (len - i)) - 1 };
+        let mut v = _mm512_add_ps(unsafe { _mm512_maskz_loadu_ps(mask, values.as_ptr().add(i)) }, b);
+        if relu {
+            v = _mm512_max_ps(v, _mm512_setzero_ps());
+        }
+        unsafe { _mm512_mask_storeu_ps(out.as_mut_ptr().add(i), mask, v) };
     }
 }
 
@@ -208,13 +238,59 @@ pub fn forward(
     d: Conv2dDims,
     scratch: &mut Vec<f32>,
 ) {
-    // One loop per common activation, so f is not a match per value.
     match activated {
-        None => forward_with(x, w, bias, Some(z), None, |v| v, d, scratch),
-        Some((Activation::Relu, y)) => forward_with(x, w, bias, None, Some(y), |v| Activation::Relu.forward(v), d, scratch),
+        None => forward_with(x, w, bias, Some(z), None, Epilogue::Plain, d, scratch),
         Some((activation, y)) => {
             let z = if activation.derivative_from_output() { None } else { Some(z) };
-            forward_with(x, w, bias, z, Some(y), |v| activation.forward(v), d, scratch)
+            forward_with(x, w, bias, z, Some(y), Epilogue::of(activation), d, scratch)
+        }
+    }
+}
+
+/// The weights packed for broadcast tiles, at the front of `scratch`.
+fn pack_forward<'s>(w: &[f32], d: &Conv2dDims, scratch: &'s mut [f32]) -> &'s [f32] {
+    let (patch, oc) = (d.patch_len(), d.out_channels);
+    let packed = &mut scratch[..oc.div_ceil(ROWS) * ROWS * patch];
+    pack_rows(oc, patch, |o, t| w[o * patch + t], packed);
+    packed
+}
+
+/// One image's convolution: z into `z` and the epilogue's values into `y`, whichever are given.
+fn convolve_image(
+    image: &[f32],
+    packed: &[f32],
+    bias: &[f32],
+    d: &Conv2dDims,
+    (mut z, mut y): (Option<&mut [f32]>, Option<&mut [f32]>),
+    f: Epilogue,
+) {
+    let (patch, oc, n, k) = (d.patch_len(), d.out_channels, span(d), d.kernel);
+    let (plane, pixels) = (d.height * d.width, d.out_height() * d.out_width());
+    let mut tile = [0.0; ROWS * TILE_WIDTH];
+    for (b, weights) in packed.chunks_exact(ROWS * patch).enumerate() {
+        for p0 in (0..n).step_by(TILE_WIDTH) {
+            let taps = Taps {
+                base: p0 as isize,
+                outer: d.in_channels,
+                outer_step: plane as isize,
+                kernel: k,
+                row_step: d.width as isize,
+                col_step: 1,
+            };
+            // SAFETY: a tap's run at positions p < n ends inside the image (the wide layout's
+            // last output reads the plane's last value), and the masks stop at n.
+            unsafe { broadcast_tile(weights, image.as_ptr(), taps, lane_masks(n - p0), &mut tile) };
+            for (i, row) in tile.chunks_exact(TILE_WIDTH).enumerate().take(oc.saturating_sub(b * ROWS)) {
+                let channel = (b * ROWS + i) * pixels..(b * ROWS + i + 1) * pixels;
+                if let Some(z) = z.as_mut() {
+                    // SAFETY: the direct kernels run only where `applies` found AVX-512F.
+                    unsafe { place_outputs(row, p0, d, bias[b * ROWS + i], &mut z[channel.clone()], Epilogue::Plain) };
+                }
+                if let Some(y) = y.as_mut() {
+                    // SAFETY: as above.
+                    unsafe { place_outputs(row, p0, d, bias[b * ROWS + i], &mut y[channel], f) };
+                }
+            }
         }
     }
 }
@@ -227,46 +303,20 @@ fn forward_with(
     bias: &[f32],
     z: Option<&mut [f32]>,
     y: Option<&mut [f32]>,
-    f: impl Fn(f32) -> f32 + Sync,
+    f: Epilogue,
     d: Conv2dDims,
     scratch: &mut Vec<f32>,
 ) {
-    let (patch, oc, n, k) = (d.patch_len(), d.out_channels, span(&d), d.kernel);
-    let (plane, pixels) = (d.height * d.width, d.out_height() * d.out_width());
-    let (per_in, per_out, blocks) = (d.input_len() / d.batch.max(1), oc * pixels, oc.div_ceil(ROWS));
-    grow(scratch, blocks * ROWS * patch);
-    let packed = &mut scratch[..blocks * ROWS * patch];
-    pack_rows(oc, patch, |o, t| w[o * patch + t], packed);
-    let packed = &*packed;
+    let (per_in, per_out) = (d.input_len() / d.batch.max(1), d.output_len() / d.batch.max(1));
+    grow(scratch, d.out_channels.div_ceil(ROWS) * ROWS * d.patch_len());
+    let packed = pack_forward(w, &d, scratch);
     let run = |first_image: usize, mut z: Option<&mut [f32]>, mut y: Option<&mut [f32]>| {
-        let mut tile = [0.0; ROWS * TILE_WIDTH];
         let images = z.as_ref().or(y.as_ref()).map_or(0, |out| out.len() / per_out);
         for m in 0..images {
             let image = &x[(first_image + m) * per_in..][..per_in];
-            for (b, weights) in packed.chunks_exact(ROWS * patch).enumerate() {
-                for p0 in (0..n).step_by(TILE_WIDTH) {
-                    let taps = Taps {
-                        base: p0 as isize,
-                        outer: d.in_channels,
-                        outer_step: plane as isize,
-                        kernel: k,
-                        row_step: d.width as isize,
-                        col_step: 1,
-                    };
-                    // SAFETY: a tap's run at positions p < n ends inside the image (the wide layout's
-                    // last output reads the plane's last value), and the masks stop at n.
-                    unsafe { broadcast_tile(weights, image.as_ptr(), taps, lane_masks(n - p0), &mut tile) };
-                    for (i, row) in tile.chunks_exact(TILE_WIDTH).enumerate() {
-                        let o = b * ROWS + i;
-                        if o < oc {
-                            let channel = m * per_out + o * pixels..m * per_out + (o + 1) * pixels;
-                            let z = z.as_mut().map(|z| &mut z[channel.clone()]);
-                            let activated = y.as_mut().map(|y| (&mut y[channel], &f));
-                            place_outputs(row, p0, &d, bias[o], z, activated);
-                        }
-                    }
-                }
-            }
+            let z = z.as_mut().map(|z| &mut z[m * per_out..][..per_out]);
+            let y = y.as_mut().map(|y| &mut y[m * per_out..][..per_out]);
+            convolve_image(image, packed, bias, &d, (z, y), f);
         }
     };
     let chunk = per_out * IMAGES_PER_PRODUCT;
@@ -279,6 +329,43 @@ fn forward_with(
         }),
         (None, None) => {}
     }
+}
+
+/// Whether `forward_pooled` applies: the direct kernels, an activation whose output gives f', and
+/// pooling windows that do not overlap.
+pub fn pools_in_cache(activation: Activation, d: &Conv2dDims, p: &Pool2dDims) -> bool {
+    applies(d) && activation.derivative_from_output() && p.stride >= p.size
+}
+
+/// A training forward through the convolution, its activation and the max pool after it, where the
+/// activation's output gives f' and the windows do not overlap: then the backward reads neither z
+/// nor y (`pool::max_pool_backward_activation` takes f' from the pooled values), so each image's y
+/// is pooled from a scratch plane still in cache, and only the pool's output and argmax are written.
+pub fn forward_pooled(
+    (x, w, bias): (&[f32], &[f32], &[f32]),
+    activation: Activation,
+    d: Conv2dDims,
+    (pooled, argmax): (&mut [f32], &mut [f32]),
+    p: Pool2dDims,
+    scratch: &mut Vec<f32>,
+) {
+    debug_assert!(pools_in_cache(activation, &d, &p));
+    let (per_in, per_out, per_pooled) = (d.input_len() / d.batch.max(1), d.output_len() / d.batch.max(1), p.output_len() / p.batch.max(1));
+    let packed_len = d.out_channels.div_ceil(ROWS) * ROWS * d.patch_len();
+    let chunks = d.batch.div_ceil(IMAGES_PER_PRODUCT);
+    grow(scratch, packed_len + chunks * per_out);
+    let (front, planes) = scratch[..packed_len + chunks * per_out].split_at_mut(packed_len);
+    let packed = pack_forward(w, &d, front);
+    let run = |c: usize, pooled: &mut [f32], argmax: &mut [f32], y: &mut [f32]| {
+        for (m, (pooled, argmax)) in pooled.chunks_exact_mut(per_pooled).zip(argmax.chunks_exact_mut(per_pooled)).enumerate() {
+            let image = &x[(c * IMAGES_PER_PRODUCT + m) * per_in..][..per_in];
+            convolve_image(image, packed, bias, &d, (None, Some(y)), Epilogue::of(activation));
+            pool::pool_image(y, pooled, argmax, p);
+        }
+    };
+    let chunk = per_pooled * IMAGES_PER_PRODUCT;
+    let (pooled, argmax) = (&mut pooled[..p.output_len()], &mut argmax[..p.output_len()]);
+    parallel::for_each_chunk_triple((pooled, chunk), (argmax, chunk), (planes, per_out), run);
 }
 
 /// dx[c, q] = Σ over (o, ky, kx) of W[o, c, ky, kx] · dy[o, q − ky·w − kx], with dy laid out wide

@@ -184,6 +184,30 @@ impl Backend for CpuBackend {
         );
     }
 
+    fn conv2d_activation_max_pool(
+        &self,
+        (x, weights, bias): (&CpuTensor, &CpuTensor, &CpuTensor),
+        activation: Activation,
+        (z, y): (&CpuTensor, &CpuTensor),
+        conv: Conv2dDims,
+        (pooled, argmax): (&CpuTensor, &CpuTensor),
+        pool: Pool2dDims,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if direct_conv::pools_in_cache(activation, &conv, &pool) {
+            return direct_conv::forward_pooled(
+                (&x.values(), &weights.values(), &bias.values()),
+                activation,
+                conv,
+                (&mut pooled.values_mut(), &mut argmax.values_mut()),
+                pool,
+                &mut self.scratch.borrow_mut(),
+            );
+        }
+        self.conv2d_forward_activation(x, weights, bias, z, y, activation, conv);
+        self.max_pool_forward(y, pooled, argmax, pool);
+    }
+
     fn conv2d_activation_backward_weights(
         &self,
         activation: Activation,

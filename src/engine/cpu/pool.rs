@@ -6,34 +6,39 @@ use crate::engine::activation::Activation;
 use crate::engine::shapes::Pool2dDims;
 
 pub fn max_pool_forward(x: &[f32], y: &mut [f32], argmax: &mut [f32], d: Pool2dDims) {
-    let (oh, ow, plane_len) = (d.out_height(), d.out_width(), d.height * d.width);
-    let (per_in, per_out) = (d.channels * plane_len, d.channels * oh * ow);
+    let (per_in, per_out) = (d.channels * d.height * d.width, d.channels * d.out_height() * d.out_width());
     parallel::for_each_chunk_pair(&mut y[..d.batch * per_out], per_out, &mut argmax[..d.batch * per_out], per_out, |b, y, argmax| {
-        for c in 0..d.channels {
-            let plane = &x[b * per_in + c * plane_len..][..plane_len];
-            let (y, argmax) = (&mut y[c * oh * ow..][..oh * ow], &mut argmax[c * oh * ow..][..oh * ow]);
-            if d.size == 2 && d.stride == 2 {
-                pool_2x2(plane, d.width, y, argmax, ow);
-                continue;
-            }
-            for oy in 0..oh {
-                for ox in 0..ow {
-                    let corner = oy * d.stride * d.width + ox * d.stride;
-                    let (mut best, mut best_value) = (corner, plane[corner]);
-                    for ky in 0..d.size {
-                        let row = corner + ky * d.width;
-                        for (kx, &v) in plane[row..row + d.size].iter().enumerate() {
-                            if v > best_value {
-                                (best, best_value) = (row + kx, v);
-                            }
+        pool_image(&x[b * per_in..][..per_in], y, argmax, d)
+    });
+}
+
+/// One image's pooling: `image` [channels, h, w] into its `y` and `argmax` [channels, oh, ow].
+pub(super) fn pool_image(image: &[f32], y: &mut [f32], argmax: &mut [f32], d: Pool2dDims) {
+    let (oh, ow, plane_len) = (d.out_height(), d.out_width(), d.height * d.width);
+    for c in 0..d.channels {
+        let plane = &image[c * plane_len..][..plane_len];
+        let (y, argmax) = (&mut y[c * oh * ow..][..oh * ow], &mut argmax[c * oh * ow..][..oh * ow]);
+        if d.size == 2 && d.stride == 2 {
+            pool_2x2(plane, d.width, y, argmax, ow);
+            continue;
+        }
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let corner = oy * d.stride * d.width + ox * d.stride;
+                let (mut best, mut best_value) = (corner, plane[corner]);
+                for ky in 0..d.size {
+                    let row = corner + ky * d.width;
+                    for (kx, &v) in plane[row..row + d.size].iter().enumerate() {
+                        if v > best_value {
+                            (best, best_value) = (row + kx, v);
                         }
                     }
-                    y[oy * ow + ox] = best_value;
-                    argmax[oy * ow + ox] = best as f32;
                 }
+                y[oy * ow + ox] = best_value;
+                argmax[oy * ow + ox] = best as f32;
             }
         }
-    });
+    }
 }
 
 pub fn max_pool_backward(dy: &[f32], argmax: &[f32], dx: &mut [f32], d: Pool2dDims) {
