@@ -153,6 +153,13 @@ fn a_device_side_feed_equals_a_host_feed_and_both_engines_agree() {
 /// those of a plain forward, bit for bit: the backward never reads what it left out.
 #[test]
 fn a_training_pass_with_pooled_convolutions_is_the_plain_pass() {
+    training_pass_with_pooled_convolutions_is_the_plain_pass();
+    // Once more on the unfolded convolutions the browser and CPUs without AVX-512 take.
+    #[cfg(target_arch = "x86_64")]
+    nas_playground::engine::cpu::direct_conv::unfolded_only(training_pass_with_pooled_convolutions_is_the_plain_pass);
+}
+
+fn training_pass_with_pooled_convolutions_is_the_plain_pass() {
     let be = CpuBackend::new();
     let conv = |filters, activation| LayerSpec::Conv2d { filters, kernel: 3, stride: 1, padding: 0, activation };
     for (first, second) in

@@ -5,9 +5,9 @@
 //! so figures never depend on the number of threads.
 
 use super::fast::gemm_serial;
-use super::{parallel, reference};
+use super::{parallel, pool, reference};
 use crate::engine::activation::Activation;
-use crate::engine::shapes::{Conv2dDims, MatmulDims};
+use crate::engine::shapes::{Conv2dDims, MatmulDims, Pool2dDims};
 
 /// The most unfolded values held at once (16 MiB); larger batches run in groups of images.
 const GROUP_BUDGET: usize = 1 << 22;
@@ -192,7 +192,7 @@ fn forward(
     w: &[f32],
     bias: &[f32],
     z: &mut [f32],
-    mut activated: Option<(Activation, &mut [f32])>,
+    activated: Option<(Activation, &mut [f32])>,
     d: Conv2dDims,
     scratch: &mut Vec<f32>,
 ) {
@@ -200,21 +200,37 @@ fn forward(
     if super::direct_conv::applies(&d) {
         return super::direct_conv::forward(x, w, bias, z, activated, d, scratch);
     }
-    let (pixels, n, patch, oc) = (d.out_height() * d.out_width(), span(&d), d.patch_len(), d.out_channels);
-    let (per_in, per_out, group) = (d.input_len() / d.batch.max(1), oc * pixels, images_per_group(&d));
-    let room = (patch + oc) * n * IMAGES_PER_PRODUCT;
+    match activated {
+        // Where y gives f', z is not kept (`Backend::conv2d_forward_activation`): y is written in place.
+        Some((activation, y)) if activation.derivative_from_output() => unfolded_forward(x, w, bias, y, Some(activation), None, d, scratch),
+        activated => unfolded_forward(x, w, bias, z, None, activated, d, scratch),
+    }
+}
+
+/// The unfolded forward: conv(x) + bias into `out`, then f in place (`in_place`) or into another
+/// output (`activated`).
+#[allow(clippy::too_many_arguments)]
+fn unfolded_forward(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+    in_place: Option<Activation>,
+    mut activated: Option<(Activation, &mut [f32])>,
+    d: Conv2dDims,
+    scratch: &mut Vec<f32>,
+) {
+    let (per_out, group) = (d.output_len() / d.batch.max(1), images_per_group(&d));
+    let room = unfolded_room(&d);
     grow(scratch, group.div_ceil(IMAGES_PER_PRODUCT) * room);
-    let work = |i: usize, first: usize, out: &mut [f32], room: &mut [f32], y: Option<(Activation, &mut [f32])>| {
-        let (images, pitch) = (out.len() / per_out, out.len() / per_out * n);
-        let (cols, product) = room.split_at_mut(patch * pitch);
-        for j in 0..images {
-            unfold(&x[(first + i * IMAGES_PER_PRODUCT + j) * per_in..][..per_in], &d, &mut cols[j * n..], pitch);
-        }
-        gemm_serial(w, cols, product, MatmulDims::new(oc, patch, pitch), 0.0);
+    let work = |first: usize, out: &mut [f32], room: &mut [f32], y: Option<(Activation, &mut [f32])>| {
+        let images = out.len() / per_out;
+        let product = unfolded_product(x, w, first, images, &d, room);
         for (j, out) in out.chunks_exact_mut(per_out).enumerate() {
-            for (o, (channel, b)) in out.chunks_exact_mut(pixels).zip(bias).enumerate() {
-                narrow(&product[o * pitch + j * n..][..n], &d, *b, channel);
-            }
+            place_image(product, j, images, bias, &d, out);
+        }
+        if let Some(activation) = in_place {
+            reference::activation_forward_in_place(activation, out);
         }
         if let Some((activation, y)) = y {
             reference::activation_forward(activation, out, y);
@@ -222,18 +238,90 @@ fn forward(
     };
     for first in (0..d.batch).step_by(group) {
         let count = group.min(d.batch - first);
-        let outputs = &mut z[first * per_out..(first + count) * per_out];
+        let outputs = &mut out[first * per_out..(first + count) * per_out];
         let rooms = &mut scratch[..count.div_ceil(IMAGES_PER_PRODUCT) * room];
         let chunk = per_out * IMAGES_PER_PRODUCT;
+        let at = |i: usize| first + i * IMAGES_PER_PRODUCT;
         match activated.as_mut() {
-            None => parallel::for_each_chunk_pair(outputs, chunk, rooms, room, |i, out, room| work(i, first, out, room, None)),
+            None => parallel::for_each_chunk_pair(outputs, chunk, rooms, room, |i, out, room| work(at(i), out, room, None)),
             Some((activation, y)) => {
                 let y = &mut y[first * per_out..(first + count) * per_out];
                 parallel::for_each_chunk_triple((outputs, chunk), (rooms, room), (y, chunk), |i, out, room, y| {
-                    work(i, first, out, room, Some((*activation, y)))
+                    work(at(i), out, room, Some((*activation, y)))
                 });
             }
         }
+    }
+}
+
+/// Scratch one unfolded product of `IMAGES_PER_PRODUCT` images takes: their columns and the product.
+fn unfolded_room(d: &Conv2dDims) -> usize {
+    (d.patch_len() + d.out_channels) * span(d) * IMAGES_PER_PRODUCT
+}
+
+/// Unfolds `images` images from `first` into `room` and multiplies them by the weights: returns
+/// the product [out_channels, images · span], image j's columns at j · span.
+fn unfolded_product<'r>(x: &[f32], w: &[f32], first: usize, images: usize, d: &Conv2dDims, room: &'r mut [f32]) -> &'r [f32] {
+    let (n, patch, oc, per_in) = (span(d), d.patch_len(), d.out_channels, d.input_len() / d.batch.max(1));
+    let pitch = images * n;
+    let (cols, product) = room.split_at_mut(patch * pitch);
+    for j in 0..images {
+        unfold(&x[(first + j) * per_in..][..per_in], d, &mut cols[j * n..], pitch);
+    }
+    gemm_serial(w, cols, &mut product[..oc * pitch], MatmulDims::new(oc, patch, pitch), 0.0);
+    &product[..oc * pitch]
+}
+
+/// Image j's outputs [out_channels, oh, ow] from an unfolded product of `images` images, plus bias.
+fn place_image(product: &[f32], j: usize, images: usize, bias: &[f32], d: &Conv2dDims, out: &mut [f32]) {
+    let (n, pixels) = (span(d), d.out_height() * d.out_width());
+    for (o, (channel, b)) in out.chunks_exact_mut(pixels).zip(bias).enumerate() {
+        narrow(&product[o * images * n + j * n..][..n], d, *b, channel);
+    }
+}
+
+/// Whether `conv2d_activation_max_pool` pools each image in cache, writing neither z nor y: where
+/// the activation's output gives f' and the pooling windows do not overlap.
+pub fn pools_in_cache(activation: Activation, p: &Pool2dDims) -> bool {
+    activation.derivative_from_output() && p.stride >= p.size
+}
+
+/// A training forward through the convolution, its activation and the max pool after it, into the
+/// pool's output and argmax only (`Backend::conv2d_activation_max_pool`), where `pools_in_cache`.
+/// Each image's y is pooled from a scratch plane while it is still in cache.
+pub fn conv2d_activation_max_pool(
+    (x, w, bias): (&[f32], &[f32], &[f32]),
+    activation: Activation,
+    d: Conv2dDims,
+    (pooled, argmax): (&mut [f32], &mut [f32]),
+    p: Pool2dDims,
+    scratch: &mut Vec<f32>,
+) {
+    assert!(pools_in_cache(activation, &p), "{activation:?} {p:?}: y gives f' and windows do not overlap");
+    #[cfg(target_arch = "x86_64")]
+    if super::direct_conv::applies(&d) {
+        return super::direct_conv::forward_pooled((x, w, bias), activation, d, (pooled, argmax), p, scratch);
+    }
+    let (per_out, per_pooled, group) = (d.output_len() / d.batch.max(1), p.output_len() / p.batch.max(1), images_per_group(&d));
+    // Each product's room holds one image's y after the columns and the product.
+    let room = unfolded_room(&d) + per_out;
+    grow(scratch, group.div_ceil(IMAGES_PER_PRODUCT) * room);
+    for first in (0..d.batch).step_by(group) {
+        let count = group.min(d.batch - first);
+        let part = first * per_pooled..(first + count) * per_pooled;
+        let rooms = &mut scratch[..count.div_ceil(IMAGES_PER_PRODUCT) * room];
+        let chunk = per_pooled * IMAGES_PER_PRODUCT;
+        let (pooled, argmax) = (&mut pooled[part.clone()], &mut argmax[part]);
+        parallel::for_each_chunk_triple((pooled, chunk), (argmax, chunk), (rooms, room), |i, pooled, argmax, room| {
+            let images = pooled.len() / per_pooled;
+            let (room, y) = room.split_at_mut(room.len() - per_out);
+            let product = unfolded_product(x, w, first + i * IMAGES_PER_PRODUCT, images, &d, room);
+            for (j, (pooled, argmax)) in pooled.chunks_exact_mut(per_pooled).zip(argmax.chunks_exact_mut(per_pooled)).enumerate() {
+                place_image(product, j, images, bias, &d, y);
+                reference::activation_forward_in_place(activation, y);
+                pool::pool_image(y, pooled, argmax, p);
+            }
+        });
     }
 }
 

@@ -331,12 +331,6 @@ fn forward_with(
     }
 }
 
-/// Whether `forward_pooled` applies: the direct kernels, an activation whose output gives f', and
-/// pooling windows that do not overlap.
-pub fn pools_in_cache(activation: Activation, d: &Conv2dDims, p: &Pool2dDims) -> bool {
-    applies(d) && activation.derivative_from_output() && p.stride >= p.size
-}
-
 /// A training forward through the convolution, its activation and the max pool after it, where the
 /// activation's output gives f' and the windows do not overlap: then the backward reads neither z
 /// nor y (`pool::max_pool_backward_activation` takes f' from the pooled values), so each image's y
@@ -349,7 +343,6 @@ pub fn forward_pooled(
     p: Pool2dDims,
     scratch: &mut Vec<f32>,
 ) {
-    debug_assert!(pools_in_cache(activation, &d, &p));
     let (per_in, per_out, per_pooled) = (d.input_len() / d.batch.max(1), d.output_len() / d.batch.max(1), p.output_len() / p.batch.max(1));
     let packed_len = d.out_channels.div_ceil(ROWS) * ROWS * d.patch_len();
     let chunks = d.batch.div_ceil(IMAGES_PER_PRODUCT);

@@ -193,9 +193,8 @@ impl Backend for CpuBackend {
         (pooled, argmax): (&CpuTensor, &CpuTensor),
         pool: Pool2dDims,
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if direct_conv::pools_in_cache(activation, &conv, &pool) {
-            return direct_conv::forward_pooled(
+        if conv::pools_in_cache(activation, &pool) {
+            return conv::conv2d_activation_max_pool(
                 (&x.values(), &weights.values(), &bias.values()),
                 activation,
                 conv,

@@ -123,7 +123,7 @@ fn pool_2x2(plane: &[f32], width: usize, y: &mut [f32], argmax: &mut [f32], ow: 
 
 /// `pool_2x2` compiled for AVX-512, where its loop runs 16 windows to a vector instead of 4.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+#[target_feature(enable = "avx512f")]
 unsafe fn pool_2x2_avx512(plane: &[f32], width: usize, y: &mut [f32], argmax: &mut [f32], ow: usize) {
     pool_2x2_windows(plane, width, y, argmax, ow);
 }

@@ -60,6 +60,15 @@ pub fn activation_forward(activation: Activation, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// `activation_forward` with y written over x.
+pub fn activation_forward_in_place(activation: Activation, values: &mut [f32]) {
+    match activation {
+        Activation::Relu => values.iter_mut().for_each(|v| *v = Activation::Relu.forward(*v)),
+        Activation::Identity => {}
+        other => values.iter_mut().for_each(|v| *v = other.forward(*v)),
+    }
+}
+
 fn map(x: &[f32], y: &mut [f32], f: impl Fn(f32) -> f32) {
     y.iter_mut().zip(x).for_each(|(yi, xi)| *yi = f(*xi));
 }
