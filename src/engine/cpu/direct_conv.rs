@@ -331,10 +331,8 @@ fn forward_with(
     }
 }
 
-/// A training forward through the convolution, its activation and the max pool after it, where the
-/// activation's output gives f' and the windows do not overlap: then the backward reads neither z
-/// nor y (`pool::max_pool_backward_activation` takes f' from the pooled values), so each image's y
-/// is pooled from a scratch plane still in cache, and only the pool's output and argmax are written.
+/// `conv::conv2d_activation_max_pool` on the direct kernels: each image's y goes to a scratch plane
+/// and is pooled from there while in cache; only the pool's output and argmax are written.
 pub fn forward_pooled(
     (x, w, bias): (&[f32], &[f32], &[f32]),
     activation: Activation,
