@@ -111,7 +111,8 @@ test('a search from the page fills the leaderboard, draws every chart and shows 
 
 test('a field typed wrong is marked where it is, and start stays off until it is right', async () => {
   return withBrowser([], async (browser) => {
-    const { page, errors } = await open(browser, '?engine=cpu');
+    // Typed once the page is ready to start, so nothing still loading can redraw the field under the typing.
+    const { page, errors } = await openPage(browser, `${server.url}?engine=cpu`, { enabled: true });
     await typeField(page, 'space-dense-widths', '4, 8, abc');
     const field = page.locator('.field[data-field="dense.widths"]');
     assert.match(await field.locator('.field-error').textContent(), /'abc' is not a whole number/);

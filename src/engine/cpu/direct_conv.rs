@@ -247,10 +247,15 @@ pub fn forward(
     }
 }
 
+/// Values the forward's packed weights take: whole blocks of ROWS output channels.
+fn packed_forward_len(d: &Conv2dDims) -> usize {
+    d.out_channels.div_ceil(ROWS) * ROWS * d.patch_len()
+}
+
 /// The weights packed for broadcast tiles, at the front of `scratch`.
 fn pack_forward<'s>(w: &[f32], d: &Conv2dDims, scratch: &'s mut [f32]) -> &'s [f32] {
     let (patch, oc) = (d.patch_len(), d.out_channels);
-    let packed = &mut scratch[..oc.div_ceil(ROWS) * ROWS * patch];
+    let packed = &mut scratch[..packed_forward_len(d)];
     pack_rows(oc, patch, |o, t| w[o * patch + t], packed);
     packed
 }
@@ -308,7 +313,7 @@ fn forward_with(
     scratch: &mut Vec<f32>,
 ) {
     let (per_in, per_out) = (d.input_len() / d.batch.max(1), d.output_len() / d.batch.max(1));
-    grow(scratch, d.out_channels.div_ceil(ROWS) * ROWS * d.patch_len());
+    grow(scratch, packed_forward_len(&d));
     let packed = pack_forward(w, &d, scratch);
     let run = |first_image: usize, mut z: Option<&mut [f32]>, mut y: Option<&mut [f32]>| {
         let images = z.as_ref().or(y.as_ref()).map_or(0, |out| out.len() / per_out);
@@ -342,7 +347,7 @@ pub fn forward_pooled(
     scratch: &mut Vec<f32>,
 ) {
     let (per_in, per_out, per_pooled) = (d.input_len() / d.batch.max(1), d.output_len() / d.batch.max(1), p.output_len() / p.batch.max(1));
-    let packed_len = d.out_channels.div_ceil(ROWS) * ROWS * d.patch_len();
+    let packed_len = packed_forward_len(&d);
     let chunks = d.batch.div_ceil(IMAGES_PER_PRODUCT);
     grow(scratch, packed_len + chunks * per_out);
     let (front, planes) = scratch[..packed_len + chunks * per_out].split_at_mut(packed_len);
